@@ -1,0 +1,3 @@
+package dev.sluice.gateway.config;
+
+public enum LogFormat { JSON, TEXT }

@@ -1,0 +1,4 @@
+package dev.sluice.gateway.config;
+
+public record LogOptions(LogFormat format, boolean access) {
+}

@@ -1,0 +1,23 @@
+package dev.sluice.gateway.config;
+
+import java.util.Set;
+
+/**
+ * The retry schedule of a route.
+ *
+ * @param maxAttempts total attempts including the first (1 = no retry)
+ * @param methods upper-case HTTP methods that may be sent more than once
+ */
+public record RetryOptions(int maxAttempts, long initialDelayMs, double multiplier, long maxDelayMs,
+                           Jitter jitter, RetryOn retryOn, Set<String> methods) {
+  public static final int DEFAULT_MAX_ATTEMPTS = 3;
+  public static final long DEFAULT_INITIAL_DELAY_MS = 100;
+  public static final double DEFAULT_MULTIPLIER = 2.0;
+  public static final long DEFAULT_MAX_DELAY_MS = 2000;
+  public static final Jitter DEFAULT_JITTER = Jitter.FULL;
+  public static final Set<String> DEFAULT_METHODS = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE");
+
+  public RetryOptions {
+    methods = Set.copyOf(methods);
+  }
+}
