@@ -1,0 +1,67 @@
+package dev.sluice.app;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The parsed command line.
+ *
+ * @param config the config file for {@code run}; null for {@code demo}
+ * @param instances gateway verticle instances on this node
+ */
+record Command(Kind kind, Path config, int instances) {
+  enum Kind { RUN, DEMO, HELP }
+
+  static final String USAGE = String.join("\n",
+    "usage: java -jar sluice.jar demo",
+    "       java -jar sluice.jar run --config gateway.yaml [--instances N]",
+    "env:   SLUICE_HTTP_PORT SLUICE_ADMIN_PORT SLUICE_REDIS_URL SLUICE_ADMIN_TOKEN SLUICE_INSTANCES SLUICE_LOG_FORMAT");
+
+  static Command parse(String[] args, Map<String, String> env) {
+    if (args.length == 0) {
+      throw new UsageException("missing command: demo or run");
+    }
+    int instances = env.containsKey("SLUICE_INSTANCES")
+      ? positive("SLUICE_INSTANCES", env.get("SLUICE_INSTANCES")) : 1;
+    Path config = null;
+    Kind kind = switch (args[0]) {
+      case "run" -> Kind.RUN;
+      case "demo" -> Kind.DEMO;
+      case "help", "--help", "-h" -> Kind.HELP;
+      default -> throw new UsageException("unknown command '" + args[0] + "'");
+    };
+    for (int i = 1; i < args.length; i++) {
+      switch (args[i]) {
+        case "--config" -> config = Path.of(value(args, ++i, "--config"));
+        case "--instances" -> instances = positive("--instances", value(args, ++i, "--instances"));
+        default -> throw new UsageException("unknown option '" + args[i] + "'");
+      }
+    }
+    if (kind == Kind.RUN && config == null) {
+      throw new UsageException("run needs --config <file>");
+    }
+    if (kind == Kind.DEMO && config != null) {
+      throw new UsageException("demo has its own config; use run --config for yours");
+    }
+    return new Command(kind, config, instances);
+  }
+
+  private static String value(String[] args, int index, String option) {
+    if (index >= args.length || args[index].startsWith("--")) {
+      throw new UsageException(option + " needs a value");
+    }
+    return args[index];
+  }
+
+  private static int positive(String name, String value) {
+    try {
+      int n = Integer.parseInt(value.trim());
+      if (n >= 1 && n <= 1024) {
+        return n;
+      }
+    } catch (NumberFormatException ignored) {
+      // reported below, with the name the user typed
+    }
+    throw new UsageException(name + ": must be a whole number between 1 and 1024, got '" + value + "'");
+  }
+}

@@ -1,0 +1,43 @@
+package dev.sluice.app;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class CommandTest {
+  @Test
+  void runTakesAConfigAndInstances() {
+    Command c = Command.parse(new String[] {"run", "--config", "g.yaml", "--instances", "4"}, Map.of());
+    assertEquals(Command.Kind.RUN, c.kind());
+    assertEquals(Path.of("g.yaml"), c.config());
+    assertEquals(4, c.instances());
+  }
+
+  @Test
+  void instancesComeFromTheEnvironmentUnlessGiven() {
+    assertEquals(3, Command.parse(new String[] {"demo"}, Map.of("SLUICE_INSTANCES", "3")).instances());
+    assertEquals(2, Command.parse(new String[] {"run", "--config", "g.yaml", "--instances", "2"},
+      Map.of("SLUICE_INSTANCES", "3")).instances());
+  }
+
+  @Test
+  void mistakesAreNamed() {
+    assertTrue(message(new String[] {}).contains("missing command"));
+    assertTrue(message(new String[] {"launch"}).contains("unknown command 'launch'"));
+    assertTrue(message(new String[] {"run"}).contains("--config"));
+    assertTrue(message(new String[] {"run", "--config"}).contains("--config needs a value"));
+    assertTrue(message(new String[] {"run", "--config", "g.yaml", "--instances", "0"}).startsWith("--instances:"));
+    assertTrue(message(new String[] {"run", "--config", "g.yaml", "--bogus"}).contains("unknown option '--bogus'"));
+    assertTrue(assertThrows(UsageException.class, () -> Command.parse(new String[] {"demo"},
+      Map.of("SLUICE_INSTANCES", "many"))).getMessage().startsWith("SLUICE_INSTANCES:"));
+  }
+
+  private static String message(String[] args) {
+    return assertThrows(UsageException.class, () -> Command.parse(args, Map.of())).getMessage();
+  }
+}

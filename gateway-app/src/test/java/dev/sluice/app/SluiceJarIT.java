@@ -1,0 +1,131 @@
+package dev.sluice.app;
+
+import dev.sluice.gateway.redis.RedisServerProcess;
+import dev.sluice.mock.UpstreamMockOptions;
+import dev.sluice.mock.UpstreamMockVerticle;
+import io.vertx.core.Vertx;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The fat jar as a user runs it: a separate JVM, a config file, real ports. */
+class SluiceJarIT {
+  static RedisServerProcess redis;
+  static Vertx vertx;
+  static int mockPort;
+
+  @BeforeAll
+  static void start() {
+    redis = RedisServerProcess.start();
+    vertx = Vertx.vertx();
+    UpstreamMockVerticle mock = new UpstreamMockVerticle(new UpstreamMockOptions().setHost("127.0.0.1").setPort(0));
+    vertx.deployVerticle(mock).await();
+    mockPort = mock.actualPort();
+  }
+
+  @AfterAll
+  static void stop() {
+    vertx.close().await();
+    redis.stop();
+  }
+
+  @Test
+  void aBadConfigStopsStartUpWithExitCode2AndOneLineNamingTheField(@TempDir Path dir) throws Exception {
+    Path config = dir.resolve("gateway.yaml");
+    Files.writeString(config, String.join("\n",
+      "routes:",
+      "  - name: users",
+      "    prefix: /users",
+      "    upstream: http://127.0.0.1:5001",
+      "  - name: orders",
+      "    prefix: /orders",
+      "    upstream: not-a-url",
+      ""));
+    Process process = sluice("run", "--config", config.toString()).start();
+    assertTrue(process.waitFor(60, TimeUnit.SECONDS), "a bad config must stop start-up");
+    String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(2, process.exitValue(), err);
+    List<String> lines = err.lines().toList();
+    assertEquals(1, lines.size(), err);
+    assertTrue(lines.get(0).contains("routes[1].upstream"), err);
+    assertFalse(err.contains("Exception") || err.contains("\tat "), "no stack trace for a user's mistake: " + err);
+  }
+
+  @Test
+  void runServesTheConfiguredRoutes(@TempDir Path dir) throws Exception {
+    int port = freePort();
+    Path config = dir.resolve("gateway.yaml");
+    Files.writeString(config, String.join("\n",
+      "http: { host: 127.0.0.1, port: " + port + " }",
+      "redis: { url: \"" + redis.url() + "\" }",
+      "routes:",
+      "  - name: users",
+      "    prefix: /users",
+      "    upstream: http://127.0.0.1:" + mockPort + "/anything",
+      ""));
+    Process process = sluice("run", "--config", config.toString(), "--instances", "2")
+      .redirectOutput(ProcessBuilder.Redirect.PIPE).start();
+    try {
+      String line = firstLineContaining(process, "listening");
+      assertTrue(line.contains(":" + port), line);
+      HttpResponse<String> response = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/users/42")).timeout(Duration.ofSeconds(10)).build(),
+        HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, response.statusCode(), response.body());
+      assertTrue(response.body().contains("\"path\":\"/anything/users/42\""), response.body());
+    } finally {
+      process.destroy();
+      process.waitFor(20, TimeUnit.SECONDS);
+    }
+  }
+
+  static ProcessBuilder sluice(String... args) {
+    String jar = System.getProperty("sluice.jar", "target/sluice.jar");
+    List<String> command = new java.util.ArrayList<>(List.of(
+      Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar));
+    command.addAll(List.of(args));
+    return new ProcessBuilder(command);
+  }
+
+  /** Reads the process's output for at most a minute, so a hung start fails the test instead of the build. */
+  static String firstLineContaining(Process process, String text) throws Exception {
+    var reader = process.inputReader();
+    return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+      try {
+        String line;
+        while ((line = reader.readLine()) != null) {
+          if (line.contains(text)) {
+            return line;
+          }
+        }
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+      throw new AssertionError("the process ended without printing '" + text + "'");
+    }).get(60, TimeUnit.SECONDS);
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}

@@ -1,0 +1,85 @@
+package dev.sluice.gateway;
+
+import dev.sluice.gateway.circuit.RouteCircuits;
+import dev.sluice.gateway.client.ClientIdentityResolver;
+import dev.sluice.gateway.config.SluiceConfig;
+import dev.sluice.gateway.limit.FailoverRateLimiter;
+import dev.sluice.gateway.limit.RateLimiter;
+import dev.sluice.gateway.proxy.GatewayPipeline;
+import dev.sluice.gateway.proxy.RateLimitStage;
+import dev.sluice.gateway.route.RouteTable;
+import dev.sluice.gateway.upstream.UpstreamClient;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+
+/**
+ * The data plane on one event loop: its own HTTP server (instances share the port), upstream
+ * client, breakers and limiter client. Deploy N instances for N event loops.
+ */
+public class GatewayVerticle extends VerticleBase {
+  private static final Buffer UP = new JsonObject().put("status", "UP").toBuffer();
+  /** Connect timeouts longer than this mean the upstream is gone; a route's own timeout may be shorter. */
+  private static final int MAX_CONNECT_TIMEOUT_MS = 2000;
+
+  private final SluiceConfig config;
+  private HttpServer server;
+  private UpstreamClient upstream;
+  private RouteCircuits circuits;
+  private RateLimiter limiter;
+  private volatile RouteTable routes;
+
+  public GatewayVerticle(SluiceConfig config) {
+    this.config = config;
+  }
+
+  @Override
+  public Future<?> start() {
+    routes = new RouteTable(config.routes());
+    circuits = new RouteCircuits(vertx, config.routes(), System::currentTimeMillis);
+    upstream = new UpstreamClient(vertx, connectTimeoutMs());
+    limiter = FailoverRateLimiter.create(vertx, config.redis());
+    GatewayPipeline pipeline = GatewayPipeline.of(() -> routes, config.http().maxBodyBytes(),
+      new ClientIdentityResolver(config.clients()), new RateLimitStage(limiter), circuits::get, upstream);
+
+    Router router = Router.router(vertx);
+    router.get("/__health").handler(ctx -> ctx.response()
+      .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+      .end(UP));
+    router.route().handler(ctx -> pipeline.handle(ctx.request()));
+
+    server = vertx.createHttpServer(serverOptions()).requestHandler(router);
+    return server.listen();
+  }
+
+  @Override
+  public Future<?> stop() {
+    circuits.close();
+    upstream.close();
+    return limiter.close();
+  }
+
+  /** The port this instance listens on; useful when the config asked for port 0. */
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  private HttpServerOptions serverOptions() {
+    return new HttpServerOptions()
+      .setHost(config.http().host())
+      .setPort(config.http().port())
+      .setIdleTimeout(config.http().idleTimeoutSeconds())
+      .setHandle100ContinueAutomatically(true)
+      .setCompressionSupported(false);
+  }
+
+  private int connectTimeoutMs() {
+    long longest = config.routes().stream().mapToLong(r -> r.policy().timeoutMs()).max().orElse(MAX_CONNECT_TIMEOUT_MS);
+    return (int) Math.min(MAX_CONNECT_TIMEOUT_MS, longest);
+  }
+}

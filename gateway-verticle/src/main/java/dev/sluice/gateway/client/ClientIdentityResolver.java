@@ -1,0 +1,69 @@
+package dev.sluice.gateway.client;
+
+import dev.sluice.gateway.config.ClientsOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.SocketAddress;
+
+import java.util.List;
+
+/**
+ * Who a request counts against. By default the TCP peer; {@code X-Forwarded-For} is believed only
+ * when the peer is a trusted proxy — otherwise anyone could dodge a limit by sending a new header
+ * each time. With {@code identity: header:<Name>}, the header's value (an API key), or the address
+ * when the header is missing.
+ */
+public final class ClientIdentityResolver {
+  private static final String FORWARDED_FOR = "X-Forwarded-For";
+
+  private final String identityHeader;
+  private final List<CidrBlock> trustedProxies;
+
+  public ClientIdentityResolver(ClientsOptions options) {
+    this.identityHeader = options.identityHeader();
+    this.trustedProxies = options.trustedProxies();
+  }
+
+  public String resolve(HttpServerRequest request) {
+    if (identityHeader != null) {
+      String key = request.getHeader(identityHeader);
+      if (key != null && !key.isBlank()) {
+        return "key:" + key.trim();
+      }
+    }
+    return clientAddress(request);
+  }
+
+  /**
+   * Walks {@code X-Forwarded-For} from the right, skipping trusted proxies: the first address that
+   * is not ours is the client. The left-most entries are whatever the client chose to send.
+   */
+  public String clientAddress(HttpServerRequest request) {
+    SocketAddress peer = request.remoteAddress();
+    String address = peer == null ? "unknown" : peer.hostAddress();
+    if (!isTrusted(address)) {
+      return address;
+    }
+    List<String> chain = request.headers().getAll(FORWARDED_FOR);
+    String[] hops = String.join(",", chain).split(",");
+    for (int i = hops.length - 1; i >= 0; i--) {
+      String hop = hops[i].trim();
+      if (hop.isEmpty()) {
+        continue;
+      }
+      address = hop;
+      if (!isTrusted(hop)) {
+        break;
+      }
+    }
+    return address;
+  }
+
+  private boolean isTrusted(String address) {
+    for (CidrBlock block : trustedProxies) {
+      if (block.contains(address)) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

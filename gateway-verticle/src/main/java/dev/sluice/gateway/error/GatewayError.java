@@ -1,0 +1,23 @@
+package dev.sluice.gateway.error;
+
+/** Every error Sluice answers itself, with the HTTP status that goes with it. */
+public enum GatewayError {
+  NO_ROUTE(404),
+  PAYLOAD_TOO_LARGE(413),
+  RATE_LIMITED(429),
+  CIRCUIT_OPEN(503),
+  LIMITER_UNAVAILABLE(503),
+  UPSTREAM_UNAVAILABLE(502),
+  UPSTREAM_TIMEOUT(504),
+  INTERNAL_ERROR(500);
+
+  private final int status;
+
+  GatewayError(int status) {
+    this.status = status;
+  }
+
+  public int status() {
+    return status;
+  }
+}

@@ -1,0 +1,80 @@
+package dev.sluice.gateway.proxy;
+
+import dev.sluice.gateway.error.GatewayError;
+import dev.sluice.gateway.error.GatewayException;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The one place an answer is written: the upstream's reply, or Sluice's JSON error body. */
+final class ReplyWriter {
+  private static final Logger LOG = LoggerFactory.getLogger(ReplyWriter.class);
+  private static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
+
+  private ReplyWriter() {
+  }
+
+  static void write(Exchange exchange, AsyncResult<ProxyReply> result) {
+    HttpServerResponse response = exchange.request().response();
+    if (response.ended() || response.closed()) {
+      return;
+    }
+    if (result.succeeded()) {
+      writeReply(exchange, response, result.result());
+    } else {
+      writeError(exchange, response, asGatewayException(exchange, result.cause()));
+    }
+  }
+
+  private static void writeReply(Exchange exchange, HttpServerResponse response, ProxyReply reply) {
+    response.setStatusCode(reply.status());
+    if (reply.statusMessage() != null) {
+      response.setStatusMessage(reply.statusMessage());
+    }
+    response.headers().addAll(reply.headers());
+    finish(exchange, response, reply.body());
+  }
+
+  private static void writeError(Exchange exchange, HttpServerResponse response, GatewayException error) {
+    response.setStatusCode(error.error().status());
+    response.headers().set(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON);
+    if (error.retryAfterSeconds() > 0) {
+      response.headers().set(HttpHeaders.RETRY_AFTER, Long.toString(error.retryAfterSeconds()));
+    }
+    Buffer body = new JsonObject()
+      .put("status", "error")
+      .put("code", error.error().name())
+      .put("message", error.getMessage())
+      .put("requestId", exchange.requestId())
+      .toBuffer();
+    finish(exchange, response, body);
+  }
+
+  private static void finish(Exchange exchange, HttpServerResponse response, Buffer body) {
+    response.headers().addAll(exchange.replyHeaders());
+    response.headers().set(RequestIds.HEADER, exchange.requestId());
+    // A request whose body we refused to read leaves bytes on the wire: the connection cannot be reused.
+    boolean unreadBody = !exchange.request().isEnded();
+    if (unreadBody) {
+      response.headers().set(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+    }
+    Future<Void> written = exchange.request().method() == HttpMethod.HEAD ? response.end() : response.end(body);
+    if (unreadBody) {
+      written.onComplete(ar -> exchange.request().connection().close());
+    }
+  }
+
+  private static GatewayException asGatewayException(Exchange exchange, Throwable cause) {
+    if (cause instanceof GatewayException gatewayException) {
+      return gatewayException;
+    }
+    LOG.error("request {} failed unexpectedly", exchange.requestId(), cause);
+    return GatewayException.of(GatewayError.INTERNAL_ERROR, "internal error");
+  }
+}

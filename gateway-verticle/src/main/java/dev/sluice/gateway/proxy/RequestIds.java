@@ -1,0 +1,39 @@
+package dev.sluice.gateway.proxy;
+
+import io.vertx.core.http.HttpServerRequest;
+
+import java.util.concurrent.ThreadLocalRandom;
+
+/** Keeps the client's {@code X-Request-Id} when it is sane, or makes one. */
+final class RequestIds {
+  static final String HEADER = "X-Request-Id";
+  private static final int MAX_LENGTH = 128;
+
+  private RequestIds() {
+  }
+
+  static String of(HttpServerRequest request) {
+    String given = request.getHeader(HEADER);
+    return given != null && isSane(given) ? given : generate();
+  }
+
+  /** A header echoed into logs and responses must not smuggle control characters or megabytes. */
+  private static boolean isSane(String id) {
+    if (id.isEmpty() || id.length() > MAX_LENGTH) {
+      return false;
+    }
+    for (int i = 0; i < id.length(); i++) {
+      char c = id.charAt(i);
+      if (c < 0x21 || c > 0x7e) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** 128 random bits as 32 hex digits; ThreadLocalRandom, because ids need uniqueness, not secrecy. */
+  private static String generate() {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    return String.format("%016x%016x", random.nextLong(), random.nextLong());
+  }
+}

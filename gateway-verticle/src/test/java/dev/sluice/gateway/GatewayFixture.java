@@ -1,0 +1,73 @@
+package dev.sluice.gateway;
+
+import dev.sluice.gateway.config.ConfigParser;
+import dev.sluice.gateway.config.SluiceConfig;
+import dev.sluice.mock.UpstreamMockOptions;
+import dev.sluice.mock.UpstreamMockVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+
+import java.util.function.Function;
+
+/**
+ * A real gateway in front of a real upstream-mock, both on ephemeral loopback ports, with the
+ * limiter pointed at a real Redis. Tests build the route table from the mock's URL.
+ */
+public final class GatewayFixture {
+  public final Vertx vertx;
+  public final WebClient client;
+  public final WebClient mockClient;
+  public final int mockPort;
+  public final int port;
+  public final SluiceConfig config;
+
+  private GatewayFixture(Vertx vertx, int mockPort, GatewayVerticle gateway, SluiceConfig config) {
+    this.vertx = vertx;
+    this.mockPort = mockPort;
+    this.port = gateway.actualPort();
+    this.config = config;
+    WebClientOptions options = new WebClientOptions().setDefaultHost("127.0.0.1").setFollowRedirects(false)
+      .setUserAgentEnabled(false);
+    this.client = WebClient.create(vertx, new WebClientOptions(options).setDefaultPort(port));
+    this.mockClient = WebClient.create(vertx, new WebClientOptions(options).setDefaultPort(mockPort));
+  }
+
+  /**
+   * @param configFor builds the whole config (without http.port) from the mock's base URL
+   */
+  public static Future<GatewayFixture> start(Vertx vertx, Function<String, JsonObject> configFor) {
+    UpstreamMockVerticle mock = new UpstreamMockVerticle(new UpstreamMockOptions().setHost("127.0.0.1").setPort(0));
+    return vertx.deployVerticle(mock).compose(id -> {
+      JsonObject json = configFor.apply("http://127.0.0.1:" + mock.actualPort());
+      JsonObject http = json.getJsonObject("http", new JsonObject()).put("host", "127.0.0.1").put("port", 0);
+      SluiceConfig config = ConfigParser.parse(json.put("http", http));
+      GatewayVerticle gateway = new GatewayVerticle(config);
+      return vertx.deployVerticle(gateway, new DeploymentOptions())
+        .map(gid -> new GatewayFixture(vertx, mock.actualPort(), gateway, config));
+    });
+  }
+
+  public static JsonObject route(String name, String prefix, String upstream) {
+    return new JsonObject().put("name", name).put("prefix", prefix).put("upstream", upstream);
+  }
+
+  public static JsonObject config(String redisUrl, JsonArray routes) {
+    return new JsonObject()
+      .put("redis", new JsonObject().put("url", redisUrl))
+      .put("defaults", new JsonObject().put("rateLimit", new JsonObject().put("limit", 100_000).put("windowMs", 60_000)))
+      .put("routes", routes);
+  }
+
+  public Future<JsonObject> mockStats() {
+    return mockClient.get("/__mock/stats").send().map(r -> r.bodyAsJsonObject());
+  }
+
+  public Future<Void> resetMock() {
+    return mockClient.post("/__mock/reset").send().mapEmpty();
+  }
+}
