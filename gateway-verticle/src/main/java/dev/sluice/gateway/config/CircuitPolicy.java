@@ -7,6 +7,8 @@ public record CircuitPolicy(int failureThreshold, long resetTimeoutMs, Set<Integ
   public static final int DEFAULT_FAILURE_THRESHOLD = 5;
   public static final long DEFAULT_RESET_TIMEOUT_MS = 30_000;
   public static final Set<Integer> DEFAULT_FAILURE_STATUSES = Set.of(500, 502, 503, 504);
+  public static final CircuitPolicy DEFAULT =
+      new CircuitPolicy(DEFAULT_FAILURE_THRESHOLD, DEFAULT_RESET_TIMEOUT_MS, DEFAULT_FAILURE_STATUSES);
 
   public CircuitPolicy {
     failureStatuses = Set.copyOf(failureStatuses);

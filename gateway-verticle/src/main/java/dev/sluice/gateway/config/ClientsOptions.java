@@ -11,6 +11,9 @@ import java.util.List;
  * @param trustedProxies peers whose {@code X-Forwarded-For} is believed
  */
 public record ClientsOptions(String identityHeader, List<CidrBlock> trustedProxies) {
+  /** Trust no proxy unless told: a believed {@code X-Forwarded-For} lets a client pick its own identity. */
+  public static final List<CidrBlock> DEFAULT_TRUSTED_PROXIES = List.of();
+
   public ClientsOptions {
     trustedProxies = List.copyOf(trustedProxies);
   }

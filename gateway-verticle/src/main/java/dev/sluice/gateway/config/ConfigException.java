@@ -14,6 +14,11 @@ public final class ConfigException extends RuntimeException {
     this.problems = List.copyOf(problems);
   }
 
+  /** A configuration with exactly one problem, e.g. {@code config: cannot read gateway.yaml}. */
+  public static ConfigException of(String problem) {
+    return new ConfigException(List.of(problem));
+  }
+
   public List<String> problems() {
     return problems;
   }

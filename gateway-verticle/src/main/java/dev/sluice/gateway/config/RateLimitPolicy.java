@@ -4,4 +4,5 @@ package dev.sluice.gateway.config;
 public record RateLimitPolicy(int limit, long windowMs) {
   public static final int DEFAULT_LIMIT = 100;
   public static final long DEFAULT_WINDOW_MS = 60_000;
+  public static final RateLimitPolicy DEFAULT = new RateLimitPolicy(DEFAULT_LIMIT, DEFAULT_WINDOW_MS);
 }

@@ -16,6 +16,8 @@ public record RetryOptions(int maxAttempts, long initialDelayMs, double multipli
   public static final long DEFAULT_MAX_DELAY_MS = 2000;
   public static final Jitter DEFAULT_JITTER = Jitter.FULL;
   public static final Set<String> DEFAULT_METHODS = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE");
+  public static final RetryOptions DEFAULT = new RetryOptions(DEFAULT_MAX_ATTEMPTS, DEFAULT_INITIAL_DELAY_MS,
+      DEFAULT_MULTIPLIER, DEFAULT_MAX_DELAY_MS, DEFAULT_JITTER, RetryOn.DEFAULT, DEFAULT_METHODS);
 
   public RetryOptions {
     methods = Set.copyOf(methods);

@@ -1,0 +1,125 @@
+package dev.sluice.gateway.config;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/**
+ * Writes the config back as JSON in the file's own layout, with effective values (defaults merged), so
+ * {@code ConfigParser.parse(ConfigJson.toJson(config))} gives back an equal config. Sets are written sorted so
+ * the output is stable for diffs and tests.
+ */
+public final class ConfigJson {
+  private ConfigJson() {
+  }
+
+  /**
+   * The whole config, <em>including {@code admin.token}</em>: for handing a config on, never for showing it.
+   * To show routes, use {@link #toJson(List)}, which holds no secret.
+   */
+  public static JsonObject toJson(SluiceConfig config) {
+    return new JsonObject()
+        .put("http", toJson(config.http()))
+        .put("admin", toJson(config.admin()))
+        .put("redis", toJson(config.redis()))
+        .put("clients", toJson(config.clients()))
+        .put("log", new JsonObject().put("format", lower(config.log().format())).put("access", config.log().access()))
+        .put("defaults", toJson(config.defaults()))
+        .put("routes", toJson(config.routes()));
+  }
+
+  /** The route table, as {@code GET /__routes} shows it and {@code sluice.routes.reload} carries it. */
+  public static JsonArray toJson(List<RouteConfig> routes) {
+    JsonArray array = new JsonArray();
+    routes.forEach(route -> array.add(toJson(route)));
+    return array;
+  }
+
+  /** One route with its full effective policy, flat as in the file: name, prefix, …, timeoutMs, rateLimit, …. */
+  public static JsonObject toJson(RouteConfig route) {
+    return new JsonObject()
+        .put("name", route.name())
+        .put("prefix", route.prefix())
+        .put("upstream", route.upstream().toString())
+        .put("stripPrefix", route.stripPrefix())
+        .mergeIn(toJson(route.policy()));
+  }
+
+  public static JsonObject toJson(RoutePolicy policy) {
+    return new JsonObject()
+        .put("timeoutMs", policy.timeoutMs())
+        .put("rateLimit", new JsonObject()
+            .put("limit", policy.rateLimit().limit())
+            .put("windowMs", policy.rateLimit().windowMs()))
+        .put("circuit", new JsonObject()
+            .put("failureThreshold", policy.circuit().failureThreshold())
+            .put("resetTimeoutMs", policy.circuit().resetTimeoutMs())
+            .put("failureStatuses", sorted(policy.circuit().failureStatuses())))
+        .put("retry", toJson(policy.retry()));
+  }
+
+  private static JsonObject toJson(RetryOptions retry) {
+    return new JsonObject()
+        .put("maxAttempts", retry.maxAttempts())
+        .put("initialDelayMs", retry.initialDelayMs())
+        .put("multiplier", retry.multiplier())
+        .put("maxDelayMs", retry.maxDelayMs())
+        .put("jitter", lower(retry.jitter()))
+        .put("retryOn", toJson(retry.retryOn()))
+        .put("methods", sorted(retry.methods()));
+  }
+
+  private static JsonArray toJson(RetryOn retryOn) {
+    JsonArray array = new JsonArray();
+    if (retryOn.connect()) {
+      array.add("connect");
+    }
+    if (retryOn.timeout()) {
+      array.add("timeout");
+    }
+    return array.addAll(sorted(retryOn.statuses()));
+  }
+
+  private static JsonObject toJson(HttpOptions http) {
+    return new JsonObject()
+        .put("host", http.host())
+        .put("port", http.port())
+        .put("maxBodyBytes", http.maxBodyBytes())
+        .put("idleTimeoutSeconds", http.idleTimeoutSeconds());
+  }
+
+  private static JsonObject toJson(AdminOptions admin) {
+    JsonObject json = new JsonObject().put("host", admin.host()).put("port", admin.port());
+    return admin.token() == null ? json : json.put("token", admin.token());
+  }
+
+  private static JsonObject toJson(RedisOptions redis) {
+    return new JsonObject()
+        .put("url", redis.url())
+        .put("timeoutMs", redis.timeoutMs())
+        .put("onFailure", lower(redis.onFailure()));
+  }
+
+  private static JsonObject toJson(ClientsOptions clients) {
+    JsonArray proxies = new JsonArray();
+    clients.trustedProxies().forEach(block -> proxies.add(block.toString()));
+    return new JsonObject()
+        .put("identity", ConfigParser.identityText(clients.identityHeader()))
+        .put("trustedProxies", proxies);
+  }
+
+  private static String lower(Enum<?> value) {
+    return value.name().toLowerCase(Locale.ROOT);
+  }
+
+  private static JsonArray sorted(Collection<?> values) {
+    // a mutable list, so a caller may still edit the JSON it was given
+    List<Object> list = values.stream().sorted().collect(Collectors.toCollection(ArrayList::new));
+    return new JsonArray(list);
+  }
+}

@@ -1,0 +1,67 @@
+package dev.sluice.gateway.config;
+
+import io.vertx.core.json.JsonObject;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * The environment variables that override single config keys (DESIGN.md, "Command line"). They are applied to
+ * the JSON before it is validated, so a bad value is checked like any other, and reported under the variable's
+ * name: {@code SLUICE_HTTP_PORT: must be an integer}. An empty variable counts as unset, as compose files pass
+ * {@code ${VAR:-}} through.
+ */
+final class EnvOverrides {
+  private record Override(String variable, String section, String key, boolean integer) {
+    String path() {
+      return section + "." + key;
+    }
+  }
+
+  private static final List<Override> OVERRIDES = List.of(
+      new Override("SLUICE_HTTP_PORT", "http", "port", true),
+      new Override("SLUICE_ADMIN_PORT", "admin", "port", true),
+      new Override("SLUICE_REDIS_URL", "redis", "url", false),
+      new Override("SLUICE_ADMIN_TOKEN", "admin", "token", false),
+      new Override("SLUICE_LOG_FORMAT", "log", "format", false));
+  private static final Pattern INTEGER = Pattern.compile("-?[0-9]{1,18}");
+
+  private EnvOverrides() {
+  }
+
+  /**
+   * Writes the overrides into {@code json} (the caller's own copy).
+   *
+   * @return field path → variable name, for each override applied, to name the variable in problems
+   */
+  static Map<String, String> apply(JsonObject json, Map<String, String> env) {
+    Map<String, String> origins = new HashMap<>();
+    for (Override override : OVERRIDES) {
+      String text = env.get(override.variable());
+      JsonObject section = section(json, override.section());
+      if (text == null || text.isBlank() || section == null) {
+        continue; // a section that is not an object is reported by the parser under its own path
+      }
+      section.put(override.key(), override.integer() ? integerOrText(text.trim()) : text.trim());
+      origins.put(override.path(), override.variable());
+    }
+    return origins;
+  }
+
+  private static JsonObject section(JsonObject json, String name) {
+    Object value = json.getValue(name);
+    if (value == null) {
+      JsonObject created = new JsonObject();
+      json.put(name, created);
+      return created;
+    }
+    return value instanceof JsonObject object ? object : null;
+  }
+
+  /** Text that is no number stays text, so the parser reports it as "must be an integer". */
+  private static Object integerOrText(String text) {
+    return INTEGER.matcher(text).matches() ? (Object) Long.parseLong(text) : text;
+  }
+}
