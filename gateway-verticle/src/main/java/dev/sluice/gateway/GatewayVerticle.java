@@ -4,7 +4,6 @@ import dev.sluice.gateway.circuit.RouteCircuits;
 import dev.sluice.gateway.client.ClientIdentityResolver;
 import dev.sluice.gateway.config.SluiceConfig;
 import dev.sluice.gateway.limit.FailoverRateLimiter;
-import dev.sluice.gateway.limit.RateLimiter;
 import dev.sluice.gateway.proxy.GatewayPipeline;
 import dev.sluice.gateway.proxy.RateLimitStage;
 import dev.sluice.gateway.route.RouteTable;
@@ -31,7 +30,7 @@ public class GatewayVerticle extends VerticleBase {
   private HttpServer server;
   private UpstreamClient upstream;
   private RouteCircuits circuits;
-  private RateLimiter limiter;
+  private FailoverRateLimiter limiter;
   private volatile RouteTable routes;
 
   public GatewayVerticle(SluiceConfig config) {
@@ -43,7 +42,7 @@ public class GatewayVerticle extends VerticleBase {
     routes = new RouteTable(config.routes());
     circuits = new RouteCircuits(vertx, config.routes(), System::currentTimeMillis);
     upstream = new UpstreamClient(vertx, connectTimeoutMs());
-    limiter = FailoverRateLimiter.create(vertx, config.redis());
+    limiter = new FailoverRateLimiter(vertx, config.redis());
     GatewayPipeline pipeline = GatewayPipeline.of(() -> routes, config.http().maxBodyBytes(),
       new ClientIdentityResolver(config.clients()), new RateLimitStage(limiter), circuits::get, upstream);
 
@@ -54,7 +53,7 @@ public class GatewayVerticle extends VerticleBase {
     router.route().handler(ctx -> pipeline.handle(ctx.request()));
 
     server = vertx.createHttpServer(serverOptions()).requestHandler(router);
-    return server.listen();
+    return limiter.preload().compose(v -> server.listen());
   }
 
   @Override
