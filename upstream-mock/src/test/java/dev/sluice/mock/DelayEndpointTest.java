@@ -1,0 +1,52 @@
+package dev.sluice.mock;
+
+import static dev.sluice.mock.MockServer.verify;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(VertxExtension.class)
+class DelayEndpointTest {
+  private MockServer mock;
+
+  @BeforeEach
+  void start(Vertx vertx, VertxTestContext ctx) {
+    MockServer.start(vertx).onComplete(ctx.succeeding(started -> {
+      mock = started;
+      ctx.completeNow();
+    }));
+  }
+
+  @Test
+  void answersNoSoonerThanTheDelay(VertxTestContext ctx) {
+    long startedAt = System.nanoTime();
+    verify(ctx, mock.get("/delay/300"), response -> {
+      long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedAt);
+      assertEquals(200, response.statusCode());
+      assertEquals(new JsonObject().put("delayMs", 300), response.bodyAsJsonObject());
+      // A lower bound only: the upper bound belongs to the benchmark, not to a unit test.
+      assertTrue(elapsedMs >= 250, "answered after " + elapsedMs + " ms");
+    });
+  }
+
+  @Test
+  void zeroDelayAnswersWithoutATimer(VertxTestContext ctx) {
+    verify(ctx, mock.get("/delay/0"), response -> assertEquals(200, response.statusCode()));
+  }
+
+  @Test
+  void rejectsDelaysBeyondTheCap(VertxTestContext ctx) {
+    verify(ctx, mock.get("/delay/60001"), response -> {
+      assertEquals(400, response.statusCode());
+      assertEquals("ms", response.bodyAsJsonObject().getString("field"));
+    });
+  }
+}
