@@ -7,6 +7,7 @@ import dev.sluice.mock.UpstreamMockVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
@@ -33,7 +34,9 @@ public final class GatewayFixture {
     this.config = config;
     WebClientOptions options = new WebClientOptions().setDefaultHost("127.0.0.1").setFollowRedirects(false)
       .setUserAgentEnabled(false);
-    this.client = WebClient.create(vertx, new WebClientOptions(options).setDefaultPort(port));
+    // Wide enough that a burst of requests is really in flight at once, not queued in the client.
+    this.client = WebClient.create(vertx, new WebClientOptions(options).setDefaultPort(port),
+      new PoolOptions().setHttp1MaxSize(256));
     this.mockClient = WebClient.create(vertx, new WebClientOptions(options).setDefaultPort(mockPort));
   }
 

@@ -46,7 +46,7 @@ final class BodyStage implements GatewayStage {
     Buffer body = Buffer.buffer();
     request.handler(chunk -> {
       if (body.length() + chunk.length() > maxBodyBytes) {
-        request.handler(null);
+        request.handler(ignored -> { });
         promise.tryFail(tooLarge());
       } else {
         body.appendBuffer(chunk);

@@ -4,6 +4,9 @@ import dev.sluice.gateway.error.GatewayError;
 import dev.sluice.gateway.error.GatewayException;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -15,6 +18,7 @@ import org.slf4j.LoggerFactory;
 /** The one place an answer is written: the upstream's reply, or Sluice's JSON error body. */
 final class ReplyWriter {
   private static final Logger LOG = LoggerFactory.getLogger(ReplyWriter.class);
+  private static final long DISCARD_GRACE_MS = 2000;
   private static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
 
   private ReplyWriter() {
@@ -59,15 +63,29 @@ final class ReplyWriter {
   private static void finish(Exchange exchange, HttpServerResponse response, Buffer body) {
     response.headers().addAll(exchange.replyHeaders());
     response.headers().set(RequestIds.HEADER, exchange.requestId());
-    // A request whose body we refused to read leaves bytes on the wire: the connection cannot be reused.
     boolean unreadBody = !exchange.request().isEnded();
     if (unreadBody) {
       response.headers().set(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
     }
     Future<Void> written = exchange.request().method() == HttpMethod.HEAD ? response.end() : response.end(body);
     if (unreadBody) {
-      written.onComplete(ar -> exchange.request().connection().close());
+      written.onComplete(ar -> closeAfterDiscarding(exchange.request()));
     }
+  }
+
+  /**
+   * A request whose body we refused (413) still has bytes on the wire, so its connection cannot be
+   * reused. Closing at once would make most clients fail on a reset before they read the 413, so
+   * the rest is read and thrown away (never buffered) for a short grace period, then the
+   * connection is closed either way.
+   */
+  private static void closeAfterDiscarding(HttpServerRequest request) {
+    HttpConnection connection = request.connection();
+    request.handler(chunk -> { });
+    request.exceptionHandler(err -> connection.close());
+    request.endHandler(v -> connection.close());
+    request.resume();
+    Vertx.currentContext().owner().setTimer(DISCARD_GRACE_MS, t -> connection.close());
   }
 
   private static GatewayException asGatewayException(Exchange exchange, Throwable cause) {

@@ -27,8 +27,7 @@ public final class UpstreamClient {
       .setPipelining(false)
       .setFollowRedirects(false)
       .setUserAgentEnabled(false)
-      .setDecompressionSupported(false)
-      .setTryUseCompression(false);
+      .setDecompressionSupported(false);
     PoolOptions pool = new PoolOptions().setHttp1MaxSize(DEFAULT_MAX_CONNECTIONS_PER_UPSTREAM);
     this.client = WebClient.create(vertx, options, pool);
   }
