@@ -1,0 +1,89 @@
+package dev.sluice.gateway.limit;
+
+import io.vertx.core.Future;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * The limiter's one Lua script ({@code sliding-window.lua}), run by SHA.
+ *
+ * <p>The SHA is SHA-1 of the script text, exactly what {@code SCRIPT LOAD} answers, so it is
+ * computed here once and every acquire is a single {@code EVALSHA} round trip. When the server
+ * does not know it ({@code NOSCRIPT}: restarted, failed over, {@code SCRIPT FLUSH}) the call is
+ * retried once as {@code EVAL} with the full text, which runs it and caches it on that server.
+ * {@code EVAL} rather than {@code SCRIPT LOAD} + {@code EVALSHA}: one round trip instead of two,
+ * and it carries the key, so a Redis Cluster client routes it to the node that owns the slot,
+ * whereas a key-less {@code SCRIPT LOAD} goes to an arbitrary node.
+ */
+final class SlidingWindowScript {
+  static final String RESOURCE = "sliding-window.lua";
+
+  private final String text;
+  private final String sha;
+
+  private SlidingWindowScript(String text) {
+    this.text = text;
+    this.sha = sha1Hex(text);
+  }
+
+  /** Reads the script from the classpath once; a missing resource is a packaging bug. */
+  static SlidingWindowScript load() {
+    try (InputStream in = SlidingWindowScript.class.getResourceAsStream(RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException("missing resource " + RESOURCE + " next to " + SlidingWindowScript.class.getName());
+      }
+      return new SlidingWindowScript(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + RESOURCE, e);
+    }
+  }
+
+  String sha() {
+    return sha;
+  }
+
+  /** One EVALSHA; on NOSCRIPT one EVAL, transparently. */
+  Future<Response> run(Redis redis, String key, int limit, long windowMs, String requestId) {
+    return redis.send(call(Command.EVALSHA, sha, key, limit, windowMs, requestId))
+        .recover(err -> isNoScript(err)
+            ? redis.send(call(Command.EVAL, text, key, limit, windowMs, requestId))
+            : Future.failedFuture(err));
+  }
+
+  /**
+   * {@code SCRIPT LOAD}: warms the script cache (e.g. at verticle start, or when Redis comes
+   * back) and proves the server answers; fails if the server hashes the text differently.
+   */
+  Future<Void> preload(Redis redis) {
+    return redis.send(Request.cmd(Command.SCRIPT).arg("LOAD").arg(text))
+        .compose(answer -> sha.equals(answer.toString())
+            ? Future.<Void>succeededFuture()
+            : Future.failedFuture(new IllegalStateException("SCRIPT LOAD answered " + answer + ", expected " + sha)));
+  }
+
+  private static Request call(Command command, String scriptOrSha, String key, int limit, long windowMs, String requestId) {
+    return Request.cmd(command).arg(scriptOrSha).arg(1).arg(key).arg(limit).arg(windowMs).arg(requestId);
+  }
+
+  static boolean isNoScript(Throwable err) {
+    String message = err.getMessage();
+    return message != null && message.startsWith("NOSCRIPT");
+  }
+
+  private static String sha1Hex(String text) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK ships SHA-1", e);
+    }
+  }
+}

@@ -1,0 +1,223 @@
+package dev.sluice.gateway.limit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sluice.gateway.config.LimiterFailureMode;
+import dev.sluice.gateway.config.RateLimitPolicy;
+import dev.sluice.gateway.config.RedisOptions;
+import dev.sluice.gateway.redis.RedisServerProcess;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(VertxExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class FailoverRateLimiterTest {
+  private static final long TIMEOUT_MS = 100;
+  /** What a loaded 2-core machine adds to a timeout, ten times over; never a measured timing. */
+  private static final long MARGIN_MS = 2_000;
+  private static final long AWAIT_S = 10;
+  private static final RateLimitPolicy FIVE_PER_MINUTE = new RateLimitPolicy(5, 60_000);
+
+  private RedisServerProcess server;
+  private RedisInspector inspector;
+  private final List<FailoverRateLimiter> limiters = new ArrayList<>();
+  private String route;
+
+  @BeforeAll
+  void startRedis() {
+    server = RedisServerProcess.start();
+  }
+
+  @AfterAll
+  void stopRedis() {
+    server.close();
+  }
+
+  @BeforeEach
+  void setUp(Vertx vertx) {
+    if (!server.isRunning()) {
+      server.restart();
+    }
+    inspector = new RedisInspector(vertx, server.url());
+    route = "route-" + UUID.randomUUID();
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    for (FailoverRateLimiter limiter : limiters) {
+      await(limiter.close());
+    }
+    limiters.clear();
+    await(inspector.close());
+  }
+
+  @Test
+  void preloadOnADeadRedisStartsOnTheFallbackAndRecovers(Vertx vertx) throws Exception {
+    server.stop();
+    FailoverRateLimiter limiter = new FailoverRateLimiter(vertx, new RedisOptions(server.url(), TIMEOUT_MS, LimiterFailureMode.OPEN));
+    limiters.add(limiter);
+
+    await(limiter.preload());
+    assertTrue(limiter.usingFallback());
+
+    server.restart();
+    await(Eventually.until(vertx, 10_000, "back on Redis", () -> Future.succeededFuture(!limiter.usingFallback())));
+  }
+
+  @Test
+  void usesRedisWhileItAnswers(Vertx vertx) throws Exception {
+    FailoverRateLimiter limiter = limiter(vertx, LimiterFailureMode.CLOSED);
+
+    assertEquals(4, await(limiter.acquire(route, "c", FIVE_PER_MINUTE)).remaining());
+
+    assertTrue(await(inspector.exists(RateLimitKeys.key(route, "c"))));
+    assertFalse(limiter.usingFallback());
+    assertEquals(0, limiter.fallbackCount());
+  }
+
+  @Test
+  void localEnforcesTheSameLimitInProcessWhileRedisIsDown(Vertx vertx) throws Exception {
+    FailoverRateLimiter limiter = limiter(vertx, LimiterFailureMode.LOCAL);
+    server.stop();
+
+    List<RateLimitDecision> decisions = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      decisions.add(timedAcquire(limiter, "c"));
+    }
+
+    assertEquals(5, decisions.stream().filter(RateLimitDecision::allowed).count());
+    assertEquals(List.of(4, 3, 2, 1, 0, 0, 0, 0), decisions.stream().map(RateLimitDecision::remaining).toList());
+    assertTrue(limiter.usingFallback());
+    assertEquals(8, limiter.fallbackCount());
+  }
+
+  @Test
+  void openAllowsWithoutCountingWhileRedisIsDown(Vertx vertx) throws Exception {
+    FailoverRateLimiter limiter = limiter(vertx, LimiterFailureMode.OPEN);
+    server.stop();
+
+    for (int i = 0; i < 8; i++) {
+      assertEquals(RateLimitDecision.allowedWithoutCounting(FIVE_PER_MINUTE), timedAcquire(limiter, "c"));
+    }
+    assertEquals(8, limiter.fallbackCount());
+  }
+
+  @Test
+  void closedFailsWithLimiterUnavailableWhileRedisIsDown(Vertx vertx) throws Exception {
+    FailoverRateLimiter limiter = limiter(vertx, LimiterFailureMode.CLOSED);
+    server.stop();
+
+    for (int i = 0; i < 3; i++) {
+      CompletionException failure = assertThrows(CompletionException.class, () -> timedAcquire(limiter, "c"));
+      LimiterUnavailableException unavailable = assertInstanceOf(LimiterUnavailableException.class, failure.getCause());
+      assertEquals(0, unavailable.getStackTrace().length, "an expected outcome carries no stack trace");
+    }
+    assertEquals(3, limiter.fallbackCount());
+  }
+
+  @Test
+  void manyConcurrentAcquiresAllCompleteOnTimeWhileRedisIsDown(Vertx vertx) throws Exception {
+    FailoverRateLimiter limiter = limiter(vertx, LimiterFailureMode.LOCAL);
+    server.stop();
+
+    long start = System.nanoTime();
+    List<Future<RateLimitDecision>> decisions = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      decisions.add(limiter.acquire(route, "c", new RateLimitPolicy(50, 60_000)));
+    }
+    await(Future.all(decisions));
+
+    assertTrue(elapsedMs(start) < TIMEOUT_MS + MARGIN_MS, "took " + elapsedMs(start) + " ms");
+    assertEquals(50, decisions.stream().filter(decision -> decision.result().allowed()).count());
+  }
+
+  @Test
+  void aRedisSlowerThanTheTimeoutIsTreatedAsDown(Vertx vertx) throws Exception {
+    FailoverRateLimiter limiter = limiter(vertx, LimiterFailureMode.LOCAL);
+    assertEquals(4, await(limiter.acquire(route, "c", FIVE_PER_MINUTE)).remaining()); // connected, script cached
+
+    Future<Void> busy = inspector.busyFor(1_500);
+    await(vertx.timer(200)); // let the busy script reach Redis first (its one thread is then taken)
+    RateLimitDecision duringStall = timedAcquire(limiter, "c");
+
+    assertTrue(duringStall.allowed());
+    assertEquals(4, duringStall.remaining(), "answered by the local window, which starts empty");
+    assertTrue(limiter.usingFallback());
+    for (int i = 0; i < 10; i++) {
+      timedAcquire(limiter, "c"); // known down: answered locally, not sent to Redis
+    }
+
+    await(busy);
+    await(Eventually.until(vertx, 5_000, "back on Redis", () -> Future.succeededFuture(!limiter.usingFallback())));
+    // The first request and the one that timed out (Redis ran it late; its answer was dropped).
+    assertEquals(2, await(inspector.members(RateLimitKeys.key(route, "c"))));
+  }
+
+  @Test
+  void goesBackToRedisByItselfWhenRedisIsRestarted(Vertx vertx) throws Exception {
+    FailoverRateLimiter limiter = limiter(vertx, LimiterFailureMode.LOCAL);
+    String key = RateLimitKeys.key(route, "c");
+    await(limiter.acquire(route, "c", FIVE_PER_MINUTE));
+    server.stop();
+    timedAcquire(limiter, "c");
+    assertTrue(limiter.usingFallback());
+
+    server.restart(); // an empty Redis: the key can only come back through this limiter
+
+    await(Eventually.until(vertx, 10_000, "back on Redis", () -> Future.succeededFuture(!limiter.usingFallback())));
+    long fallbacksBefore = limiter.fallbackCount();
+    RateLimitDecision onRedis = await(limiter.acquire(route, "c", FIVE_PER_MINUTE));
+    assertEquals(4, onRedis.remaining(), "a fresh Redis window");
+    assertTrue(await(inspector.exists(key)));
+    assertEquals(fallbacksBefore, limiter.fallbackCount());
+  }
+
+  /** Preloaded, as a verticle's start() does: a cold connection must not count as Redis being down. */
+  private FailoverRateLimiter limiter(Vertx vertx, LimiterFailureMode mode) throws Exception {
+    FailoverRateLimiter limiter = new FailoverRateLimiter(vertx, new RedisOptions(server.url(), TIMEOUT_MS, mode));
+    limiters.add(limiter);
+    await(limiter.preload());
+    assertFalse(limiter.usingFallback(), "Redis did not answer the preload");
+    return limiter;
+  }
+
+  /** Every answer, from Redis or the fallback, must come within the timeout plus a margin. */
+  private RateLimitDecision timedAcquire(FailoverRateLimiter limiter, String client) {
+    long start = System.nanoTime();
+    try {
+      return limiter.acquire(route, client, FIVE_PER_MINUTE).toCompletionStage().toCompletableFuture()
+          .get(TIMEOUT_MS + MARGIN_MS, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new CompletionException(e.getCause());
+    } catch (Exception e) {
+      throw new AssertionError("acquire did not complete within " + (TIMEOUT_MS + MARGIN_MS) + " ms", e);
+    } finally {
+      assertTrue(elapsedMs(start) < TIMEOUT_MS + MARGIN_MS, "took " + elapsedMs(start) + " ms");
+    }
+  }
+
+  private static long elapsedMs(long startNanos) {
+    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+  }
+
+  private static <T> T await(Future<T> future) throws Exception {
+    return future.await(AWAIT_S, TimeUnit.SECONDS);
+  }
+}

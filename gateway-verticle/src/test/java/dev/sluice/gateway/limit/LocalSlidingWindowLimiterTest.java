@@ -1,0 +1,97 @@
+package dev.sluice.gateway.limit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sluice.gateway.config.RateLimitPolicy;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class LocalSlidingWindowLimiterTest {
+  private static final RateLimitPolicy THREE_PER_SECOND = new RateLimitPolicy(3, 1_000);
+
+  private final AtomicLong clock = new AtomicLong(1_000_000);
+  private final LocalSlidingWindowLimiter limiter = new LocalSlidingWindowLimiter(clock::get);
+
+  @Test
+  void allowsExactlyTheLimitAndCountsDown() {
+    assertEquals(new RateLimitDecision(true, 3, 2, 1_000), acquire("a"));
+    clock.addAndGet(100);
+    assertEquals(new RateLimitDecision(true, 3, 1, 900), acquire("a"));
+    assertEquals(new RateLimitDecision(true, 3, 0, 900), acquire("a"));
+    assertEquals(new RateLimitDecision(false, 3, 0, 900), acquire("a"));
+  }
+
+  @Test
+  void theWindowSlidesOneEntryAtATime() {
+    acquire("a");
+    acquire("a");
+    clock.addAndGet(400);
+    acquire("a");
+
+    clock.addAndGet(599); // 999 ms after the first two: still inside
+    assertFalse(acquire("a").allowed());
+
+    clock.addAndGet(1); // the first two leave together; the one at +400 stays
+    RateLimitDecision afterSlide = acquire("a");
+    assertTrue(afterSlide.allowed());
+    assertEquals(1, afterSlide.remaining());
+    assertEquals(400, afterSlide.resetMs());
+    assertTrue(acquire("a").allowed());
+    assertFalse(acquire("a").allowed());
+  }
+
+  @Test
+  void rejectedRequestsAreNotCounted() {
+    for (int i = 0; i < 3; i++) {
+      acquire("a");
+    }
+    for (int i = 0; i < 100; i++) {
+      clock.addAndGet(9);
+      assertFalse(acquire("a").allowed());
+    }
+    clock.addAndGet(100); // 1000 ms after the three counted ones, whatever was rejected since
+    assertEquals(2, acquire("a").remaining());
+  }
+
+  @Test
+  void clientsAndRoutesHaveTheirOwnWindows() {
+    for (int i = 0; i < 3; i++) {
+      acquire("a");
+    }
+    assertFalse(acquire("a").allowed());
+    assertTrue(acquire("b").allowed());
+    assertTrue(limiter.acquire("other-route", "a", THREE_PER_SECOND).result().allowed());
+  }
+
+  @Test
+  void emptyWindowsAreDroppedSoMemoryFollowsActiveClients() {
+    for (int i = 0; i < 1_000; i++) {
+      acquire("client-" + i);
+    }
+    assertEquals(1_000, limiter.trackedClients());
+
+    clock.addAndGet(LocalSlidingWindowLimiter.SWEEP_INTERVAL_MS);
+    acquire("latecomer");
+
+    assertEquals(1, limiter.trackedClients());
+  }
+
+  @Test
+  void aClientStillInsideItsWindowSurvivesTheSweep() {
+    acquire("quiet");
+    clock.addAndGet(LocalSlidingWindowLimiter.SWEEP_INTERVAL_MS);
+    RateLimitPolicy longWindow = new RateLimitPolicy(3, 60_000);
+    limiter.acquire("r", "busy", longWindow);
+    clock.addAndGet(LocalSlidingWindowLimiter.SWEEP_INTERVAL_MS);
+    acquire("latecomer");
+
+    assertEquals(2, limiter.trackedClients());
+    assertEquals(1, limiter.acquire("r", "busy", longWindow).result().remaining());
+  }
+
+  private RateLimitDecision acquire(String client) {
+    return limiter.acquire("r", client, THREE_PER_SECOND).result();
+  }
+}

@@ -1,0 +1,55 @@
+package dev.sluice.gateway.limit;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+
+/** A plain client that looks at what the limiter left in Redis, as an operator would. */
+final class RedisInspector {
+  /** Keeps Redis busy (one thread: every other client waits) for ARGV[1] ms. */
+  private static final String BUSY = String.join("\n",
+      "local start = redis.call('TIME')",
+      "local elapsed = 0",
+      "repeat",
+      "  local now = redis.call('TIME')",
+      "  elapsed = (now[1] - start[1]) * 1000 + (now[2] - start[2]) / 1000",
+      "until elapsed >= tonumber(ARGV[1])",
+      "return 1");
+
+  private final Redis redis;
+
+  RedisInspector(Vertx vertx, String url) {
+    this.redis = Redis.createClient(vertx, url);
+  }
+
+  Future<Boolean> exists(String key) {
+    return redis.send(Request.cmd(Command.EXISTS).arg(key)).map(reply -> reply.toLong() == 1);
+  }
+
+  Future<Long> members(String key) {
+    return redis.send(Request.cmd(Command.ZCARD).arg(key)).map(reply -> reply.toLong());
+  }
+
+  Future<Long> pttl(String key) {
+    return redis.send(Request.cmd(Command.PTTL).arg(key)).map(reply -> reply.toLong());
+  }
+
+  Future<Boolean> scriptCached(String sha) {
+    return redis.send(Request.cmd(Command.SCRIPT).arg("EXISTS").arg(sha)).map(reply -> reply.get(0).toLong() == 1);
+  }
+
+  Future<Void> flushScripts() {
+    return redis.send(Request.cmd(Command.SCRIPT).arg("FLUSH")).mapEmpty();
+  }
+
+  /** Completes when Redis is free again. */
+  Future<Void> busyFor(long ms) {
+    return redis.send(Request.cmd(Command.EVAL).arg(BUSY).arg(0).arg(ms)).mapEmpty();
+  }
+
+  Future<Void> close() {
+    return redis.close();
+  }
+}

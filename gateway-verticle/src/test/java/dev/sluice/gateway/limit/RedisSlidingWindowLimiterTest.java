@@ -1,0 +1,216 @@
+package dev.sluice.gateway.limit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sluice.gateway.config.LimiterFailureMode;
+import dev.sluice.gateway.config.RateLimitPolicy;
+import dev.sluice.gateway.config.RedisOptions;
+import dev.sluice.gateway.redis.RedisServerProcess;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(VertxExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RedisSlidingWindowLimiterTest {
+  private static final long AWAIT_S = 10;
+  private static final RateLimitPolicy FIFTY_PER_10S = new RateLimitPolicy(50, 10_000);
+
+  private RedisServerProcess server;
+  private RedisSlidingWindowLimiter limiter;
+  private RedisInspector inspector;
+  /** A fresh route per test: tests share one Redis but never a window. */
+  private String route;
+
+  @BeforeAll
+  void startRedis() {
+    server = RedisServerProcess.start();
+  }
+
+  @AfterAll
+  void stopRedis() {
+    server.close();
+  }
+
+  @BeforeEach
+  void connect(Vertx vertx) {
+    if (!server.isRunning()) {
+      server.restart();
+    }
+    limiter = newLimiter(vertx);
+    inspector = new RedisInspector(vertx, server.url());
+    route = "route-" + UUID.randomUUID();
+  }
+
+  @AfterEach
+  void disconnect() throws Exception {
+    await(limiter.close());
+    await(inspector.close());
+  }
+
+  @Test
+  void allowsExactlyTheLimitOutOf200ConcurrentAcquires(VertxTestContext ctx) {
+    List<Future<RateLimitDecision>> decisions = acquireConcurrently(limiter, "10.0.0.1", FIFTY_PER_10S, 200);
+
+    Future.all(decisions).onComplete(ctx.succeeding(all -> ctx.verify(() -> {
+      assertEquals(50, allowed(decisions));
+      for (Future<RateLimitDecision> each : decisions) {
+        RateLimitDecision decision = each.result();
+        if (!decision.allowed()) {
+          assertEquals(0, decision.remaining());
+          assertTrue(decision.resetMs() > 0 && decision.resetMs() <= 10_000, decision.toString());
+          assertTrue(decision.retryAfterSeconds() >= 1);
+        }
+      }
+      ctx.completeNow();
+    })));
+  }
+
+  @Test
+  void twoLimitersLikeTwoGatewayNodesShareOneBudget(Vertx vertx, VertxTestContext ctx) {
+    RedisSlidingWindowLimiter otherNode = newLimiter(vertx);
+    List<Future<RateLimitDecision>> decisions = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      decisions.add(limiter.acquire(route, "10.0.0.2", FIFTY_PER_10S));
+      decisions.add(otherNode.acquire(route, "10.0.0.2", FIFTY_PER_10S));
+    }
+
+    Future.all(decisions)
+        .compose(all -> inspector.members(RateLimitKeys.key(route, "10.0.0.2")))
+        .eventually(otherNode::close)
+        .onComplete(ctx.succeeding(members -> ctx.verify(() -> {
+          assertEquals(50, allowed(decisions));
+          assertEquals(50, members, "rejected requests must not be stored");
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  void clientsHaveIndependentBudgets(VertxTestContext ctx) {
+    List<Future<RateLimitDecision>> first = acquireConcurrently(limiter, "10.0.0.3", FIFTY_PER_10S, 100);
+    List<Future<RateLimitDecision>> second = acquireConcurrently(limiter, "10.0.0.4", FIFTY_PER_10S, 100);
+
+    Future.all(Future.all(first), Future.all(second)).onComplete(ctx.succeeding(all -> ctx.verify(() -> {
+      assertEquals(50, allowed(first));
+      assertEquals(50, allowed(second));
+      ctx.completeNow();
+    })));
+  }
+
+  @Test
+  void remainingCountsDownAndResetFollowsTheOldestEntry() throws Exception {
+    RateLimitPolicy fivePer10s = new RateLimitPolicy(5, 10_000);
+    long previousReset = Long.MAX_VALUE;
+    for (int expectedRemaining = 4; expectedRemaining >= 0; expectedRemaining--) {
+      RateLimitDecision decision = await(limiter.acquire(route, "10.0.0.5", fivePer10s));
+      assertTrue(decision.allowed());
+      assertEquals(5, decision.limit());
+      assertEquals(expectedRemaining, decision.remaining());
+      assertTrue(decision.resetMs() > 0 && decision.resetMs() <= 10_000, decision.toString());
+      // The oldest entry stays the first one, so the time until it leaves only shrinks.
+      assertTrue(decision.resetMs() <= previousReset, decision + " after " + previousReset);
+      previousReset = decision.resetMs();
+    }
+
+    RateLimitDecision rejected = await(limiter.acquire(route, "10.0.0.5", fivePer10s));
+    assertFalse(rejected.allowed());
+    assertEquals(0, rejected.remaining());
+    assertTrue(rejected.resetMs() > 0 && rejected.resetMs() <= previousReset, rejected.toString());
+    assertEquals((rejected.resetMs() + 999) / 1000, rejected.retryAfterSeconds());
+  }
+
+  @Test
+  void theWindowSlidesAndRejectedRequestsDoNotExtendIt(Vertx vertx) throws Exception {
+    RateLimitPolicy fivePerSecond = new RateLimitPolicy(5, 1_000);
+    String key = RateLimitKeys.key(route, "10.0.0.6");
+    assertEquals(5, allowed(awaitAll(acquireConcurrently(limiter, "10.0.0.6", fivePerSecond, 10))));
+    assertEquals(0, allowed(awaitAll(acquireConcurrently(limiter, "10.0.0.6", fivePerSecond, 10))));
+    assertEquals(5, await(inspector.members(key)), "rejected requests must not be stored");
+
+    // Rejections neither add entries nor refresh the TTL, so the window empties on time.
+    await(Eventually.until(vertx, 5_000, "window emptied", () -> inspector.exists(key).map(exists -> !exists)));
+
+    assertEquals(5, allowed(awaitAll(acquireConcurrently(limiter, "10.0.0.6", fivePerSecond, 10))));
+  }
+
+  @Test
+  void theKeyExpiresOneWindowAfterTheLastCountedRequest(Vertx vertx) throws Exception {
+    String key = RateLimitKeys.key(route, "10.0.0.7");
+    await(limiter.acquire(route, "10.0.0.7", new RateLimitPolicy(3, 500)));
+
+    long ttl = await(inspector.pttl(key));
+    assertTrue(ttl > 0 && ttl <= 500, "PTTL " + ttl);
+    await(Eventually.until(vertx, 5_000, "key expired", () -> inspector.exists(key).map(exists -> !exists)));
+  }
+
+  @Test
+  void scriptFlushIsHealedTransparently() throws Exception {
+    RateLimitPolicy tenPerMinute = new RateLimitPolicy(10, 60_000);
+    assertEquals(9, await(limiter.acquire(route, "10.0.0.8", tenPerMinute)).remaining());
+
+    await(inspector.flushScripts());
+    assertFalse(await(inspector.scriptCached(limiter.scriptSha())));
+
+    RateLimitDecision afterFlush = await(limiter.acquire(route, "10.0.0.8", tenPerMinute));
+    assertTrue(afterFlush.allowed());
+    assertEquals(8, afterFlush.remaining(), "the window survives a script flush");
+    assertTrue(await(inspector.scriptCached(limiter.scriptSha())), "NOSCRIPT retry caches the script again");
+  }
+
+  @Test
+  void aRestartedRedisIsUsedAgainByTheSameLimiter() throws Exception {
+    RateLimitPolicy tenPerMinute = new RateLimitPolicy(10, 60_000);
+    assertTrue(await(limiter.acquire(route, "10.0.0.9", tenPerMinute)).allowed());
+
+    server.restart(); // empty data, empty script cache, pooled connections broken
+
+    RateLimitDecision afterRestart = await(limiter.acquire(route, "10.0.0.9", tenPerMinute));
+    assertTrue(afterRestart.allowed());
+    assertEquals(9, afterRestart.remaining(), "a fresh Redis starts a fresh window");
+    assertTrue(await(inspector.exists(RateLimitKeys.key(route, "10.0.0.9"))));
+  }
+
+  @Test
+  void preloadLoadsTheScriptUnderTheShaComputedLocally() throws Exception {
+    await(inspector.flushScripts());
+    await(limiter.preload());
+    assertTrue(await(inspector.scriptCached(limiter.scriptSha())));
+  }
+
+  private RedisSlidingWindowLimiter newLimiter(Vertx vertx) {
+    return new RedisSlidingWindowLimiter(vertx, new RedisOptions(server.url(), 50, LimiterFailureMode.LOCAL));
+  }
+
+  private List<Future<RateLimitDecision>> acquireConcurrently(RateLimiter limiter, String client,
+                                                               RateLimitPolicy policy, int count) {
+    return IntStream.range(0, count).mapToObj(i -> limiter.acquire(route, client, policy)).toList();
+  }
+
+  private static long allowed(List<Future<RateLimitDecision>> decisions) {
+    return decisions.stream().filter(decision -> decision.result().allowed()).count();
+  }
+
+  private static List<Future<RateLimitDecision>> awaitAll(List<Future<RateLimitDecision>> decisions) throws Exception {
+    await(Future.all(decisions));
+    return decisions;
+  }
+
+  private static <T> T await(Future<T> future) throws Exception {
+    return future.await(AWAIT_S, TimeUnit.SECONDS);
+  }
+}
