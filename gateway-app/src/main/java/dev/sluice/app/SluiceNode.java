@@ -4,6 +4,7 @@ import dev.sluice.gateway.GatewayVerticle;
 import dev.sluice.gateway.config.ConfigLoader;
 import dev.sluice.gateway.config.ConfigException;
 import dev.sluice.gateway.config.SluiceConfig;
+import dev.sluice.gateway.limit.LocalSlidingWindowLimiter;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -31,7 +32,9 @@ final class SluiceNode {
   }
 
   static void deployGateway(Vertx vertx, SluiceConfig config, int instances) {
-    await(vertx.deployVerticle(() -> new GatewayVerticle(config), new DeploymentOptions().setInstances(instances)),
+    LocalSlidingWindowLimiter nodeFallbackWindows = new LocalSlidingWindowLimiter();
+    await(vertx.deployVerticle(() -> new GatewayVerticle(config, nodeFallbackWindows),
+        new DeploymentOptions().setInstances(instances)),
       "cannot start the gateway on " + config.http().host() + ":" + config.http().port());
   }
 

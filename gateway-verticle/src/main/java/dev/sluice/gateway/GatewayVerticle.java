@@ -4,6 +4,8 @@ import dev.sluice.gateway.circuit.RouteCircuits;
 import dev.sluice.gateway.client.ClientIdentityResolver;
 import dev.sluice.gateway.config.SluiceConfig;
 import dev.sluice.gateway.limit.FailoverRateLimiter;
+import dev.sluice.gateway.limit.LocalSlidingWindowLimiter;
+import dev.sluice.gateway.limit.RedisSlidingWindowLimiter;
 import dev.sluice.gateway.proxy.GatewayPipeline;
 import dev.sluice.gateway.proxy.RateLimitStage;
 import dev.sluice.gateway.route.RouteTable;
@@ -27,14 +29,26 @@ public class GatewayVerticle extends VerticleBase {
   private static final int MAX_CONNECT_TIMEOUT_MS = 2000;
 
   private final SluiceConfig config;
+  private final LocalSlidingWindowLimiter nodeFallbackWindows;
   private HttpServer server;
   private UpstreamClient upstream;
   private RouteCircuits circuits;
   private FailoverRateLimiter limiter;
   private volatile RouteTable routes;
 
+  /** A gateway whose {@code local} limiter fallback counts for this instance alone. */
   public GatewayVerticle(SluiceConfig config) {
+    this(config, new LocalSlidingWindowLimiter());
+  }
+
+  /**
+   * @param nodeFallbackWindows shared by every instance of the node, so that {@code onFailure: local}
+   *                            enforces the limit per node, not per event loop; it is thread-safe
+   *                            and outlives the instances (they never close it)
+   */
+  public GatewayVerticle(SluiceConfig config, LocalSlidingWindowLimiter nodeFallbackWindows) {
     this.config = config;
+    this.nodeFallbackWindows = nodeFallbackWindows;
   }
 
   @Override
@@ -42,7 +56,8 @@ public class GatewayVerticle extends VerticleBase {
     routes = new RouteTable(config.routes());
     circuits = new RouteCircuits(vertx, config.routes(), System::currentTimeMillis);
     upstream = new UpstreamClient(vertx, connectTimeoutMs());
-    limiter = new FailoverRateLimiter(vertx, config.redis());
+    limiter = new FailoverRateLimiter(vertx, config.redis(), new RedisSlidingWindowLimiter(vertx, config.redis()),
+      nodeFallbackWindows);
     GatewayPipeline pipeline = GatewayPipeline.of(() -> routes, config.http().maxBodyBytes(),
       new ClientIdentityResolver(config.clients()), new RateLimitStage(limiter), circuits::get, upstream);
 

@@ -36,7 +36,7 @@ final class BodyStage implements GatewayStage {
     });
   }
 
-  private static boolean carriesBody(HttpServerRequest request) {
+  static boolean carriesBody(HttpServerRequest request) {
     String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
     return (length != null && !"0".equals(length.trim())) || request.headers().contains(HttpHeaders.TRANSFER_ENCODING);
   }

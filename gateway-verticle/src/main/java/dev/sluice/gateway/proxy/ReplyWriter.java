@@ -63,13 +63,16 @@ final class ReplyWriter {
   private static void finish(Exchange exchange, HttpServerResponse response, Buffer body) {
     response.headers().addAll(exchange.replyHeaders());
     response.headers().set(RequestIds.HEADER, exchange.requestId());
-    boolean unreadBody = !exchange.request().isEnded();
+    HttpServerRequest request = exchange.request();
+    boolean unreadBody = BodyStage.carriesBody(request) && !request.isEnded();
     if (unreadBody) {
       response.headers().set(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+      request.handler(discarded -> { });
+      request.exceptionHandler(ignored -> { });
     }
-    Future<Void> written = exchange.request().method() == HttpMethod.HEAD ? response.end() : response.end(body);
+    Future<Void> written = request.method() == HttpMethod.HEAD ? response.end() : response.end(body);
     if (unreadBody) {
-      written.onComplete(ar -> closeAfterDiscarding(exchange.request()));
+      written.onComplete(ar -> closeOnceDrained(request));
     }
   }
 
@@ -79,10 +82,12 @@ final class ReplyWriter {
    * the rest is read and thrown away (never buffered) for a short grace period, then the
    * connection is closed either way.
    */
-  private static void closeAfterDiscarding(HttpServerRequest request) {
+  private static void closeOnceDrained(HttpServerRequest request) {
     HttpConnection connection = request.connection();
-    request.handler(chunk -> { });
-    request.exceptionHandler(err -> connection.close());
+    if (request.isEnded()) {
+      connection.close();
+      return;
+    }
     request.endHandler(v -> connection.close());
     request.resume();
     Vertx.currentContext().owner().setTimer(DISCARD_GRACE_MS, t -> connection.close());
