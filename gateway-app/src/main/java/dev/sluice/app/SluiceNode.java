@@ -1,10 +1,10 @@
 package dev.sluice.app;
 
+import dev.sluice.gateway.GatewayNode;
 import dev.sluice.gateway.GatewayVerticle;
 import dev.sluice.gateway.config.ConfigLoader;
 import dev.sluice.gateway.config.ConfigException;
 import dev.sluice.gateway.config.SluiceConfig;
-import dev.sluice.gateway.limit.LocalSlidingWindowLimiter;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -32,8 +32,8 @@ final class SluiceNode {
   }
 
   static void deployGateway(Vertx vertx, SluiceConfig config, int instances) {
-    LocalSlidingWindowLimiter nodeFallbackWindows = new LocalSlidingWindowLimiter();
-    await(vertx.deployVerticle(() -> new GatewayVerticle(config, nodeFallbackWindows),
+    GatewayNode node = GatewayNode.standalone();
+    await(vertx.deployVerticle(() -> new GatewayVerticle(config, node),
         new DeploymentOptions().setInstances(instances)),
       "cannot start the gateway on " + config.http().host() + ":" + config.http().port());
   }

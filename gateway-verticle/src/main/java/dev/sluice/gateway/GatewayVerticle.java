@@ -2,9 +2,11 @@ package dev.sluice.gateway;
 
 import dev.sluice.gateway.circuit.RouteCircuits;
 import dev.sluice.gateway.client.ClientIdentityResolver;
+import dev.sluice.gateway.cluster.CircuitSync;
+import dev.sluice.gateway.cluster.SharedDataProbeLocks;
+import dev.sluice.gateway.cluster.SnapshotResponder;
 import dev.sluice.gateway.config.SluiceConfig;
 import dev.sluice.gateway.limit.FailoverRateLimiter;
-import dev.sluice.gateway.limit.LocalSlidingWindowLimiter;
 import dev.sluice.gateway.limit.RedisSlidingWindowLimiter;
 import dev.sluice.gateway.proxy.GatewayPipeline;
 import dev.sluice.gateway.proxy.RateLimitStage;
@@ -29,35 +31,37 @@ public class GatewayVerticle extends VerticleBase {
   private static final int MAX_CONNECT_TIMEOUT_MS = 2000;
 
   private final SluiceConfig config;
-  private final LocalSlidingWindowLimiter nodeFallbackWindows;
+  private final GatewayNode node;
+  private final String instanceId = Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong());
   private HttpServer server;
   private UpstreamClient upstream;
   private RouteCircuits circuits;
+  private CircuitSync sync;
+  private SnapshotResponder snapshots;
   private FailoverRateLimiter limiter;
   private volatile RouteTable routes;
 
-  /** A gateway whose {@code local} limiter fallback counts for this instance alone. */
+  /** A gateway on a node of its own. */
   public GatewayVerticle(SluiceConfig config) {
-    this(config, new LocalSlidingWindowLimiter());
+    this(config, GatewayNode.standalone());
   }
 
-  /**
-   * @param nodeFallbackWindows shared by every instance of the node, so that {@code onFailure: local}
-   *                            enforces the limit per node, not per event loop; it is thread-safe
-   *                            and outlives the instances (they never close it)
-   */
-  public GatewayVerticle(SluiceConfig config, LocalSlidingWindowLimiter nodeFallbackWindows) {
+  /** @param node shared by every gateway instance of the node */
+  public GatewayVerticle(SluiceConfig config, GatewayNode node) {
     this.config = config;
-    this.nodeFallbackWindows = nodeFallbackWindows;
+    this.node = node;
   }
 
   @Override
   public Future<?> start() {
     routes = new RouteTable(config.routes());
-    circuits = new RouteCircuits(vertx, config.routes(), System::currentTimeMillis);
+    sync = new CircuitSync(vertx, node.id(), instanceId);
+    circuits = new RouteCircuits(vertx, config.routes(), System::currentTimeMillis, sync,
+      new SharedDataProbeLocks(vertx, sync));
     upstream = new UpstreamClient(vertx, connectTimeoutMs());
     limiter = new FailoverRateLimiter(vertx, config.redis(), new RedisSlidingWindowLimiter(vertx, config.redis()),
-      nodeFallbackWindows);
+      node.fallbackWindows());
+    snapshots = new SnapshotResponder(vertx, sync, circuits, this::limiterView);
     GatewayPipeline pipeline = GatewayPipeline.of(() -> routes, config.http().maxBodyBytes(),
       new ClientIdentityResolver(config.clients()), new RateLimitStage(limiter), circuits::get, upstream);
 
@@ -68,14 +72,24 @@ public class GatewayVerticle extends VerticleBase {
     router.route().handler(ctx -> pipeline.handle(ctx.request()));
 
     server = vertx.createHttpServer(serverOptions()).requestHandler(router);
-    return limiter.preload().compose(v -> server.listen());
+    return limiter.preload()
+      .compose(v -> sync.start(circuits))
+      .compose(v -> snapshots.start())
+      .compose(v -> server.listen());
   }
 
   @Override
   public Future<?> stop() {
     circuits.close();
     upstream.close();
-    return limiter.close();
+    return Future.join(sync.stop(), snapshots.stop(), limiter.close());
+  }
+
+  private JsonObject limiterView() {
+    return new JsonObject()
+      .put("onFailure", limiter.failureMode().name().toLowerCase(java.util.Locale.ROOT))
+      .put("usingFallback", limiter.usingFallback())
+      .put("fallbackCount", limiter.fallbackCount());
   }
 
   /** The port this instance listens on; useful when the config asked for port 0. */

@@ -16,41 +16,77 @@ import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
- * One route's vertx-circuit-breaker on one verticle instance, with retries spaced by
- * {@link ExponentialRetryPolicy}. A call's attempts stop as soon as the breaker leaves CLOSED, and
- * a half-open breaker lets exactly one probe through.
+ * One route's circuit on one verticle instance: a vertx-circuit-breaker that gates calls while
+ * CLOSED, retries spaced by {@link ExponentialRetryPolicy}, and the cluster's view of the route.
+ *
+ * <p>Opening is decided on failures counted cluster-wide ({@link FailureWindow}, fed by this
+ * instance and by reports from the others). Half-open is cluster-wide too: when the reset time
+ * has passed, the instance that wins {@link ProbeLocks} sends one probe while every other request
+ * everywhere keeps answering 503; the probe's result closes or reopens the circuit for all. So the
+ * breaker's own reset timer is off, and all state changes happen on this instance's event loop.
  */
 public final class RouteCircuit {
+  /** The rolling window over which failures add up (the breaker's default). */
+  public static final long FAILURE_WINDOW_MS = 10_000;
+  private static final Future<Admission> CALL = Future.succeededFuture(Admission.CALL);
+
+  private final Vertx vertx;
   private final String route;
   private final RoutePolicy policy;
-  private final CircuitBreaker breaker;
-  private final RetryRule retryRule;
   private final LongSupplier clock;
-  private final Vertx vertx;
+  private final RetryRule retryRule;
   private final RetryPolicy retryPolicy;
-  private volatile long openedAtMs;
+  private final CircuitListener listener;
+  private final ProbeLocks probeLocks;
+  private final FailureWindow failures = new FailureWindow(FAILURE_WINDOW_MS);
 
-  public RouteCircuit(Vertx vertx, String route, RoutePolicy policy, LongSupplier clock) {
+  private CircuitBreaker breaker;
+  private long openedAtMs;
+  private String lastReason = "";
+  /** Why the breaker is about to open; its open handler has no argument to carry it. */
+  private String openReason;
+  /** Some instance in the cluster is probing (maybe this one). */
+  private boolean halfOpen;
+  /** This instance is acquiring the probe lock or has its probe in flight. */
+  private boolean probing;
+  private Runnable releaseProbe = () -> { };
+  /** Set while applying a state another instance decided, so it is not published again. */
+  private boolean applyingRemote;
+
+  public RouteCircuit(Vertx vertx, String route, RoutePolicy policy, LongSupplier clock, CircuitListener listener,
+                      ProbeLocks probeLocks) {
     this.vertx = vertx;
     this.route = route;
-    this.retryPolicy = ExponentialRetryPolicy.of(policy.retry());
     this.policy = policy;
     this.clock = clock;
+    this.listener = listener;
+    this.probeLocks = probeLocks;
     this.retryRule = new RetryRule(policy.retry());
+    this.retryPolicy = ExponentialRetryPolicy.of(policy.retry());
+    this.breaker = newBreaker();
+  }
+
+  private CircuitBreaker newBreaker() {
     CircuitBreakerOptions options = new CircuitBreakerOptions()
       .setMaxFailures(policy.circuit().failureThreshold())
-      .setResetTimeout(policy.circuit().resetTimeoutMs())
-      .setMaxRetries(0)
+      .setFailuresRollingWindow(FAILURE_WINDOW_MS)
+      // Half-open is decided cluster-wide (see the class comment), never by a local timer.
+      .setResetTimeout(-1)
       // The per-attempt timeout is the HTTP request's, so that a timeout is an outcome the retry rules see.
       .setTimeout(-1)
+      .setMaxRetries(0)
       .setFallbackOnFailure(false);
-    this.breaker = CircuitBreaker.create("sluice." + route, vertx, options)
+    return CircuitBreaker.create("sluice." + route, vertx, options)
       .failurePolicy(new UpstreamFailurePolicy(policy.circuit().failureStatuses()))
-      .openHandler(v -> openedAtMs = clock.getAsLong());
+      .openHandler(v -> opened());
   }
 
   public String route() {
     return route;
+  }
+
+  public RoutePolicy policy() {
+    return policy;
   }
 
   public RetryRule retryRule() {
@@ -58,18 +94,34 @@ public final class RouteCircuit {
   }
 
   public CircuitBreakerState state() {
-    return breaker.state();
+    if (breaker.state() == CircuitBreakerState.CLOSED) {
+      return CircuitBreakerState.CLOSED;
+    }
+    return halfOpen || probing ? CircuitBreakerState.HALF_OPEN : CircuitBreakerState.OPEN;
   }
 
-  /** True while the breaker answers without calling the upstream and no probe is due. */
-  public boolean isOpen() {
-    return breaker.state() == CircuitBreakerState.OPEN;
+  /** Failures of this route in the rolling window, on all instances this one has heard from. */
+  public long failureCount() {
+    return failures.count(clock.getAsLong());
   }
 
-  /** Whole seconds until the breaker lets a probe through; at least 1. */
+  /** @return when the circuit last opened (epoch ms), 0 if never */
+  public long openedAtMs() {
+    return openedAtMs;
+  }
+
+  public String lastReason() {
+    return lastReason;
+  }
+
+  /** Whole seconds until a probe may go; at least 1. */
   public long secondsUntilProbe() {
-    long remainingMs = openedAtMs + policy.circuit().resetTimeoutMs() - clock.getAsLong();
+    long remainingMs = probeAtMs() - clock.getAsLong();
     return Math.max(1, (remainingMs + 999) / 1000);
+  }
+
+  private long probeAtMs() {
+    return openedAtMs + policy.circuit().resetTimeoutMs();
   }
 
   public GatewayException openError() {
@@ -78,9 +130,39 @@ public final class RouteCircuit {
   }
 
   /**
-   * Runs {@code attempt} through the breaker, and again after the policy's delay while it ends in
-   * an outcome the route retries, {@code maySendTwice} allows, attempts remain and the breaker is
-   * still CLOSED. Each attempt is one breaker call, so each failed attempt counts toward the
+   * Whether a request may pass now: CALL while closed; PROBE for the one request in the cluster
+   * that tests a recovering upstream; otherwise fails with CIRCUIT_OPEN.
+   */
+  public Future<Admission> admit() {
+    if (breaker.state() == CircuitBreakerState.CLOSED) {
+      return CALL;
+    }
+    if (probing || clock.getAsLong() < probeAtMs()) {
+      return Future.failedFuture(openError());
+    }
+    probing = true;
+    return probeLocks.tryAcquire(route).transform(ar -> {
+      if (ar.failed()) {
+        probing = false;
+        return Future.failedFuture(openError());
+      }
+      if (breaker.state() == CircuitBreakerState.CLOSED || clock.getAsLong() < probeAtMs()) {
+        // Another instance's probe decided while we waited for the lock.
+        probing = false;
+        ar.result().run();
+        return admit();
+      }
+      releaseProbe = ar.result();
+      halfOpen = true;
+      announce(CircuitBreakerState.HALF_OPEN, "reset timeout elapsed; probing");
+      return Future.succeededFuture(Admission.PROBE);
+    });
+  }
+
+  /**
+   * Runs {@code attempt} as {@code admission} allows. A CALL goes through the breaker, and again
+   * after the policy's delay while it ends in an outcome the route retries, {@code maySendTwice}
+   * allows, attempts remain and the circuit is still CLOSED. Each failed attempt counts toward the
    * threshold.
    *
    * <p>We loop ourselves instead of using the breaker's {@code maxRetries}: its retry loop retries
@@ -90,8 +172,9 @@ public final class RouteCircuit {
    *
    * @return the last outcome the upstream gave; fails with CIRCUIT_OPEN when no attempt was made
    */
-  public Future<UpstreamOutcome> call(Supplier<Future<UpstreamOutcome>> attempt, boolean maySendTwice) {
-    return attempt(1, attempt, maySendTwice);
+  public Future<UpstreamOutcome> call(Supplier<Future<UpstreamOutcome>> attempt, boolean maySendTwice,
+                                      Admission admission) {
+    return admission == Admission.PROBE ? probe(attempt) : attempt(1, attempt, maySendTwice);
   }
 
   private Future<UpstreamOutcome> attempt(int number, Supplier<Future<UpstreamOutcome>> attempt, boolean maySendTwice) {
@@ -103,12 +186,30 @@ public final class RouteCircuit {
         if (last.outcome == null) {
           return Future.failedFuture(ar.cause() instanceof OpenCircuitException ? openError() : ar.cause());
         }
+        if (last.outcome.isFailure(policy.circuit().failureStatuses())) {
+          recordLocalFailure();
+        }
         if (!shouldRetry(number, last.outcome, maySendTwice)) {
           return Future.succeededFuture(last.outcome);
         }
         long delay = retryPolicy.delay(new RetryableOutcome(last.outcome), number);
         return vertx.timer(Math.max(1, delay)).compose(t -> attempt(number + 1, attempt, maySendTwice));
       });
+  }
+
+  private Future<UpstreamOutcome> probe(Supplier<Future<UpstreamOutcome>> attempt) {
+    return attempt.get().andThen(ar -> {
+      UpstreamOutcome outcome = ar.result();
+      if (ar.failed() || outcome.isFailure(policy.circuit().failureStatuses())) {
+        reopen("probe failed: " + (ar.failed() ? ar.cause().getMessage() : outcome));
+      } else {
+        closeHere("probe succeeded");
+      }
+      probing = false;
+      Runnable release = releaseProbe;
+      releaseProbe = () -> { };
+      release.run();
+    });
   }
 
   private boolean shouldRetry(int attemptsMade, UpstreamOutcome outcome, boolean maySendTwice) {
@@ -118,8 +219,93 @@ public final class RouteCircuit {
       && breaker.state() == CircuitBreakerState.CLOSED;
   }
 
+  private void recordLocalFailure() {
+    listener.failed(this);
+    countFailures(1);
+  }
+
+  /** Failures another instance reported for this route. */
+  public void countFailures(long n) {
+    failures.add(clock.getAsLong(), n);
+    if (breaker.state() == CircuitBreakerState.CLOSED
+        && failures.count(clock.getAsLong()) >= policy.circuit().failureThreshold()) {
+      openReason = "failure threshold reached";
+      breaker.open();
+    }
+  }
+
+  /** Opens the circuit here and for everyone (an operator's order, or a failed probe). */
+  public void reopen(String reason) {
+    openReason = reason;
+    breaker.open();
+  }
+
+  /** Closes the circuit here and for everyone. */
+  public void closeHere(String reason) {
+    resetToClosed();
+    announce(CircuitBreakerState.CLOSED, reason);
+  }
+
+  /** The breaker opened here: by its own count, our cluster-wide count, or a probe's failure. */
+  private void opened() {
+    if (applyingRemote) {
+      return;
+    }
+    openedAtMs = clock.getAsLong();
+    halfOpen = false;
+    String reason = openReason == null ? "failure threshold reached" : openReason;
+    openReason = null;
+    announce(CircuitBreakerState.OPEN, reason);
+  }
+
+  private void announce(CircuitBreakerState to, String reason) {
+    lastReason = reason;
+    listener.transitioned(this, to, reason);
+  }
+
+  /**
+   * Brings this instance to a state another instance decided, without announcing it again.
+   *
+   * @param openedAtMs when the deciding instance opened the circuit (for OPEN)
+   */
+  public void apply(CircuitBreakerState state, long openedAtMs, String reason) {
+    switch (state) {
+      case OPEN -> {
+        if (breaker.state() == CircuitBreakerState.CLOSED) {
+          applyingRemote = true;
+          try {
+            breaker.open();
+          } finally {
+            applyingRemote = false;
+          }
+          this.openedAtMs = openedAtMs;
+        } else {
+          this.openedAtMs = Math.max(this.openedAtMs, openedAtMs);
+        }
+        halfOpen = false;
+      }
+      case HALF_OPEN -> halfOpen = breaker.state() != CircuitBreakerState.CLOSED;
+      case CLOSED -> resetToClosed();
+    }
+    lastReason = reason;
+  }
+
+  /**
+   * vertx-circuit-breaker has no public way from OPEN to CLOSED but through its own half-open
+   * timer, which we do not use; a new breaker is the closed circuit.
+   */
+  private void resetToClosed() {
+    failures.clear();
+    halfOpen = false;
+    if (breaker.state() != CircuitBreakerState.CLOSED) {
+      breaker.close();
+      breaker = newBreaker();
+    }
+  }
+
   public void close() {
     breaker.close();
+    releaseProbe.run();
   }
 
   /** Per call; every attempt of a call runs on the caller's event loop. */

@@ -5,7 +5,10 @@ import io.vertx.core.Future;
 
 import java.util.function.Function;
 
-/** 503 CIRCUIT_OPEN while the route's breaker is open: the upstream is not called at all. */
+/**
+ * 503 CIRCUIT_OPEN while the route's circuit is open (the upstream is not called at all), except
+ * for the one request in the cluster chosen to probe it once the reset time has passed.
+ */
 final class CircuitStage implements GatewayStage {
   private final Function<String, RouteCircuit> circuits;
 
@@ -15,7 +18,9 @@ final class CircuitStage implements GatewayStage {
 
   @Override
   public Future<ProxyReply> handle(Exchange exchange) {
-    RouteCircuit circuit = circuits.apply(exchange.route().name());
-    return circuit.isOpen() ? Future.failedFuture(circuit.openError()) : exchange.proceed();
+    return circuits.apply(exchange.route().name()).admit().compose(admission -> {
+      exchange.admission(admission);
+      return exchange.proceed();
+    });
   }
 }

@@ -1,5 +1,6 @@
 package dev.sluice.gateway.proxy;
 
+import dev.sluice.gateway.circuit.Admission;
 import dev.sluice.gateway.route.Route;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -25,6 +26,7 @@ public final class Exchange {
   private Buffer body;
   private String client;
   private int attempts;
+  private Admission admission = Admission.CALL;
 
   Exchange(HttpServerRequest request, String requestId, String path, List<GatewayStage> stages) {
     this.request = request;
@@ -89,6 +91,15 @@ public final class Exchange {
 
   void client(String client) {
     this.client = client;
+  }
+
+  /** Whether the circuit let this request through as a normal call or as the probe. */
+  public Admission admission() {
+    return admission;
+  }
+
+  void admission(Admission admission) {
+    this.admission = admission;
   }
 
   public int attempts() {

@@ -44,7 +44,7 @@ final class ForwardStage implements GatewayStage {
     return circuit.call(() -> {
       exchange.countAttempt();
       return client.send(upstream);
-    }, maySendTwice).compose(ForwardStage::toReply);
+    }, maySendTwice, exchange.admission()).compose(ForwardStage::toReply);
   }
 
   private static UpstreamRequest upstreamRequest(Exchange exchange, Route route) {
