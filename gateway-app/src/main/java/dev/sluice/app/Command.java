@@ -9,13 +9,15 @@ import java.util.Map;
  * @param config the config file for {@code run}; null for {@code demo}
  * @param instances gateway verticle instances on this node
  */
-record Command(Kind kind, Path config, int instances) {
+record Command(Kind kind, Path config, int instances, boolean cluster) {
   enum Kind { RUN, DEMO, HELP }
 
   static final String USAGE = String.join("\n",
     "usage: java -jar sluice.jar demo",
-    "       java -jar sluice.jar run --config gateway.yaml [--instances N]",
-    "env:   SLUICE_HTTP_PORT SLUICE_ADMIN_PORT SLUICE_REDIS_URL SLUICE_ADMIN_TOKEN SLUICE_INSTANCES SLUICE_LOG_FORMAT");
+    "       java -jar sluice.jar run --config gateway.yaml [--cluster] [--instances N]",
+    "env:   SLUICE_HTTP_PORT SLUICE_ADMIN_PORT SLUICE_REDIS_URL SLUICE_ADMIN_TOKEN SLUICE_INSTANCES SLUICE_LOG_FORMAT",
+    "       SLUICE_CLUSTER_MEMBERS SLUICE_CLUSTER_PORT SLUICE_CLUSTER_NAME SLUICE_CLUSTER_HOST",
+    "       SLUICE_EVENTBUS_HOST SLUICE_EVENTBUS_PORT");
 
   static Command parse(String[] args, Map<String, String> env) {
     if (args.length == 0) {
@@ -24,6 +26,7 @@ record Command(Kind kind, Path config, int instances) {
     int instances = env.containsKey("SLUICE_INSTANCES")
       ? positive("SLUICE_INSTANCES", env.get("SLUICE_INSTANCES")) : 1;
     Path config = null;
+    boolean cluster = false;
     Kind kind = switch (args[0]) {
       case "run" -> Kind.RUN;
       case "demo" -> Kind.DEMO;
@@ -33,6 +36,7 @@ record Command(Kind kind, Path config, int instances) {
     for (int i = 1; i < args.length; i++) {
       switch (args[i]) {
         case "--config" -> config = Path.of(value(args, ++i, "--config"));
+        case "--cluster" -> cluster = true;
         case "--instances" -> instances = positive("--instances", value(args, ++i, "--instances"));
         default -> throw new UsageException("unknown option '" + args[i] + "'");
       }
@@ -40,10 +44,10 @@ record Command(Kind kind, Path config, int instances) {
     if (kind == Kind.RUN && config == null) {
       throw new UsageException("run needs --config <file>");
     }
-    if (kind == Kind.DEMO && config != null) {
-      throw new UsageException("demo has its own config; use run --config for yours");
+    if (kind == Kind.DEMO && (config != null || cluster)) {
+      throw new UsageException("demo runs one node with its own config; use run --config [--cluster] for yours");
     }
-    return new Command(kind, config, instances);
+    return new Command(kind, config, instances, cluster);
   }
 
   private static String value(String[] args, int index, String option) {

@@ -1,5 +1,6 @@
 package dev.sluice.app;
 
+import dev.sluice.gateway.GatewayNode;
 import dev.sluice.gateway.config.ConfigLoader;
 import dev.sluice.gateway.config.SluiceConfig;
 import dev.sluice.gateway.redis.RedisServerProcess;
@@ -35,7 +36,7 @@ final class SluiceDemo {
       UpstreamMockVerticle mock = new UpstreamMockVerticle(new UpstreamMockOptions().setHost("127.0.0.1").setPort(0));
       SluiceNode.await(vertx.deployVerticle(mock), "cannot start the upstream-mock");
       SluiceConfig config = ConfigLoader.fromJson(demoConfig(mock.actualPort(), redis.url()), env);
-      SluiceNode.deployGateway(vertx, config, command.instances());
+      SluiceNode.deployGateway(vertx, config, GatewayNode.standalone(), command.instances());
       printWelcome(config, mock.actualPort(), redis.url());
     } catch (RuntimeException e) {
       vertx.close().await();

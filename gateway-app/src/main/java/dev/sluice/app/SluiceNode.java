@@ -5,6 +5,7 @@ import dev.sluice.gateway.GatewayVerticle;
 import dev.sluice.gateway.config.ConfigLoader;
 import dev.sluice.gateway.config.ConfigException;
 import dev.sluice.gateway.config.SluiceConfig;
+import dev.sluice.gateway.limit.LocalSlidingWindowLimiter;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -17,22 +18,35 @@ final class SluiceNode {
   }
 
   static void run(Command command, Map<String, String> env) {
-    Vertx vertx = Vertx.vertx();
+    // The config first: a typo should not wait for a cluster to form before it is reported.
+    SluiceConfig config = readConfig(command, env);
+    ClusterSetup cluster = command.cluster() ? ClusterSetup.fromEnvironment(env) : null;
+    Vertx vertx = cluster == null ? Vertx.vertx() : cluster.start();
     try {
-      SluiceConfig config = await(ConfigLoader.load(vertx, command.config(), env), "cannot read config");
-      deployGateway(vertx, config, command.instances());
+      GatewayNode node = cluster == null ? GatewayNode.standalone()
+        : new GatewayNode(cluster.nodeId(), new LocalSlidingWindowLimiter());
+      deployGateway(vertx, config, node, command.instances());
       Runtime.getRuntime().addShutdownHook(new Thread(() -> vertx.close().await()));
-      System.out.printf("sluice: gateway listening on http://%s:%d (%d instance%s, %d route%s)%n",
+      System.out.printf("sluice: gateway listening on http://%s:%d (%d instance%s, %d route%s%s)%n",
         config.http().host(), config.http().port(), command.instances(), command.instances() == 1 ? "" : "s",
-        config.routes().size(), config.routes().size() == 1 ? "" : "s");
+        config.routes().size(), config.routes().size() == 1 ? "" : "s",
+        cluster == null ? "" : ", cluster node " + node.id());
     } catch (RuntimeException e) {
       vertx.close().await();
       throw e;
     }
   }
 
-  static void deployGateway(Vertx vertx, SluiceConfig config, int instances) {
-    GatewayNode node = GatewayNode.standalone();
+  private static SluiceConfig readConfig(Command command, Map<String, String> env) {
+    Vertx reader = Vertx.vertx();
+    try {
+      return await(ConfigLoader.load(reader, command.config(), env), "cannot read config");
+    } finally {
+      reader.close().await();
+    }
+  }
+
+  static void deployGateway(Vertx vertx, SluiceConfig config, GatewayNode node, int instances) {
     await(vertx.deployVerticle(() -> new GatewayVerticle(config, node),
         new DeploymentOptions().setInstances(instances)),
       "cannot start the gateway on " + config.http().host() + ":" + config.http().port());

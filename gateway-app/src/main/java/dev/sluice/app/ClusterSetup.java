@@ -1,0 +1,100 @@
+package dev.sluice.app;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.XmlConfigBuilder;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Vert.x clustered with Hazelcast from {@code cluster.xml} (the working directory's, else the
+ * one bundled in the jar), filled in from the environment:
+ * {@code SLUICE_CLUSTER_MEMBERS}, {@code SLUICE_CLUSTER_PORT}, {@code SLUICE_CLUSTER_NAME},
+ * {@code SLUICE_CLUSTER_HOST} (the address this node binds and announces) and
+ * {@code SLUICE_EVENTBUS_HOST} / {@code SLUICE_EVENTBUS_PORT}.
+ */
+final class ClusterSetup {
+  static final String CONFIG_FILE = "cluster.xml";
+
+  private final HazelcastClusterManager clusterManager;
+  private final VertxOptions options;
+
+  private ClusterSetup(HazelcastClusterManager clusterManager, VertxOptions options) {
+    this.clusterManager = clusterManager;
+    this.options = options;
+  }
+
+  static ClusterSetup fromEnvironment(Map<String, String> env) {
+    String members = env.getOrDefault("SLUICE_CLUSTER_MEMBERS", "127.0.0.1");
+    Properties properties = new Properties();
+    properties.setProperty("sluice.cluster.members", members);
+    properties.setProperty("sluice.cluster.port", port(env, "SLUICE_CLUSTER_PORT", "5701"));
+    properties.setProperty("sluice.cluster.name", env.getOrDefault("SLUICE_CLUSTER_NAME", "sluice"));
+    Config hazelcast = load(properties);
+    String host = env.getOrDefault("SLUICE_CLUSTER_HOST", allLoopback(members) ? "127.0.0.1" : null);
+    if (host != null) {
+      // Bind and announce this address, so members listed as loopback find each other.
+      hazelcast.setProperty("hazelcast.local.localAddress", host);
+    }
+    EventBusOptions eventBus = new EventBusOptions()
+      .setPort(Integer.parseInt(port(env, "SLUICE_EVENTBUS_PORT", "0")));
+    String eventBusHost = env.getOrDefault("SLUICE_EVENTBUS_HOST", host);
+    if (eventBusHost != null) {
+      eventBus.setHost(eventBusHost);
+    }
+    return new ClusterSetup(new HazelcastClusterManager(hazelcast), new VertxOptions().setEventBusOptions(eventBus));
+  }
+
+  Vertx start() {
+    return SluiceNode.await(Vertx.builder().with(options).withClusterManager(clusterManager).buildClustered(),
+      "cannot join the cluster");
+  }
+
+  String nodeId() {
+    return clusterManager.getNodeId();
+  }
+
+  private static Config load(Properties properties) {
+    Path local = Path.of(CONFIG_FILE);
+    try (InputStream xml = Files.isReadable(local) ? Files.newInputStream(local)
+      : ClusterSetup.class.getClassLoader().getResourceAsStream(CONFIG_FILE)) {
+      if (xml == null) {
+        throw new SluiceMain.StartupException("no " + CONFIG_FILE + " in the working directory or the jar");
+      }
+      return new XmlConfigBuilder(xml).setProperties(properties).build();
+    } catch (IOException | RuntimeException e) {
+      if (e instanceof SluiceMain.StartupException startup) {
+        throw startup;
+      }
+      throw new SluiceMain.StartupException(CONFIG_FILE + ": " + e.getMessage());
+    }
+  }
+
+  private static String port(Map<String, String> env, String name, String fallback) {
+    String value = env.getOrDefault(name, fallback).trim();
+    try {
+      int port = Integer.parseInt(value);
+      if (port >= 0 && port <= 65535) {
+        return value;
+      }
+    } catch (NumberFormatException ignored) {
+      // reported below with the variable's name
+    }
+    throw new UsageException(name + ": must be a port number, got '" + value + "'");
+  }
+
+  private static boolean allLoopback(String members) {
+    return Arrays.stream(members.split(",")).map(String::trim)
+      .map(m -> m.contains(":") && !m.startsWith("[") ? m.substring(0, m.lastIndexOf(':')) : m)
+      .allMatch(h -> h.equals("localhost") || h.startsWith("127."));
+  }
+}

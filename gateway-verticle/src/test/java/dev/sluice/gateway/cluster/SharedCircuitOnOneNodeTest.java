@@ -1,0 +1,147 @@
+package dev.sluice.gateway.cluster;
+
+import dev.sluice.gateway.GatewayNode;
+import dev.sluice.gateway.GatewayVerticle;
+import dev.sluice.gateway.config.ConfigParser;
+import dev.sluice.gateway.config.SluiceConfig;
+import dev.sluice.gateway.redis.RedisServerProcess;
+import dev.sluice.mock.UpstreamMockOptions;
+import dev.sluice.mock.UpstreamMockVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * One node, four gateway instances on four event loops: failures landing on different instances
+ * add up to one threshold, and the circuit opens on all four.
+ */
+@ExtendWith(VertxExtension.class)
+class SharedCircuitOnOneNodeTest {
+  static RedisServerProcess redis;
+  static int port;
+  static int mockPort;
+  static WebClient fresh;
+  static WebClient mock;
+
+  @BeforeAll
+  static void start(Vertx vertx, VertxTestContext ctx) throws IOException {
+    redis = RedisServerProcess.start();
+    try (ServerSocket socket = new ServerSocket(0)) {
+      port = socket.getLocalPort();
+    }
+    // No keep-alive: each request is a new connection, and Vert.x hands connections to the
+    // instances in turn, so consecutive requests land on different instances.
+    fresh = WebClient.create(vertx, new WebClientOptions().setKeepAlive(false).setDefaultHost("127.0.0.1")
+      .setDefaultPort(port));
+    UpstreamMockVerticle upstream = new UpstreamMockVerticle(new UpstreamMockOptions().setPort(0));
+    vertx.deployVerticle(upstream).compose(id -> {
+      mockPort = upstream.actualPort();
+      mock = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(mockPort));
+      SluiceConfig config = ConfigParser.parse(new JsonObject()
+        .put("http", new JsonObject().put("host", "127.0.0.1").put("port", port))
+        .put("redis", new JsonObject().put("url", redis.url()).put("timeoutMs", 2000))
+        .put("defaults", new JsonObject().put("rateLimit", new JsonObject().put("limit", 100_000)))
+        .put("routes", new JsonArray().add(new JsonObject().put("name", "shared").put("prefix", "/shared")
+          .put("upstream", "http://127.0.0.1:" + mockPort).put("stripPrefix", true)
+          .put("retry", new JsonObject().put("maxAttempts", 1))
+          .put("circuit", new JsonObject().put("failureThreshold", 3).put("resetTimeoutMs", 60_000)))));
+      GatewayNode node = GatewayNode.standalone();
+      return vertx.deployVerticle(() -> new GatewayVerticle(config, node), new DeploymentOptions().setInstances(4));
+    }).onComplete(ctx.succeedingThenComplete());
+  }
+
+  @AfterAll
+  static void stop() {
+    if (redis != null) {
+      redis.stop();
+    }
+  }
+
+  @Test
+  void threeFailuresOnDifferentInstancesOpenTheRouteOnAllFour(Vertx vertx, VertxTestContext ctx) {
+    Set<String> instances = new HashSet<>();
+    sendSequentially(3, "/shared/status/500")
+      .compose(failures -> {
+        ctx.verify(() -> failures.forEach(r -> assertEquals(500, r.statusCode())));
+        return settle(vertx, 20);
+      })
+      .compose(v -> mock.get("/__mock/stats").send().map(r -> r.bodyAsJsonObject().getInteger("total")))
+      .compose(callsBefore -> sendSequentially(12, "/shared/status/200")
+        .compose(after -> mock.get("/__mock/stats").send().map(r -> {
+          ctx.verify(() -> {
+            after.forEach(r2 -> assertEquals(503, r2.statusCode(), "every instance answers CIRCUIT_OPEN"));
+            after.forEach(r2 -> assertEquals("CIRCUIT_OPEN", r2.bodyAsJsonObject().getString("code")));
+            assertEquals(callsBefore, r.bodyAsJsonObject().getInteger("total"), "nothing reached the upstream");
+          });
+          return after;
+        })))
+      .compose(v -> snapshots(vertx))
+      .onComplete(ctx.succeeding(views -> ctx.verify(() -> {
+        assertEquals(4, views.size(), "one snapshot per instance");
+        for (JsonObject view : views) {
+          instances.add(view.getString("instance"));
+          assertEquals("OPEN", view.getJsonArray("routes").getJsonObject(0).getString("state"));
+        }
+        assertEquals(4, instances.size());
+        ctx.completeNow();
+      })));
+  }
+
+  /** Waits (bounded, with timers) until a 200 request would be refused everywhere; half a second at most. */
+  private Future<Void> settle(Vertx vertx, int triesLeft) {
+    return snapshots(vertx).compose(views -> {
+      boolean allOpen = views.size() == 4 && views.stream().allMatch(v ->
+        "OPEN".equals(v.getJsonArray("routes").getJsonObject(0).getString("state")));
+      if (allOpen || triesLeft == 0) {
+        return Future.succeededFuture();
+      }
+      return vertx.timer(25).compose(t -> settle(vertx, triesLeft - 1));
+    });
+  }
+
+  /** Gathers every instance's snapshot the way the admin verticle does: publish with a reply address. */
+  static Future<List<JsonObject>> snapshots(Vertx vertx) {
+    String replyTo = "test.snapshots." + System.nanoTime();
+    List<JsonObject> views = new ArrayList<>();
+    var consumer = vertx.eventBus().<JsonObject>consumer(replyTo, m -> views.add(m.body()));
+    return consumer.completion()
+      .compose(v -> {
+        vertx.eventBus().publish(SnapshotResponder.ADDRESS, new JsonObject().put("replyTo", replyTo));
+        return vertx.timer(200);
+      })
+      .compose(t -> consumer.unregister())
+      .map(v -> views);
+  }
+
+  private Future<List<HttpResponse<Buffer>>> sendSequentially(int n, String uri) {
+    Future<List<HttpResponse<Buffer>>> chain = Future.succeededFuture(new ArrayList<>());
+    for (int i = 0; i < n; i++) {
+      chain = chain.compose(list -> fresh.get(uri).send().map(r -> {
+        list.add(r);
+        return list;
+      }));
+    }
+    return chain;
+  }
+}
