@@ -1,0 +1,226 @@
+package dev.sluice.app;
+
+import dev.sluice.gateway.redis.RedisServerProcess;
+import dev.sluice.mock.UpstreamMockOptions;
+import dev.sluice.mock.UpstreamMockVerticle;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Separate gateway JVMs (the real sluice.jar with --cluster) on one Hazelcast cluster over
+ * loopback, TCP-IP join only (the bundled cluster.xml turns multicast off, and the test's members
+ * list is the only way they can find each other). They share one Redis and one upstream-mock.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterIT {
+  static RedisServerProcess redis;
+  static Vertx vertx;
+  static int mockPort;
+  static Path dir;
+  static int clusterPort;
+  static final List<Process> processes = new ArrayList<>();
+  static Node a;
+  static Node b;
+  static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  record Node(Process process, int port) {
+    HttpResponse<String> get(String path) {
+      try {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+          .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+      } catch (IOException | InterruptedException e) {
+        throw new AssertionError("GET " + path + " on node :" + port + " failed: " + e, e);
+      }
+    }
+
+    int status(String path) {
+      return get(path).statusCode();
+    }
+  }
+
+  @BeforeAll
+  static void start() throws Exception {
+    redis = RedisServerProcess.start();
+    vertx = Vertx.vertx();
+    UpstreamMockVerticle mock = new UpstreamMockVerticle(new UpstreamMockOptions().setHost("127.0.0.1").setPort(0));
+    vertx.deployVerticle(mock).await();
+    mockPort = mock.actualPort();
+    dir = Files.createTempDirectory("sluice-cluster-it");
+    clusterPort = SluiceJarIT.freePort();
+    a = startNode();
+    b = startNode();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    for (Process p : processes) {
+      p.destroyForcibly();
+      p.waitFor(20, TimeUnit.SECONDS);
+    }
+    vertx.close().await();
+    redis.stop();
+  }
+
+  /** Nodes start one after another, so each joins the cluster the first one formed. */
+  static Node startNode() throws Exception {
+    int port = SluiceJarIT.freePort();
+    Path config = dir.resolve("node-" + port + ".yaml");
+    String mock = "http://127.0.0.1:" + mockPort;
+    Files.writeString(config, String.join("\n",
+      "http: { host: 127.0.0.1, port: " + port + " }",
+      "redis: { url: \"" + redis.url() + "\", timeoutMs: 2000 }",
+      "defaults:",
+      "  rateLimit: { limit: 100000, windowMs: 60000 }",
+      "  retry: { maxAttempts: 1 }",
+      "routes:",
+      route("spread", mock, 4, 60_000, 3000),
+      route("onlya", mock, 3, 3000, 3000),
+      route("joiner", mock, 2, 60_000, 3000),
+      route("dying", mock, 2, 2000, 20_000),
+      ""));
+    ProcessBuilder builder = SluiceJarIT.sluice("run", "--config", config.toString(), "--cluster")
+      .redirectErrorStream(true);
+    builder.environment().put("SLUICE_CLUSTER_NAME", "sluice-it-" + clusterPort);
+    builder.environment().put("SLUICE_CLUSTER_PORT", String.valueOf(clusterPort));
+    builder.environment().put("SLUICE_CLUSTER_MEMBERS",
+      "127.0.0.1:" + clusterPort + ",127.0.0.1:" + (clusterPort + 1) + ",127.0.0.1:" + (clusterPort + 2));
+    Process process = builder.start();
+    processes.add(process);
+    SluiceJarIT.firstLineContaining(process, "listening");
+    drain(process);
+    return new Node(process, port);
+  }
+
+  static String route(String name, String mock, int threshold, long resetMs, long timeoutMs) {
+    return "  - { name: " + name + ", prefix: /" + name + ", upstream: \"" + mock + "\", stripPrefix: true, timeoutMs: "
+      + timeoutMs + ", circuit: { failureThreshold: " + threshold + ", resetTimeoutMs: " + resetMs + " } }";
+  }
+
+  /** Keeps reading the node's output so a chatty node never blocks on a full pipe. */
+  static void drain(Process process) {
+    CompletableFuture.runAsync(() -> {
+      try {
+        process.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+      } catch (IOException ignored) {
+        // the node is gone
+      }
+    });
+  }
+
+  static int mockCalls() {
+    return vertx.createHttpClient().request(io.vertx.core.http.HttpMethod.GET, mockPort, "127.0.0.1", "/__mock/stats")
+      .compose(req -> req.send().compose(r -> r.body()))
+      .map(body -> new JsonObject(body).getInteger("total")).await();
+  }
+
+  /** Polls a condition every 100 ms for at most {@code seconds}; a state spreads by events, not at once. */
+  static void eventually(int seconds, String what, BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (System.nanoTime() < deadline) {
+      if (condition.getAsBoolean()) {
+        return;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("not within " + seconds + " s: " + what);
+  }
+
+  static boolean isOpen(Node node, String route) {
+    HttpResponse<String> r = node.get("/" + route + "/status/500");
+    return r.statusCode() == 503 && r.body().contains("CIRCUIT_OPEN");
+  }
+
+  @Test
+  @Order(1)
+  void failuresSpreadAcrossTwoNodesAddUpToOneThreshold() throws Exception {
+    assertEquals(500, a.status("/spread/status/500"));
+    assertEquals(500, b.status("/spread/status/500"));
+    assertEquals(500, a.status("/spread/status/500"));
+    assertEquals(500, b.status("/spread/status/500"));
+    eventually(5, "both nodes open", () -> isOpen(a, "spread") && isOpen(b, "spread"));
+    int before = mockCalls();
+    for (int i = 0; i < 5; i++) {
+      assertEquals(503, a.status("/spread/status/200"));
+      assertEquals(503, b.status("/spread/status/200"));
+    }
+    assertEquals(before, mockCalls(), "an open circuit calls the upstream from neither node");
+  }
+
+  @Test
+  @Order(2)
+  void failuresOnlyOnNodeAOpenNodeBAndOneProbeClosesBoth() throws Exception {
+    for (int i = 0; i < 3; i++) {
+      assertEquals(500, a.status("/onlya/status/500"));
+    }
+    eventually(5, "node B open from A's failures", () -> isOpen(b, "onlya"));
+    int before = mockCalls();
+    HttpResponse<String> fromB = b.get("/onlya/status/200");
+    assertEquals(503, fromB.statusCode());
+    assertTrue(fromB.body().contains("CIRCUIT_OPEN"), fromB.body());
+    assertEquals(before, mockCalls(), "B sent nothing upstream");
+
+    // After resetTimeoutMs one request in the whole cluster probes; its success closes both.
+    eventually(15, "a probe closed the circuit", () -> b.status("/onlya/status/200") == 200
+      || a.status("/onlya/status/200") == 200);
+    eventually(5, "closed on both nodes", () -> a.status("/onlya/status/200") == 200
+      && b.status("/onlya/status/200") == 200);
+  }
+
+  @Test
+  @Order(3)
+  void aNodeThatJoinsWhileTheCircuitIsOpenStartsOpen() throws Exception {
+    assertEquals(500, a.status("/joiner/status/500"));
+    assertEquals(500, a.status("/joiner/status/500"));
+    eventually(5, "node A open", () -> isOpen(a, "joiner"));
+    Node c = startNode();
+    int before = mockCalls();
+    HttpResponse<String> first = c.get("/joiner/status/200");
+    assertEquals(503, first.statusCode(), "the newcomer's very first answer is the cluster's state");
+    assertEquals(before, mockCalls());
+    c.process().destroy();
+    c.process().waitFor(20, TimeUnit.SECONDS);
+  }
+
+  @Test
+  @Order(4)
+  void killingTheNodeThatHoldsTheProbeLockDoesNotStopNodeBFromClosingTheCircuit() throws Exception {
+    assertEquals(500, a.status("/dying/status/500"));
+    assertEquals(500, a.status("/dying/status/500"));
+    eventually(5, "both open", () -> isOpen(a, "dying") && isOpen(b, "dying"));
+    // Past the reset time, A takes the probe with a slow upstream call, and dies holding the lock.
+    Thread.sleep(2100);
+    int before = mockCalls();
+    CompletableFuture<HttpResponse<String>> probe = CompletableFuture.supplyAsync(() -> a.get("/dying/delay/15000"));
+    eventually(5, "A's probe reached the upstream", () -> mockCalls() == before + 1);
+    assertEquals(503, b.status("/dying/status/200"), "B keeps answering 503 while A probes");
+    assertEquals(before + 1, mockCalls(), "only A's probe reached the upstream");
+    a.process().destroyForcibly();
+    a.process().waitFor(20, TimeUnit.SECONDS);
+    probe.handle((r, e) -> null);
+    // Hazelcast removes the dead member (6 s without heartbeat) and frees its lock; B probes and closes.
+    eventually(40, "node B closed the circuit after A died", () -> b.status("/dying/status/200") == 200);
+  }
+}
