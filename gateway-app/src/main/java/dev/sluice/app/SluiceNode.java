@@ -24,7 +24,7 @@ final class SluiceNode {
     Vertx vertx = cluster == null ? Vertx.vertx() : cluster.start();
     try {
       GatewayNode node = cluster == null ? GatewayNode.standalone()
-        : new GatewayNode(cluster.nodeId(), new LocalSlidingWindowLimiter());
+        : new GatewayNode(cluster.nodeId(), new LocalSlidingWindowLimiter(), new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
       deployGateway(vertx, config, node, command.instances());
       Runtime.getRuntime().addShutdownHook(new Thread(() -> vertx.close().await()));
       System.out.printf("sluice: gateway listening on http://%s:%d (%d instance%s, %d route%s%s)%n",
