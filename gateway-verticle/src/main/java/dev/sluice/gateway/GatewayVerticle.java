@@ -1,12 +1,21 @@
 package dev.sluice.gateway;
 
+import dev.sluice.gateway.circuit.CircuitListener;
+import dev.sluice.gateway.circuit.RouteCircuit;
 import dev.sluice.gateway.circuit.RouteCircuits;
+import dev.sluice.gateway.cluster.RouteReload;
+import dev.sluice.gateway.config.ConfigException;
+import dev.sluice.gateway.proxy.Routing;
+import io.vertx.core.eventbus.MessageConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import dev.sluice.gateway.client.ClientIdentityResolver;
 import dev.sluice.gateway.cluster.CircuitSync;
 import dev.sluice.gateway.cluster.SharedDataProbeLocks;
 import dev.sluice.gateway.cluster.SnapshotResponder;
 import dev.sluice.gateway.config.SluiceConfig;
 import dev.sluice.gateway.limit.FailoverRateLimiter;
+import dev.sluice.gateway.metrics.GatewayMetrics;
 import dev.sluice.gateway.limit.RedisSlidingWindowLimiter;
 import dev.sluice.gateway.proxy.GatewayPipeline;
 import dev.sluice.gateway.proxy.RateLimitStage;
@@ -26,6 +35,7 @@ import io.vertx.ext.web.Router;
  * client, breakers and limiter client. Deploy N instances for N event loops.
  */
 public class GatewayVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
   private static final Buffer UP = new JsonObject().put("status", "UP").toBuffer();
   /** Connect timeouts longer than this mean the upstream is gone; a route's own timeout may be shorter. */
   private static final int MAX_CONNECT_TIMEOUT_MS = 2000;
@@ -35,11 +45,12 @@ public class GatewayVerticle extends VerticleBase {
   private final String instanceId = Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong());
   private HttpServer server;
   private UpstreamClient upstream;
-  private RouteCircuits circuits;
   private CircuitSync sync;
   private SnapshotResponder snapshots;
   private FailoverRateLimiter limiter;
-  private volatile RouteTable routes;
+  private volatile Routing routing;
+  private GatewayMetrics metrics;
+  private MessageConsumer<JsonObject> reloads;
 
   /** A gateway on a node of its own. */
   public GatewayVerticle(SluiceConfig config) {
@@ -54,16 +65,19 @@ public class GatewayVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    routes = new RouteTable(config.routes());
+    metrics = new GatewayMetrics(node.meters());
     sync = new CircuitSync(vertx, node.id(), instanceId);
-    circuits = new RouteCircuits(vertx, config.routes(), System::currentTimeMillis, sync,
-      new SharedDataProbeLocks(vertx, sync));
+    RouteCircuits circuits = new RouteCircuits(vertx, config.routes(), System::currentTimeMillis,
+      CircuitListener.both(sync, metrics::transition), new SharedDataProbeLocks(vertx, sync));
+    circuits.all().forEach(metrics::watch);
+    routing = new Routing(new RouteTable(config.routes()), circuits);
     upstream = new UpstreamClient(vertx, connectTimeoutMs());
     limiter = new FailoverRateLimiter(vertx, config.redis(), new RedisSlidingWindowLimiter(vertx, config.redis()),
-      node.fallbackWindows());
-    snapshots = new SnapshotResponder(vertx, sync, circuits, this::limiterView);
-    GatewayPipeline pipeline = GatewayPipeline.of(() -> routes, config.http().maxBodyBytes(),
-      new ClientIdentityResolver(config.clients()), new RateLimitStage(limiter), circuits::get, upstream);
+      node.fallbackWindows())
+      .onFallback(() -> metrics.limiterFallback(config.redis().onFailure()));
+    snapshots = new SnapshotResponder(vertx, sync, () -> routing.circuits(), this::limiterView);
+    GatewayPipeline pipeline = GatewayPipeline.of(() -> routing, config.http().maxBodyBytes(),
+      new ClientIdentityResolver(config.clients()), new RateLimitStage(limiter), upstream, metrics);
 
     Router router = Router.router(vertx);
     router.get("/__health").handler(ctx -> ctx.response()
@@ -73,16 +87,46 @@ public class GatewayVerticle extends VerticleBase {
 
     server = vertx.createHttpServer(serverOptions()).requestHandler(router);
     return limiter.preload()
-      .compose(v -> sync.start(circuits))
+      .compose(v -> sync.start(() -> routing.circuits()))
       .compose(v -> snapshots.start())
+      .compose(v -> {
+        reloads = vertx.eventBus().consumer(RouteReload.ADDRESS, message -> reload(message.body()));
+        return reloads.completion();
+      })
       .compose(v -> server.listen());
   }
 
   @Override
   public Future<?> stop() {
-    circuits.close();
+    routing.circuits().close();
     upstream.close();
-    return Future.join(sync.stop(), snapshots.stop(), limiter.close());
+    return Future.join(sync.stop(), snapshots.stop(), reloads == null ? Future.succeededFuture() : reloads.unregister(),
+      limiter.close());
+  }
+
+  /**
+   * Swaps in a new route table and its circuits as one value, between two requests of this event
+   * loop; requests already routed finish on the routing they took. Unchanged routes keep their
+   * circuit state; new ones start from the cluster's.
+   */
+  private void reload(JsonObject message) {
+    RouteReload reload;
+    try {
+      reload = RouteReload.fromJson(message, config.defaults());
+    } catch (ConfigException e) {
+      LOG.warn("ignored a route reload that does not validate: {}", e.problems());
+      return;
+    }
+    Routing old = routing;
+    RouteCircuits circuits = old.circuits().updatedFor(reload.routes());
+    routing = new Routing(new RouteTable(reload.routes()), circuits);
+    for (RouteCircuit retired : old.circuits().retiredBy(circuits)) {
+      metrics.unwatch(retired);
+      retired.close();
+    }
+    circuits.all().forEach(metrics::watch);
+    sync.catchUpAll(circuits);
+    LOG.info("routes reloaded: {}", reload.routes().stream().map(r -> r.name() + " " + r.prefix()).toList());
   }
 
   private JsonObject limiterView() {

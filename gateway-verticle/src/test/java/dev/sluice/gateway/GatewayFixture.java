@@ -44,12 +44,17 @@ public final class GatewayFixture {
    * @param configFor builds the whole config (without http.port) from the mock's base URL
    */
   public static Future<GatewayFixture> start(Vertx vertx, Function<String, JsonObject> configFor) {
+    return start(vertx, GatewayNode.standalone(), configFor);
+  }
+
+  /** @param node lets a test read the node's meters */
+  public static Future<GatewayFixture> start(Vertx vertx, GatewayNode node, Function<String, JsonObject> configFor) {
     UpstreamMockVerticle mock = new UpstreamMockVerticle(new UpstreamMockOptions().setHost("127.0.0.1").setPort(0));
     return vertx.deployVerticle(mock).compose(id -> {
       JsonObject json = configFor.apply("http://127.0.0.1:" + mock.actualPort());
       JsonObject http = json.getJsonObject("http", new JsonObject()).put("host", "127.0.0.1").put("port", 0);
       SluiceConfig config = ConfigParser.parse(json.put("http", http));
-      GatewayVerticle gateway = new GatewayVerticle(config);
+      GatewayVerticle gateway = new GatewayVerticle(config, node);
       return vertx.deployVerticle(gateway, new DeploymentOptions())
         .map(gid -> new GatewayFixture(vertx, mock.actualPort(), gateway, config));
     });

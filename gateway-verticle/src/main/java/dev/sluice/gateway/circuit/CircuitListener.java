@@ -16,6 +16,22 @@ public interface CircuitListener {
 
   void transitioned(RouteCircuit circuit, CircuitBreakerState to, String reason);
 
+  /** {@code first}, then a plain observer of transitions (metrics). */
+  static CircuitListener both(CircuitListener first, java.util.function.BiConsumer<String, CircuitBreakerState> also) {
+    return new CircuitListener() {
+      @Override
+      public void transitioned(RouteCircuit circuit, CircuitBreakerState to, String reason) {
+        first.transitioned(circuit, to, reason);
+        also.accept(circuit.route(), to);
+      }
+
+      @Override
+      public void failed(RouteCircuit circuit) {
+        first.failed(circuit);
+      }
+    };
+  }
+
   /** One failed attempt on this instance; the cluster sync batches these. */
   void failed(RouteCircuit circuit);
 }

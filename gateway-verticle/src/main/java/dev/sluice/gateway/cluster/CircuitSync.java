@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Keeps one verticle instance's circuits in step with every other instance, on this node and on
@@ -30,7 +31,7 @@ public final class CircuitSync implements CircuitListener {
   private final String instance;
   private final FailureBatcher batcher;
   private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
-  private RouteCircuits circuits;
+  private Supplier<RouteCircuits> circuits;
   private AsyncMap<String, JsonObject> lastEvents;
 
   public CircuitSync(Vertx vertx, String node, String instance) {
@@ -49,7 +50,7 @@ public final class CircuitSync implements CircuitListener {
   }
 
   /** Subscribes, then brings every circuit to the cluster's state before the instance takes traffic. */
-  public Future<Void> start(RouteCircuits circuits) {
+  public Future<Void> start(Supplier<RouteCircuits> circuits) {
     this.circuits = circuits;
     consumers.add(vertx.eventBus().<JsonObject>consumer(CircuitEvent.ADDRESS, m -> onEvent(CircuitEvent.fromJson(m.body()))));
     consumers.add(vertx.eventBus().<JsonObject>consumer(FailureReport.ADDRESS, m -> onFailures(FailureReport.fromJson(m.body()))));
@@ -57,7 +58,7 @@ public final class CircuitSync implements CircuitListener {
       .compose(v -> vertx.sharedData().<String, JsonObject>getAsyncMap(CircuitEvent.MAP))
       .compose(map -> {
         lastEvents = map;
-        return Future.all(circuits.all().stream().map(c -> catchUp(c, true)).toList());
+        return catchUpAll(circuits.get());
       })
       .mapEmpty();
   }
@@ -90,8 +91,13 @@ public final class CircuitSync implements CircuitListener {
     };
   }
 
+  /** Brings circuits that are new to this instance (at start, or after a route reload) to the cluster's state. */
+  public Future<Void> catchUpAll(RouteCircuits fresh) {
+    return Future.all(fresh.all().stream().map(c -> catchUp(c, true)).toList()).mapEmpty();
+  }
+
   RouteCircuits circuits() {
-    return circuits;
+    return circuits.get();
   }
 
   @Override
@@ -116,13 +122,13 @@ public final class CircuitSync implements CircuitListener {
 
   private void onEvent(CircuitEvent event) {
     if (!event.isFrom(node, instance)) {
-      circuits.find(event.route()).ifPresent(c -> c.apply(event.state(), event.openedAt(), event.reason()));
+      circuits.get().find(event.route()).ifPresent(c -> c.apply(event.state(), event.openedAt(), event.reason()));
     }
   }
 
   private void onFailures(FailureReport report) {
     if (!report.isFrom(node, instance)) {
-      circuits.find(report.route()).ifPresent(c -> c.countFailures(report.failures()));
+      circuits.get().find(report.route()).ifPresent(c -> c.countFailures(report.failures()));
     }
   }
 

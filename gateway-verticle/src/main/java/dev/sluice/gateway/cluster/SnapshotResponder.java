@@ -22,11 +22,11 @@ public final class SnapshotResponder {
 
   private final Vertx vertx;
   private final CircuitSync sync;
-  private final RouteCircuits circuits;
+  private final Supplier<RouteCircuits> circuits;
   private final Supplier<JsonObject> limiter;
   private MessageConsumer<JsonObject> consumer;
 
-  public SnapshotResponder(Vertx vertx, CircuitSync sync, RouteCircuits circuits, Supplier<JsonObject> limiter) {
+  public SnapshotResponder(Vertx vertx, CircuitSync sync, Supplier<RouteCircuits> circuits, Supplier<JsonObject> limiter) {
     this.vertx = vertx;
     this.sync = sync;
     this.circuits = circuits;
@@ -54,7 +54,7 @@ public final class SnapshotResponder {
 
   public JsonObject snapshot() {
     JsonArray routes = new JsonArray();
-    for (RouteCircuit circuit : circuits.all()) {
+    for (RouteCircuit circuit : circuits.get().all()) {
       routes.add(new JsonObject()
         .put("route", circuit.route())
         .put("state", circuit.state().name())

@@ -35,6 +35,7 @@ public final class FailoverRateLimiter implements RateLimiter {
   private final long timeoutMs;
   private final RedisHealth health;
   private final AtomicLong fallbackCount = new AtomicLong();
+  private Runnable fallbackListener = () -> { };
 
   /** One Redis client and one local window, both for this verticle instance alone. */
   public FailoverRateLimiter(Vertx vertx, RedisOptions options) {
@@ -85,6 +86,12 @@ public final class FailoverRateLimiter implements RateLimiter {
         });
   }
 
+  /** Runs on the caller's event loop for every request answered by {@code redis.onFailure} (for metrics). */
+  public FailoverRateLimiter onFallback(Runnable listener) {
+    this.fallbackListener = listener;
+    return this;
+  }
+
   /** True while Redis is known down and requests are answered by {@code redis.onFailure}. */
   public boolean usingFallback() {
     return health.isDown();
@@ -107,6 +114,7 @@ public final class FailoverRateLimiter implements RateLimiter {
 
   private Future<RateLimitDecision> fallback(String route, String client, RateLimitPolicy policy, Throwable cause) {
     fallbackCount.incrementAndGet();
+    fallbackListener.run();
     return switch (mode) {
       case OPEN -> Future.succeededFuture(RateLimitDecision.allowedWithoutCounting(policy));
       case CLOSED -> Future.failedFuture(new LimiterUnavailableException(cause));

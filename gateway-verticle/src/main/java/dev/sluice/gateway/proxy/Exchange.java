@@ -1,6 +1,7 @@
 package dev.sluice.gateway.proxy;
 
 import dev.sluice.gateway.circuit.Admission;
+import dev.sluice.gateway.circuit.RouteCircuit;
 import dev.sluice.gateway.route.Route;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -23,6 +24,7 @@ public final class Exchange {
   private int nextStage;
 
   private Route route;
+  private RouteCircuit circuit;
   private Buffer body;
   private String client;
   private int attempts;
@@ -71,8 +73,14 @@ public final class Exchange {
     return route;
   }
 
-  void route(Route route) {
+  void route(Route route, RouteCircuit circuit) {
     this.route = route;
+    this.circuit = circuit;
+  }
+
+  /** @return the matched route's circuit, from the same routing as {@link #route()} */
+  public RouteCircuit circuit() {
+    return circuit;
   }
 
   /** @return the request body, or null when the client sent none */

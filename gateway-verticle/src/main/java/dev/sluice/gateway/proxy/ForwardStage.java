@@ -3,6 +3,7 @@ package dev.sluice.gateway.proxy;
 import dev.sluice.gateway.circuit.RouteCircuit;
 import dev.sluice.gateway.error.GatewayError;
 import dev.sluice.gateway.error.GatewayException;
+import dev.sluice.gateway.metrics.GatewayMetrics;
 import dev.sluice.gateway.route.Route;
 import dev.sluice.gateway.upstream.HopByHopHeaders;
 import dev.sluice.gateway.upstream.UpstreamClient;
@@ -15,7 +16,6 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.client.HttpResponse;
 
 import java.util.Set;
-import java.util.function.Function;
 
 /**
  * The last stage: sends the request upstream through the route's breaker, retrying as the route
@@ -28,22 +28,22 @@ final class ForwardStage implements GatewayStage {
   private static final Set<String> RESPONSE_SKIP = Set.of("content-length");
 
   private final UpstreamClient client;
-  private final Function<String, RouteCircuit> circuits;
+  private final GatewayMetrics metrics;
 
-  ForwardStage(UpstreamClient client, Function<String, RouteCircuit> circuits) {
+  ForwardStage(UpstreamClient client, GatewayMetrics metrics) {
     this.client = client;
-    this.circuits = circuits;
+    this.metrics = metrics;
   }
 
   @Override
   public Future<ProxyReply> handle(Exchange exchange) {
     Route route = exchange.route();
-    RouteCircuit circuit = circuits.apply(route.name());
+    RouteCircuit circuit = exchange.circuit();
     UpstreamRequest upstream = upstreamRequest(exchange, route);
     boolean maySendTwice = circuit.retryRule().maySendTwice(upstream.method(), exchange.request().headers());
     return circuit.call(() -> {
       exchange.countAttempt();
-      return client.send(upstream);
+      return client.send(upstream).andThen(ar -> metrics.attempt(route.name(), ar.result()));
     }, maySendTwice, exchange.admission()).compose(ForwardStage::toReply);
   }
 

@@ -1,16 +1,16 @@
 package dev.sluice.gateway.proxy;
 
-import dev.sluice.gateway.circuit.RouteCircuit;
 import dev.sluice.gateway.client.ClientIdentityResolver;
+import dev.sluice.gateway.error.GatewayError;
+import dev.sluice.gateway.error.GatewayException;
+import dev.sluice.gateway.metrics.GatewayMetrics;
 import dev.sluice.gateway.route.PathNormalizer;
-import dev.sluice.gateway.route.RouteTable;
 import dev.sluice.gateway.upstream.UpstreamClient;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
 
 import java.util.List;
-import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -20,21 +20,22 @@ import java.util.function.Supplier;
  */
 public final class GatewayPipeline implements Handler<HttpServerRequest> {
   private final List<GatewayStage> stages;
+  private final GatewayMetrics metrics;
 
-  private GatewayPipeline(List<GatewayStage> stages) {
+  private GatewayPipeline(List<GatewayStage> stages, GatewayMetrics metrics) {
     this.stages = List.copyOf(stages);
+    this.metrics = metrics;
   }
 
-  public static GatewayPipeline of(Supplier<RouteTable> routes, long maxBodyBytes, ClientIdentityResolver clients,
-                                   GatewayStage rateLimit, Function<String, RouteCircuit> circuits,
-                                   UpstreamClient upstream) {
+  public static GatewayPipeline of(Supplier<Routing> routing, long maxBodyBytes, ClientIdentityResolver clients,
+                                   GatewayStage rateLimit, UpstreamClient upstream, GatewayMetrics metrics) {
     return new GatewayPipeline(List.of(
-      new RouteStage(routes),
+      new RouteStage(routing),
       new BodyStage(maxBodyBytes),
       new ClientStage(clients),
       rateLimit,
-      new CircuitStage(circuits),
-      new ForwardStage(upstream, circuits)));
+      new CircuitStage(),
+      new ForwardStage(upstream, metrics)), metrics);
   }
 
   @Override
@@ -46,6 +47,21 @@ public final class GatewayPipeline implements Handler<HttpServerRequest> {
     } catch (RuntimeException bug) {
       reply = Future.failedFuture(bug);
     }
-    reply.onComplete(result -> ReplyWriter.write(exchange, result));
+    reply.onComplete(result -> {
+      ReplyWriter.write(exchange, result);
+      record(exchange, result.failed() ? result.cause() : null);
+    });
+  }
+
+  private void record(Exchange exchange, Throwable failure) {
+    String route = exchange.route() == null ? "none" : exchange.route().name();
+    int status = exchange.request().response().getStatusCode();
+    metrics.requestCompleted(route, exchange.request().method().name(), status, System.nanoTime() - exchange.startNanos());
+    if (failure instanceof GatewayException e && e.error() == GatewayError.RATE_LIMITED) {
+      metrics.rateLimited(route);
+    }
+    if (exchange.attempts() > 1) {
+      metrics.retries(route, exchange.attempts() - 1);
+    }
   }
 }

@@ -1,0 +1,120 @@
+package dev.sluice.gateway.metrics;
+
+import dev.sluice.gateway.circuit.RouteCircuit;
+import dev.sluice.gateway.config.LimiterFailureMode;
+import dev.sluice.gateway.upstream.UpstreamOutcome;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.vertx.circuitbreaker.CircuitBreakerState;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Sluice's own meters, named as DESIGN.md lists them (Prometheus adds {@code _total} and
+ * {@code _seconds}). One per verticle instance, over the node's shared registry; meters are
+ * looked up once per label set and kept, so the request path does no registry lookups.
+ */
+public final class GatewayMetrics {
+  static final String REQUESTS = "sluice.requests";
+  static final String DURATION = "sluice.request.duration";
+  static final String ATTEMPTS = "sluice.upstream.attempts";
+  static final String RETRIES = "sluice.retries";
+  static final String RATE_LIMITED = "sluice.rate.limited";
+  static final String CIRCUIT_STATE = "sluice.circuit.state";
+  static final String TRANSITIONS = "sluice.circuit.transitions";
+  static final String FALLBACK = "sluice.limiter.fallback";
+
+  /** Buckets from a fast proxy hop to a slow upstream's timeout. */
+  private static final Duration[] BUCKETS = {
+    Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
+    Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
+    Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10)};
+
+  private final MeterRegistry registry;
+  private final Map<String, Counter> counters = new HashMap<>();
+  private final Map<String, Timer> timers = new HashMap<>();
+
+  public GatewayMetrics(MeterRegistry registry) {
+    this.registry = registry;
+  }
+
+  public void requestCompleted(String route, String method, int status, long nanos) {
+    counter(REQUESTS, "route", route, "method", method, "status", Integer.toString(status)).increment();
+    timer(route).record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  public void attempt(String route, UpstreamOutcome outcome) {
+    counter(ATTEMPTS, "route", route, "outcome", outcomeLabel(outcome)).increment();
+  }
+
+  public void retries(String route, int retries) {
+    if (retries > 0) {
+      counter(RETRIES, "route", route).increment(retries);
+    }
+  }
+
+  public void rateLimited(String route) {
+    counter(RATE_LIMITED, "route", route).increment();
+  }
+
+  public void transition(String route, CircuitBreakerState to) {
+    counter(TRANSITIONS, "route", route, "to", to.name().toLowerCase(Locale.ROOT)).increment();
+  }
+
+  public void limiterFallback(LimiterFailureMode mode) {
+    counter(FALLBACK, "mode", mode.name().toLowerCase(Locale.ROOT)).increment();
+  }
+
+  /**
+   * 0 closed, 1 open, 2 half-open. Every instance of a node agrees on the state, so the gauge of
+   * the first instance to register stands for the node.
+   */
+  public void watch(RouteCircuit circuit) {
+    Gauge.builder(CIRCUIT_STATE, circuit, c -> stateValue(c.state()))
+      .description("0 closed, 1 open, 2 half-open")
+      .tag("route", circuit.route())
+      .register(registry);
+  }
+
+  /** Drops the gauge of a circuit a route reload retired, so the route's gauge follows its new circuit. */
+  public void unwatch(RouteCircuit circuit) {
+    Gauge gauge = registry.find(CIRCUIT_STATE).tag("route", circuit.route()).gauge();
+    if (gauge != null) {
+      registry.remove(gauge);
+    }
+  }
+
+  static int stateValue(CircuitBreakerState state) {
+    return switch (state) {
+      case CLOSED -> 0;
+      case OPEN -> 1;
+      case HALF_OPEN -> 2;
+    };
+  }
+
+  private static String outcomeLabel(UpstreamOutcome outcome) {
+    return switch (outcome.kind()) {
+      case TIMEOUT -> "timeout";
+      case CONNECT_FAILURE -> "connect_error";
+      case RESPONSE -> (outcome.response().statusCode() / 100) + "xx";
+    };
+  }
+
+  private Counter counter(String name, String... tags) {
+    return counters.computeIfAbsent(name + String.join("\u0000", tags),
+      k -> Counter.builder(name).tags(tags).register(registry));
+  }
+
+  private Timer timer(String route) {
+    return timers.computeIfAbsent(route, r -> Timer.builder(DURATION)
+      .tags("route", r)
+      .serviceLevelObjectives(BUCKETS)
+      .register(registry));
+  }
+}
