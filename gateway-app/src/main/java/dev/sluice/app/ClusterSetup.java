@@ -2,6 +2,7 @@ package dev.sluice.app;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.XmlConfigBuilder;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
@@ -54,8 +55,8 @@ final class ClusterSetup {
     return new ClusterSetup(new HazelcastClusterManager(hazelcast), new VertxOptions().setEventBusOptions(eventBus));
   }
 
-  Vertx start() {
-    return SluiceNode.await(Vertx.builder().with(options).withClusterManager(clusterManager).buildClustered(),
+  Vertx start(PrometheusMeterRegistry registry) {
+    return SluiceNode.await(NodeVertx.builder(options, registry).withClusterManager(clusterManager).buildClustered(),
       "cannot join the cluster");
   }
 

@@ -6,6 +6,7 @@ import dev.sluice.gateway.config.SluiceConfig;
 import dev.sluice.gateway.redis.RedisServerProcess;
 import dev.sluice.mock.UpstreamMockOptions;
 import dev.sluice.mock.UpstreamMockVerticle;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -27,7 +28,8 @@ final class SluiceDemo {
     } catch (RuntimeException e) {
       throw SluiceMain.startupFailure("cannot start the embedded Redis", e);
     }
-    Vertx vertx = Vertx.vertx();
+    PrometheusMeterRegistry registry = NodeVertx.newRegistry();
+    Vertx vertx = NodeVertx.standalone(registry);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       vertx.close().await();
       redis.stop();
@@ -36,7 +38,7 @@ final class SluiceDemo {
       UpstreamMockVerticle mock = new UpstreamMockVerticle(new UpstreamMockOptions().setHost("127.0.0.1").setPort(0));
       SluiceNode.await(vertx.deployVerticle(mock), "cannot start the upstream-mock");
       SluiceConfig config = ConfigLoader.fromJson(demoConfig(mock.actualPort(), redis.url()), env);
-      SluiceNode.deployGateway(vertx, config, GatewayNode.standalone(), command.instances());
+      SluiceNode.deployGateway(vertx, config, GatewayNode.standalone(registry), command.instances());
       printWelcome(config, mock.actualPort(), redis.url());
     } catch (RuntimeException e) {
       vertx.close().await();

@@ -6,6 +6,7 @@ import dev.sluice.gateway.config.ConfigLoader;
 import dev.sluice.gateway.config.ConfigException;
 import dev.sluice.gateway.config.SluiceConfig;
 import dev.sluice.gateway.limit.LocalSlidingWindowLimiter;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -21,10 +22,11 @@ final class SluiceNode {
     // The config first: a typo should not wait for a cluster to form before it is reported.
     SluiceConfig config = readConfig(command, env);
     ClusterSetup cluster = command.cluster() ? ClusterSetup.fromEnvironment(env) : null;
-    Vertx vertx = cluster == null ? Vertx.vertx() : cluster.start();
+    PrometheusMeterRegistry registry = NodeVertx.newRegistry();
+    Vertx vertx = cluster == null ? NodeVertx.standalone(registry) : cluster.start(registry);
     try {
-      GatewayNode node = cluster == null ? GatewayNode.standalone()
-        : new GatewayNode(cluster.nodeId(), new LocalSlidingWindowLimiter(), new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+      GatewayNode node = cluster == null ? GatewayNode.standalone(registry)
+        : new GatewayNode(cluster.nodeId(), new LocalSlidingWindowLimiter(), registry);
       deployGateway(vertx, config, node, command.instances());
       Runtime.getRuntime().addShutdownHook(new Thread(() -> vertx.close().await()));
       System.out.printf("sluice: gateway listening on http://%s:%d (%d instance%s, %d route%s%s)%n",
