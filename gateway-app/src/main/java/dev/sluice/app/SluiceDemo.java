@@ -1,5 +1,6 @@
 package dev.sluice.app;
 
+import dev.sluice.app.log.LogSetup;
 import dev.sluice.gateway.GatewayNode;
 import dev.sluice.gateway.config.ConfigLoader;
 import dev.sluice.gateway.config.SluiceConfig;
@@ -38,6 +39,7 @@ final class SluiceDemo {
       UpstreamMockVerticle mock = new UpstreamMockVerticle(new UpstreamMockOptions().setHost("127.0.0.1").setPort(0));
       SluiceNode.await(vertx.deployVerticle(mock), "cannot start the upstream-mock");
       SluiceConfig config = ConfigLoader.fromJson(demoConfig(mock.actualPort(), redis.url()), env);
+      LogSetup.apply(config.log().format());
       SluiceNode.deployGateway(vertx, config, GatewayNode.standalone(registry), command.instances());
       printWelcome(config, mock.actualPort(), redis.url());
     } catch (RuntimeException e) {
@@ -53,6 +55,8 @@ final class SluiceDemo {
     return new JsonObject()
       .put("http", new JsonObject().put("host", "127.0.0.1").put("port", 8080))
       .put("redis", new JsonObject().put("url", redisUrl))
+      // A person reads the demo's console: plain lines, unless SLUICE_LOG_FORMAT says otherwise.
+      .put("log", new JsonObject().put("format", "text"))
       .put("defaults", new JsonObject()
         .put("timeoutMs", 1000)
         .put("rateLimit", new JsonObject().put("limit", 1000).put("windowMs", 60_000))

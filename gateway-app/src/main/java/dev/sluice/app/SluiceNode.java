@@ -1,5 +1,6 @@
 package dev.sluice.app;
 
+import dev.sluice.app.log.LogSetup;
 import dev.sluice.gateway.GatewayNode;
 import dev.sluice.gateway.GatewayVerticle;
 import dev.sluice.gateway.config.ConfigLoader;
@@ -21,6 +22,7 @@ final class SluiceNode {
   static void run(Command command, Map<String, String> env) {
     // The config first: a typo should not wait for a cluster to form before it is reported.
     SluiceConfig config = readConfig(command, env);
+    LogSetup.apply(config.log().format());
     ClusterSetup cluster = command.cluster() ? ClusterSetup.fromEnvironment(env) : null;
     PrometheusMeterRegistry registry = NodeVertx.newRegistry();
     Vertx vertx = cluster == null ? NodeVertx.standalone(registry) : cluster.start(registry);

@@ -4,6 +4,7 @@ import dev.sluice.gateway.redis.RedisServerProcess;
 import dev.sluice.mock.UpstreamMockOptions;
 import dev.sluice.mock.UpstreamMockVerticle;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -87,10 +88,22 @@ class SluiceJarIT {
       String line = firstLineContaining(process, "listening");
       assertTrue(line.contains(":" + port), line);
       HttpResponse<String> response = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/users/42")).timeout(Duration.ofSeconds(10)).build(),
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/users/42")).header("X-Request-Id", "it-req-42")
+          .timeout(Duration.ofSeconds(10)).build(),
         HttpResponse.BodyHandlers.ofString());
       assertEquals(200, response.statusCode(), response.body());
       assertTrue(response.body().contains("\"path\":\"/anything/users/42\""), response.body());
+
+      JsonObject access = new JsonObject(firstLineContaining(process, "it-req-42"));
+      assertEquals("sluice.access", access.getString("logger"));
+      assertEquals("INFO", access.getString("level"));
+      assertEquals("it-req-42", access.getString("requestId"));
+      assertEquals("users", access.getString("route"));
+      assertEquals("127.0.0.1", access.getString("client"));
+      assertEquals(200, access.getInteger("status"));
+      assertEquals(1, access.getInteger("attempts"));
+      assertTrue(access.getDouble("durationMs") >= 0);
+      assertTrue(access.getString("timestamp").endsWith("Z"), access.getString("timestamp"));
     } finally {
       process.destroy();
       process.waitFor(20, TimeUnit.SECONDS);

@@ -77,7 +77,8 @@ public class GatewayVerticle extends VerticleBase {
       .onFallback(() -> metrics.limiterFallback(config.redis().onFailure()));
     snapshots = new SnapshotResponder(vertx, sync, () -> routing.circuits(), this::limiterView);
     GatewayPipeline pipeline = GatewayPipeline.of(() -> routing, config.http().maxBodyBytes(),
-      new ClientIdentityResolver(config.clients()), new RateLimitStage(limiter), upstream, metrics);
+      new ClientIdentityResolver(config.clients()), new RateLimitStage(limiter), upstream, metrics,
+      config.log().access());
 
     Router router = Router.router(vertx);
     router.get("/__health").handler(ctx -> ctx.response()

@@ -21,21 +21,24 @@ import java.util.function.Supplier;
 public final class GatewayPipeline implements Handler<HttpServerRequest> {
   private final List<GatewayStage> stages;
   private final GatewayMetrics metrics;
+  private final AccessLog accessLog;
 
-  private GatewayPipeline(List<GatewayStage> stages, GatewayMetrics metrics) {
+  private GatewayPipeline(List<GatewayStage> stages, GatewayMetrics metrics, AccessLog accessLog) {
     this.stages = List.copyOf(stages);
     this.metrics = metrics;
+    this.accessLog = accessLog;
   }
 
   public static GatewayPipeline of(Supplier<Routing> routing, long maxBodyBytes, ClientIdentityResolver clients,
-                                   GatewayStage rateLimit, UpstreamClient upstream, GatewayMetrics metrics) {
+                                   GatewayStage rateLimit, UpstreamClient upstream, GatewayMetrics metrics,
+                                   boolean accessLog) {
     return new GatewayPipeline(List.of(
       new RouteStage(routing),
       new BodyStage(maxBodyBytes),
       new ClientStage(clients),
       rateLimit,
       new CircuitStage(),
-      new ForwardStage(upstream, metrics)), metrics);
+      new ForwardStage(upstream, metrics)), metrics, new AccessLog(accessLog));
   }
 
   @Override
@@ -56,6 +59,7 @@ public final class GatewayPipeline implements Handler<HttpServerRequest> {
   private void record(Exchange exchange, Throwable failure) {
     String route = exchange.route() == null ? "none" : exchange.route().name();
     int status = exchange.request().response().getStatusCode();
+    accessLog.log(exchange, status);
     metrics.requestCompleted(route, exchange.request().method().name(), status, System.nanoTime() - exchange.startNanos());
     if (failure instanceof GatewayException e && e.error() == GatewayError.RATE_LIMITED) {
       metrics.rateLimited(route);

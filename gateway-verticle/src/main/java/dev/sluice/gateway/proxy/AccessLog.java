@@ -1,0 +1,35 @@
+package dev.sluice.gateway.proxy;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One line per answered request on the logger {@code sluice.access}, its facts as key-value
+ * pairs (the node's encoder writes them as JSON fields or {@code key=value}). The request id is
+ * passed with each line, never through an MDC, which does not follow a request across async code.
+ */
+final class AccessLog {
+  private static final Logger LOG = LoggerFactory.getLogger("sluice.access");
+
+  private final boolean enabled;
+
+  AccessLog(boolean enabled) {
+    this.enabled = enabled;
+  }
+
+  void log(Exchange exchange, int status) {
+    if (!enabled || !LOG.isInfoEnabled()) {
+      return;
+    }
+    LOG.atInfo()
+      .addKeyValue("requestId", exchange.requestId())
+      .addKeyValue("route", exchange.route() == null ? null : exchange.route().name())
+      .addKeyValue("client", exchange.client())
+      .addKeyValue("method", exchange.request().method().name())
+      .addKeyValue("path", exchange.path())
+      .addKeyValue("status", status)
+      .addKeyValue("durationMs", (System.nanoTime() - exchange.startNanos()) / 1_000_000.0)
+      .addKeyValue("attempts", exchange.attempts())
+      .log("access");
+  }
+}
