@@ -9,12 +9,12 @@ import java.util.Map;
  * @param config the config file for {@code run}; null for {@code demo}
  * @param instances gateway verticle instances on this node
  */
-record Command(Kind kind, Path config, int instances, boolean cluster) {
+record Command(Kind kind, Path config, int instances, boolean cluster, boolean admin) {
   enum Kind { RUN, DEMO, HELP }
 
   static final String USAGE = String.join("\n",
     "usage: java -jar sluice.jar demo",
-    "       java -jar sluice.jar run --config gateway.yaml [--cluster] [--instances N]",
+    "       java -jar sluice.jar run --config gateway.yaml [--cluster] [--instances N] [--no-admin]",
     "env:   SLUICE_HTTP_PORT SLUICE_ADMIN_PORT SLUICE_REDIS_URL SLUICE_ADMIN_TOKEN SLUICE_INSTANCES SLUICE_LOG_FORMAT",
     "       SLUICE_CLUSTER_MEMBERS SLUICE_CLUSTER_PORT SLUICE_CLUSTER_NAME SLUICE_CLUSTER_HOST",
     "       SLUICE_EVENTBUS_HOST SLUICE_EVENTBUS_PORT");
@@ -27,6 +27,7 @@ record Command(Kind kind, Path config, int instances, boolean cluster) {
       ? positive("SLUICE_INSTANCES", env.get("SLUICE_INSTANCES")) : 1;
     Path config = null;
     boolean cluster = false;
+    boolean admin = true;
     Kind kind = switch (args[0]) {
       case "run" -> Kind.RUN;
       case "demo" -> Kind.DEMO;
@@ -37,6 +38,7 @@ record Command(Kind kind, Path config, int instances, boolean cluster) {
       switch (args[i]) {
         case "--config" -> config = Path.of(value(args, ++i, "--config"));
         case "--cluster" -> cluster = true;
+        case "--no-admin" -> admin = false;
         case "--instances" -> instances = positive("--instances", value(args, ++i, "--instances"));
         default -> throw new UsageException("unknown option '" + args[i] + "'");
       }
@@ -47,7 +49,7 @@ record Command(Kind kind, Path config, int instances, boolean cluster) {
     if (kind == Kind.DEMO && (config != null || cluster)) {
       throw new UsageException("demo runs one node with its own config; use run --config [--cluster] for yours");
     }
-    return new Command(kind, config, instances, cluster);
+    return new Command(kind, config, instances, cluster, admin);
   }
 
   private static String value(String[] args, int index, String option) {

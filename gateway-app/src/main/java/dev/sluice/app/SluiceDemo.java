@@ -19,6 +19,9 @@ import java.util.Map;
  * PATH or the embedded-redis binary), an upstream-mock, and a gateway with a demo route table.
  */
 final class SluiceDemo {
+  /** The demo's admin token; a real node takes it from its config or SLUICE_ADMIN_TOKEN. */
+  static final String DEMO_TOKEN = "demo-token";
+
   private SluiceDemo() {
   }
 
@@ -41,6 +44,7 @@ final class SluiceDemo {
       SluiceConfig config = ConfigLoader.fromJson(demoConfig(mock.actualPort(), redis.url()), env);
       LogSetup.apply(config.log().format());
       SluiceNode.deployGateway(vertx, config, GatewayNode.standalone(registry), command.instances());
+      SluiceNode.deployAdmin(vertx, config, registry);
       printWelcome(config, mock.actualPort(), redis.url());
     } catch (RuntimeException e) {
       vertx.close().await();
@@ -54,6 +58,7 @@ final class SluiceDemo {
     String mock = "http://127.0.0.1:" + mockPort;
     return new JsonObject()
       .put("http", new JsonObject().put("host", "127.0.0.1").put("port", 8080))
+      .put("admin", new JsonObject().put("host", "127.0.0.1").put("port", 9090).put("token", DEMO_TOKEN))
       .put("redis", new JsonObject().put("url", redisUrl))
       // A person reads the demo's console: plain lines, unless SLUICE_LOG_FORMAT says otherwise.
       .put("log", new JsonObject().put("format", "text"))
@@ -77,6 +82,7 @@ final class SluiceDemo {
 
   private static void printWelcome(SluiceConfig config, int mockPort, String redisUrl) {
     String gw = "http://" + config.http().host() + ":" + config.http().port();
+    String admin = "http://" + config.admin().host() + ":" + config.admin().port();
     System.out.println(String.join("\n",
       "",
       "Sluice demo is running (Ctrl-C stops it all).",
@@ -93,6 +99,12 @@ final class SluiceDemo {
       "  for i in $(seq 6); do curl -s -o /dev/null -w '%{http_code} ' " + gw + "/limited; done; echo",
       "                                                # 5 per 10 s per client: the 6th is 429 RATE_LIMITED",
       "  curl -i " + gw + "/nowhere                 # 404 NO_ROUTE",
+      "",
+      "Admin (" + admin + "):",
+      "  curl -s " + admin + "/__circuit              # every instance's view of every route",
+      "  curl -s " + admin + "/__limits?client=127.0.0.1",
+      "  curl -s " + admin + "/__health; curl -s " + admin + "/__metrics | grep ^sluice_",
+      "  curl -s -X POST -H 'Authorization: Bearer " + DEMO_TOKEN + "' " + admin + "/__circuit/status/reset",
       ""));
   }
 }

@@ -1,5 +1,6 @@
 package dev.sluice.app;
 
+import dev.sluice.admin.AdminVerticle;
 import dev.sluice.app.log.LogSetup;
 import dev.sluice.gateway.GatewayNode;
 import dev.sluice.gateway.GatewayVerticle;
@@ -30,6 +31,9 @@ final class SluiceNode {
       GatewayNode node = cluster == null ? GatewayNode.standalone(registry)
         : new GatewayNode(cluster.nodeId(), new LocalSlidingWindowLimiter(), registry);
       deployGateway(vertx, config, node, command.instances());
+      if (command.admin()) {
+        deployAdmin(vertx, config, registry);
+      }
       Runtime.getRuntime().addShutdownHook(new Thread(() -> vertx.close().await()));
       System.out.printf("sluice: gateway listening on http://%s:%d (%d instance%s, %d route%s%s)%n",
         config.http().host(), config.http().port(), command.instances(), command.instances() == 1 ? "" : "s",
@@ -48,6 +52,13 @@ final class SluiceNode {
     } finally {
       reader.close().await();
     }
+  }
+
+  /** Once per node: the control plane on its own port. */
+  static void deployAdmin(Vertx vertx, SluiceConfig config, PrometheusMeterRegistry registry) {
+    await(vertx.deployVerticle(new AdminVerticle(config, registry)),
+      "cannot start the admin API on " + config.admin().host() + ":" + config.admin().port());
+    System.out.printf("sluice: admin API on http://%s:%d%n", config.admin().host(), config.admin().port());
   }
 
   static void deployGateway(Vertx vertx, SluiceConfig config, GatewayNode node, int instances) {

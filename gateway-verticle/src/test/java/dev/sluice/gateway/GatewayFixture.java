@@ -26,8 +26,11 @@ public final class GatewayFixture {
   public final int mockPort;
   public final int port;
   public final SluiceConfig config;
+  /** The JSON the config was parsed from, for tests that build a sibling config (an admin's). */
+  public final JsonObject rawConfig;
 
-  private GatewayFixture(Vertx vertx, int mockPort, GatewayVerticle gateway, SluiceConfig config) {
+  private GatewayFixture(Vertx vertx, int mockPort, GatewayVerticle gateway, SluiceConfig config, JsonObject rawConfig) {
+    this.rawConfig = rawConfig;
     this.vertx = vertx;
     this.mockPort = mockPort;
     this.port = gateway.actualPort();
@@ -56,7 +59,7 @@ public final class GatewayFixture {
       SluiceConfig config = ConfigParser.parse(json.put("http", http));
       GatewayVerticle gateway = new GatewayVerticle(config, node);
       return vertx.deployVerticle(gateway, new DeploymentOptions())
-        .map(gid -> new GatewayFixture(vertx, mock.actualPort(), gateway, config));
+        .map(gid -> new GatewayFixture(vertx, mock.actualPort(), gateway, config, json));
     });
   }
 

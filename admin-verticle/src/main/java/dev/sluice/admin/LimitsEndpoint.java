@@ -1,0 +1,93 @@
+package dev.sluice.admin;
+
+import dev.sluice.gateway.config.RouteConfig;
+import dev.sluice.gateway.limit.RateLimitKeys;
+import dev.sluice.gateway.redis.RedisUrl;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * {@code GET /__limits}: per route the limit and window; with {@code ?client=<address>} or
+ * {@code ?apiKey=<key>}, that client's window read from Redis (count, remaining, reset) without
+ * changing it. Reads are bounded: Redis slower than {@link #BOUND_MS} is reported as unavailable.
+ */
+final class LimitsEndpoint {
+  static final long BOUND_MS = 1000;
+
+  private final Vertx vertx;
+  private final Redis redis;
+  private final Supplier<List<RouteConfig>> routes;
+
+  LimitsEndpoint(Vertx vertx, String redisUrl, Supplier<List<RouteConfig>> routes) {
+    this.vertx = vertx;
+    this.redis = Redis.createClient(vertx, RedisUrl.toClientOptions(redisUrl));
+    this.routes = routes;
+  }
+
+  void get(RoutingContext ctx) {
+    String client = ctx.request().getParam("client");
+    String apiKey = ctx.request().getParam("apiKey");
+    String id = apiKey != null ? "key:" + apiKey : client;
+    if (id == null) {
+      JsonArray out = new JsonArray();
+      routes.get().forEach(r -> out.add(limit(r)));
+      AdminReplies.json(ctx, 200, new JsonObject().put("routes", out));
+      return;
+    }
+    Future.all(routes.get().stream().map(r -> clientWindow(r, id)).toList())
+      .timeout(BOUND_MS, java.util.concurrent.TimeUnit.MILLISECONDS)
+      .onSuccess(all -> AdminReplies.json(ctx, 200,
+        new JsonObject().put("client", id).put("routes", new JsonArray(all.list()))))
+      .onFailure(err -> AdminReplies.error(ctx, 503, "REDIS_UNAVAILABLE", "cannot read Redis: " + err.getMessage()));
+  }
+
+  private static JsonObject limit(RouteConfig r) {
+    return new JsonObject().put("route", r.name()).put("limit", r.policy().rateLimit().limit())
+      .put("windowMs", r.policy().rateLimit().windowMs());
+  }
+
+  /** Counts entries inside the window by Redis's clock, as the limiter does; never trims. */
+  private Future<JsonObject> clientWindow(RouteConfig route, String client) {
+    String key = RateLimitKeys.key(route.name(), client);
+    long windowMs = route.policy().rateLimit().windowMs();
+    return redis.send(Request.cmd(Command.TIME)).compose(time -> {
+      long nowMicros = time.get(0).toLong() * 1_000_000 + time.get(1).toLong();
+      long fromMicros = nowMicros - windowMs * 1000;
+      return redis.send(Request.cmd(Command.ZRANGEBYSCORE).arg(key).arg("(" + fromMicros).arg("+inf")
+          .arg("WITHSCORES").arg("LIMIT").arg(0).arg(1))
+        .compose(oldest -> redis.send(Request.cmd(Command.ZCOUNT).arg(key).arg("(" + fromMicros).arg("+inf"))
+          .map(count -> view(route, client, count.toLong(), oldestScore(oldest), nowMicros)));
+    });
+  }
+
+  /** RESP2 answers {@code [member, score]}, RESP3 {@code [[member, score]]}. */
+  private static long oldestScore(Response oldest) {
+    if (oldest == null || oldest.size() == 0) {
+      return -1;
+    }
+    Response pair = oldest.size() == 1 ? oldest.get(0) : oldest;
+    return pair == null || pair.size() < 2 ? -1 : (long) Double.parseDouble(pair.get(1).toString());
+  }
+
+  private static JsonObject view(RouteConfig route, String client, long count, long oldestMicros, long nowMicros) {
+    int limit = route.policy().rateLimit().limit();
+    long windowMs = route.policy().rateLimit().windowMs();
+    long resetMs = oldestMicros < 0 ? 0 : Math.max(0, (oldestMicros + windowMs * 1000 - nowMicros + 999) / 1000);
+    return limit(route).put("key", RateLimitKeys.key(route.name(), client)).put("count", count)
+      .put("remaining", Math.max(0, limit - count)).put("resetSeconds", (resetMs + 999) / 1000);
+  }
+
+  void close() {
+    redis.close();
+  }
+}
