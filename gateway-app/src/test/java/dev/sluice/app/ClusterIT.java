@@ -46,7 +46,20 @@ class ClusterIT {
   static Node b;
   static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  record Node(Process process, int port) {
+  static final String TOKEN = "it-admin-token";
+
+  record Node(Process process, int port, int adminPort) {
+    HttpResponse<String> admin(String method, String path, String body) {
+      try {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + path))
+          .timeout(Duration.ofSeconds(20)).header("Authorization", "Bearer " + TOKEN);
+        request.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      } catch (IOException | InterruptedException e) {
+        throw new AssertionError(method + " " + path + " on admin :" + adminPort + " failed: " + e, e);
+      }
+    }
+
     HttpResponse<String> get(String path) {
       try {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
@@ -87,10 +100,12 @@ class ClusterIT {
   /** Nodes start one after another, so each joins the cluster the first one formed. */
   static Node startNode() throws Exception {
     int port = SluiceJarIT.freePort();
+    int adminPort = SluiceJarIT.freePort();
     Path config = dir.resolve("node-" + port + ".yaml");
     String mock = "http://127.0.0.1:" + mockPort;
     Files.writeString(config, String.join("\n",
       "http: { host: 127.0.0.1, port: " + port + " }",
+      "admin: { host: 127.0.0.1, port: " + adminPort + ", token: " + TOKEN + " }",
       "redis: { url: \"" + redis.url() + "\", timeoutMs: 2000 }",
       "defaults:",
       "  rateLimit: { limit: 100000, windowMs: 60000 }",
@@ -111,7 +126,7 @@ class ClusterIT {
     processes.add(process);
     SluiceJarIT.firstLineContaining(process, "listening");
     drain(process);
-    return new Node(process, port);
+    return new Node(process, port, adminPort);
   }
 
   static String route(String name, String mock, int threshold, long resetMs, long timeoutMs) {
@@ -206,6 +221,37 @@ class ClusterIT {
 
   @Test
   @Order(4)
+  void theAdminApiSeesBothNodesAndItsWritesReachTheOtherNode() throws Exception {
+    JsonObject circuit = new JsonObject(b.admin("GET", "/__circuit", null).body());
+    var nodes = circuit.getJsonArray("nodes");
+    assertEquals(2, nodes.size(), circuit.encodePrettily());
+    nodes.forEach(n -> assertEquals(false, ((JsonObject) n).getBoolean("unreachable")));
+    JsonObject spread = circuit.getJsonArray("routes").stream().map(JsonObject.class::cast)
+      .filter(r -> r.getString("route").equals("spread")).findFirst().orElseThrow();
+    assertEquals("OPEN", spread.getString("state"));
+    assertEquals(2, spread.getJsonArray("views").size(), "one view per node");
+
+    assertEquals(200, a.admin("POST", "/__circuit/spread/reset", null).statusCode());
+    eventually(5, "reset on A's admin closes B", () -> b.status("/spread/status/200") == 200);
+    assertEquals(200, b.admin("POST", "/__circuit/joiner/open", null).statusCode());
+    eventually(5, "open on B's admin opens A", () -> isOpen(a, "joiner"));
+
+    String bad = "{\"routes\":[{\"name\":\"x\",\"prefix\":\"x\",\"upstream\":\"http://127.0.0.1:1\"}]}";
+    assertEquals(400, a.admin("PUT", "/__routes", bad).statusCode());
+    String mock = "http://127.0.0.1:" + mockPort;
+    String good = "{\"routes\":[{\"name\":\"fresh\",\"prefix\":\"/fresh\",\"upstream\":\"" + mock
+      + "\",\"stripPrefix\":true}," + "{\"name\":\"dying\",\"prefix\":\"/dying\",\"upstream\":\"" + mock
+      + "\",\"stripPrefix\":true,\"timeoutMs\":20000,\"retry\":{\"maxAttempts\":1},"
+      + "\"circuit\":{\"failureThreshold\":2,\"resetTimeoutMs\":2000}}]}";
+    HttpResponse<String> put = a.admin("PUT", "/__routes", good);
+    assertEquals(200, put.statusCode(), put.body());
+    eventually(5, "both nodes route by the new table", () -> a.status("/fresh/status/200") == 200
+      && b.status("/fresh/status/200") == 200);
+    assertEquals(404, b.status("/spread/status/200"), "a route the new table dropped is gone");
+  }
+
+  @Test
+  @Order(5)
   void killingTheNodeThatHoldsTheProbeLockDoesNotStopNodeBFromClosingTheCircuit() throws Exception {
     assertEquals(500, a.status("/dying/status/500"));
     assertEquals(500, a.status("/dying/status/500"));
@@ -219,6 +265,14 @@ class ClusterIT {
     assertEquals(before + 1, mockCalls(), "only A's probe reached the upstream");
     a.process().destroyForcibly();
     a.process().waitFor(20, TimeUnit.SECONDS);
+    long asked = System.nanoTime();
+    JsonObject view = new JsonObject(b.admin("GET", "/__circuit", null).body());
+    assertTrue(System.nanoTime() - asked < TimeUnit.SECONDS.toNanos(5), "the admin answers within its bound");
+    long unreachable = view.getJsonArray("nodes").stream().map(JsonObject.class::cast)
+      .filter(n -> n.getBoolean("unreachable")).count();
+    assertTrue(unreachable <= 1, view.encodePrettily());
+    assertEquals(1, view.getJsonArray("nodes").stream().map(JsonObject.class::cast)
+      .filter(n -> !n.getBoolean("unreachable")).count(), "only B answers: " + view.encodePrettily());
     probe.handle((r, e) -> null);
     // Hazelcast removes the dead member (6 s without heartbeat) and frees its lock; B probes and closes.
     eventually(40, "node B closed the circuit after A died", () -> b.status("/dying/status/200") == 200);
