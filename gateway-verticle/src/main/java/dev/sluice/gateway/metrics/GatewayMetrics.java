@@ -30,6 +30,16 @@ public final class GatewayMetrics {
   static final String TRANSITIONS = "sluice.circuit.transitions";
   static final String FALLBACK = "sluice.limiter.fallback";
 
+  /** Prometheus wants help text on every metric (promtool check metrics). */
+  private static final Map<String, String> HELP = Map.of(
+    REQUESTS, "Requests answered, by route, method and status",
+    DURATION, "Time from request to answer, by route",
+    ATTEMPTS, "Attempts sent upstream, by route and outcome",
+    RETRIES, "Attempts beyond the first, by route",
+    RATE_LIMITED, "Requests refused with 429, by route",
+    TRANSITIONS, "Circuit transitions made by this node's instances, by route and target state",
+    FALLBACK, "Requests answered by redis.onFailure while Redis was unavailable, by mode");
+
   /** Buckets from a fast proxy hop to a slow upstream's timeout. */
   private static final Duration[] BUCKETS = {
     Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
@@ -108,11 +118,12 @@ public final class GatewayMetrics {
 
   private Counter counter(String name, String... tags) {
     return counters.computeIfAbsent(name + String.join("\u0000", tags),
-      k -> Counter.builder(name).tags(tags).register(registry));
+      k -> Counter.builder(name).description(HELP.get(name)).tags(tags).register(registry));
   }
 
   private Timer timer(String route) {
     return timers.computeIfAbsent(route, r -> Timer.builder(DURATION)
+      .description(HELP.get(DURATION))
       .tags("route", r)
       .serviceLevelObjectives(BUCKETS)
       .register(registry));
