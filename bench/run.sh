@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
 # One benchmark run: the upstream-mock direct, through nginx as a plain proxy, and through Sluice
-# (Redis limiter on, limit high enough that nothing is rejected), each with the same wrk load.
-# Only ratios from one run mean anything on a shared machine; see RESULTS.md.
+# (Redis limiter on, limit high enough that nothing is rejected), each with the same wrk load;
+# then Sluice once more with Redis unreachable and `redis.onFailure: open`, which is as close to
+# "limiter off" as the config allows. Only ratios from one run mean anything on a shared
+# machine; see RESULTS.md.
 #
 #   bench/run.sh [duration-seconds] [connections]
+#
+# Knobs (environment): THREADS (wrk threads, 1), WARMUP (seconds of load before each measured run,
+# 15: the gateway's JIT is still compiling after 5), GATEWAY_INSTANCES (2), GATEWAY_JAVA_OPTS
+# (JVM flags for the gateway, none), SKIP_BUILD=1 (measure the jars as they are, even if stale).
 #
 # Needs wrk, nginx and redis-server from Debian's packages: installs them if missing (as root).
 # Every process it starts listens on 127.0.0.1 and is stopped by PID when it ends.
@@ -12,7 +18,9 @@ cd "$(dirname "$0")/.."
 DURATION=${1:-10}
 CONNECTIONS=${2:-32}
 THREADS=${THREADS:-1}
+WARMUP=${WARMUP:-15}
 GATEWAY_INSTANCES=${GATEWAY_INSTANCES:-2}
+GATEWAY_JAVA_OPTS=${GATEWAY_JAVA_OPTS:-}
 OUT=bench/out
 mkdir -p "$OUT"
 
@@ -26,30 +34,48 @@ need() {
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   fi
 }
-need wrk:wrk nginx:nginx redis-server:redis-server
+need wrk:wrk nginx:nginx redis-server:redis-server redis-cli:redis-tools
 
-if [ ! -f gateway-app/target/sluice.jar ] || [ ! -f upstream-mock/target/upstream-mock.jar ]; then
+# The table is labelled with a commit, so measure that commit's code: build unless told not to.
+if [ "${SKIP_BUILD:-0}" != 1 ]; then
   mvn -B -q package -DskipTests
+fi
+COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ]; then
+  COMMIT="$COMMIT+uncommitted"
 fi
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 MOCK_PORT=$(free_port); REDIS_PORT=$(free_port); NGINX_PORT=$(free_port); GW_PORT=$(free_port)
+GW_OPEN_PORT=$(free_port); DEAD_REDIS_PORT=$(free_port)
 PIDS=()
-cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+# TERM every process we started, by PID; whatever is still alive 10 s later gets KILL. Bounded.
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for _ in $(seq 1 100); do
+    local alive=0
+    for pid in "${PIDS[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ "$alive" = 0 ] && break
+    sleep 0.1
+  done
+  for pid in "${PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
 trap cleanup EXIT
 
 wait_http() {
   for _ in $(seq 1 100); do
-    curl -fs -o /dev/null "$1" && return 0
+    curl -fs -m 2 -o /dev/null "$1" && return 0
     sleep 0.2
   done
   echo "not answering: $1" >&2; return 1
 }
 
 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize no >"$OUT/redis.log" 2>&1 &
-PIDS+=($!)
-java -jar upstream-mock/target/upstream-mock.jar --port "$MOCK_PORT" >"$OUT/mock.log" 2>&1 &
-PIDS+=($!)
+REDIS_PID=$!; PIDS+=($REDIS_PID)
+java -jar upstream-mock/target/upstream-mock.jar --host 127.0.0.1 --port "$MOCK_PORT" >"$OUT/mock.log" 2>&1 &
+MOCK_PID=$!; PIDS+=($MOCK_PID)
 
 cat >"$OUT/nginx.conf" <<NGINX
 worker_processes auto;
@@ -71,11 +97,12 @@ http {
 }
 NGINX
 nginx -c "$PWD/$OUT/nginx.conf" -p "$PWD/$OUT" &
-PIDS+=($!)
+NGINX_PID=$!; PIDS+=($NGINX_PID)
 
-cat >"$OUT/gateway.yaml" <<YAML
-http: { host: 127.0.0.1, port: $GW_PORT }
-redis: { url: "redis://127.0.0.1:$REDIS_PORT" }
+gateway_yaml() { # port redis-yaml
+  cat <<YAML
+http: { host: 127.0.0.1, port: $1 }
+redis: $2
 log: { access: false }
 defaults:
   rateLimit: { limit: 100000000, windowMs: 1000 }
@@ -84,37 +111,103 @@ routes:
     prefix: /
     upstream: http://127.0.0.1:$MOCK_PORT
 YAML
-java -jar gateway-app/target/sluice.jar run --config "$OUT/gateway.yaml" --instances "$GATEWAY_INSTANCES" >"$OUT/gateway.log" 2>&1 &
-PIDS+=($!)
+}
+gateway_yaml "$GW_PORT" "{ url: \"redis://127.0.0.1:$REDIS_PORT\" }" >"$OUT/gateway.yaml"
+# Nothing listens on DEAD_REDIS_PORT: the limiter marks Redis down at start and answers every
+# request with `open` (allowed, not counted) at once, probing Redis every 250 ms.
+gateway_yaml "$GW_OPEN_PORT" "{ url: \"redis://127.0.0.1:$DEAD_REDIS_PORT\", onFailure: open }" >"$OUT/gateway-open.yaml"
+# shellcheck disable=SC2086 # GATEWAY_JAVA_OPTS is a list of flags
+java $GATEWAY_JAVA_OPTS -jar gateway-app/target/sluice.jar run --config "$OUT/gateway.yaml" --instances "$GATEWAY_INSTANCES" >"$OUT/gateway.log" 2>&1 &
+GW_PID=$!; PIDS+=($GW_PID)
+# shellcheck disable=SC2086
+java $GATEWAY_JAVA_OPTS -jar gateway-app/target/sluice.jar run --config "$OUT/gateway-open.yaml" --instances "$GATEWAY_INSTANCES" >"$OUT/gateway-open.log" 2>&1 &
+GW_OPEN_PID=$!; PIDS+=($GW_OPEN_PID)
 
 wait_http "http://127.0.0.1:$MOCK_PORT/static"
 wait_http "http://127.0.0.1:$NGINX_PORT/static"
 wait_http "http://127.0.0.1:$GW_PORT/static"
+wait_http "http://127.0.0.1:$GW_OPEN_PORT/static"
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 
-run_wrk() { # name url
-  # warm-up (JIT, pools), then the measured run
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d3s "$2" >/dev/null
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "$2" >"$OUT/$1.txt"
+# CPU accounting, so a number can be explained (and a disturbed run recognised): clock ticks used by
+# a process and its children, and by the whole machine (steal excluded).
+HZ=$(getconf CLK_TCK)
+proc_ticks() { # pid...: utime+stime of these processes and their live children
+  local total=0 pid kid
+  for pid in "$@"; do
+    [ -r "/proc/$pid/stat" ] || continue
+    total=$((total + $(awk '{print $14+$15}' "/proc/$pid/stat")))
+    for kid in $(pgrep -P "$pid" || true); do
+      [ -r "/proc/$kid/stat" ] && total=$((total + $(awk '{print $14+$15}' "/proc/$kid/stat")))
+    done
+  done
+  echo "$total"
 }
-run_wrk direct "http://127.0.0.1:$MOCK_PORT/static"
-run_wrk nginx "http://127.0.0.1:$NGINX_PORT/static"
-run_wrk sluice "http://127.0.0.1:$GW_PORT/static"
+# CPU of this shell's reaped children (fields cutime+cstime): after a foreground wrk, that is wrk's.
+reaped_ticks() { awk '{print $16+$17}' "/proc/$$/stat"; }
+machine_ticks() { awk '/^cpu / {print $2+$3+$4+$7+$8}' /proc/stat; }
+fallbacks() { grep -c 'Redis unavailable' "$1" 2>/dev/null || true; }
+evalsha_calls() { redis-cli -p "$REDIS_PORT" INFO commandstats | awk -F'[:=,]' '/^cmdstat_evalsha:/ {print $3; f=1} END {if (!f) print 0}'; }
 
-# Redis must have seen the limiter's keys, or the run measured something else.
+run_wrk() { # name url gateway-log proxy-pid...
+  local name=$1 url=$2 log=$3; shift 3
+  # warm-up (JIT, pools), then the measured run
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" "$url" >/dev/null
+  local p0 r0 m0 t0 e0
+  p0=$(proc_ticks "$@"); r0=$(proc_ticks "$REDIS_PID"); m0=$(proc_ticks "$MOCK_PID"); t0=$(machine_ticks); e0=$(evalsha_calls)
+  local w0 w1 f0 f1
+  f0=$(fallbacks "$log")
+  w0=$(reaped_ticks)
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "$url" >"$OUT/$name.txt"
+  w1=$(reaped_ticks)
+  f1=$(fallbacks "$log")
+  local p1 r1 m1 t1 e1 n
+  p1=$(proc_ticks "$@"); r1=$(proc_ticks "$REDIS_PID"); m1=$(proc_ticks "$MOCK_PID"); t1=$(machine_ticks); e1=$(evalsha_calls)
+  n=$(awk '/requests in/ {print $1}' "$OUT/$name.txt")
+  # µs of CPU per request: proxy, redis, mock, wrk, the rest of the machine; busy %; EVALSHA calls;
+  # limiter fallback episodes the gateway logged; the rest of the machine's share of all CPU used
+  awk -v hz="$HZ" -v n="$n" -v p=$((p1 - p0)) -v r=$((r1 - r0)) -v m=$((m1 - m0)) -v w=$((w1 - w0)) -v t=$((t1 - t0)) \
+      -v d="$DURATION" -v cpus="$(nproc)" -v e=$((e1 - e0)) -v f=$((f1 - f0)) 'BEGIN {
+    u = 1e6 / hz / n; other = t - p - r - m - w; if (other < 0) other = 0
+    printf "%.0f %.0f %.0f %.0f %.0f %.0f %d %d %.0f\n", p * u, r * u, m * u, w * u, other * u, 100 * t / hz / d / cpus, e, f, 100 * other / t
+  }' >"$OUT/$name.cpu"
+}
+run_wrk direct "http://127.0.0.1:$MOCK_PORT/static" /dev/null
+run_wrk nginx "http://127.0.0.1:$NGINX_PORT/static" /dev/null "$NGINX_PID"
+run_wrk sluice "http://127.0.0.1:$GW_PORT/static" "$OUT/gateway.log" "$GW_PID"
+# Redis must hold the limiter's key (it expires one window after the last request), or the run
+# measured something else; the EVALSHA count below says the same for every request.
 KEYS=$(redis-cli -p "$REDIS_PORT" --scan --pattern 'sluice:rl:*' | wc -l)
+run_wrk sluice-open "http://127.0.0.1:$GW_OPEN_PORT/static" "$OUT/gateway-open.log" "$GW_OPEN_PID"
 
 rps() { awk '/^Requests\/sec/ {print $2}' "$OUT/$1.txt"; }
 pct() { awk -v p="$2" '$1 == p {print $2}' "$OUT/$1.txt"; }
 errors() { awk '/Non-2xx|Socket errors/ {print}' "$OUT/$1.txt" | tr '\n' ' '; }
+cpu() { awk -v i="$2" '{print $i}' "$OUT/$1.cpu"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+row() { # label name
+  printf '| %-30s | %9.0f | %8s | %8s | %5s | %5s | %4s | %3s | %5s | %4s%% | %s\n' "$1" "$(rps "$2")" "$(pct "$2" 50%)" "$(pct "$2" 99%)" \
+    "$(cpu "$2" 1)" "$(cpu "$2" 2)" "$(cpu "$2" 3)" "$(cpu "$2" 4)" "$(cpu "$2" 5)" "$(cpu "$2" 6)" "$(errors "$2")"
+}
 
-D=$(rps direct); N=$(rps nginx); S=$(rps sluice)
-COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+D=$(rps direct); N=$(rps nginx); S=$(rps sluice); O=$(rps sluice-open)
+SLUICE_N=$(awk '/requests in/ {print $1}' "$OUT/sluice.txt")
+{
 echo
-echo "Sluice benchmark $(date -u +%Y-%m-%d) commit $COMMIT: wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s, GET /static, gateway --instances $GATEWAY_INSTANCES, limiter keys in Redis: $KEYS"
-printf '| %-22s | %10s | %8s | %8s | %s\n' target req/s p50 p99 notes
-printf '| %-22s | %10s | %8s | %8s | %s\n' "direct (upstream-mock)" "$D" "$(pct direct 50%)" "$(pct direct 99%)" "$(errors direct)"
-printf '| %-22s | %10s | %8s | %8s | %s\n' "nginx proxy" "$N" "$(pct nginx 50%)" "$(pct nginx 99%)" "$(errors nginx)"
-printf '| %-22s | %10s | %8s | %8s | %s\n' "sluice (limiter on)" "$S" "$(pct sluice 50%)" "$(pct sluice 99%)" "$(errors sluice)"
+echo "Sluice benchmark $(date -u +%Y-%m-%d) commit $COMMIT: wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s (after ${WARMUP}s warm-up), GET /static, gateway --instances $GATEWAY_INSTANCES${GATEWAY_JAVA_OPTS:+ ($GATEWAY_JAVA_OPTS)}"
+echo "machine: $(nproc) cpus, load before: $LOAD_BEFORE; $(java -version 2>&1 | head -1); $(redis-server --version | awk '{print $1, $2, $3}'); $(nginx -v 2>&1)"
+echo "CPU columns: µs of CPU per request in the proxy (nginx master+workers or the gateway JVM), redis, upstream-mock, wrk, and everything else on the machine; busy = machine CPU use (100% = both cores)"
+printf '| %-30s | %9s | %8s | %8s | %5s | %5s | %4s | %3s | %5s | %5s | %s\n' target req/s p50 p99 proxy redis mock wrk other busy notes
+row "direct (upstream-mock)" direct
+row "nginx proxy" nginx
+row "sluice (limiter on)" sluice
+row "sluice (no Redis, open)" sluice-open
 echo
-echo "ratios: nginx/direct $(ratio "$N" "$D")  sluice/direct $(ratio "$S" "$D")  sluice/nginx $(ratio "$S" "$N")"
+echo "ratios: nginx/direct $(ratio "$N" "$D")  sluice/direct $(ratio "$S" "$D")  sluice/nginx $(ratio "$S" "$N")  sluice-open/nginx $(ratio "$O" "$N")"
+echo "limiter: $(cpu sluice 7) EVALSHA calls in Redis for $SLUICE_N measured requests; keys: $KEYS; fallback episodes while measuring: $(cpu sluice 8)"
+for name in direct nginx sluice sluice-open; do
+  if [ "$(cpu "$name" 9)" -gt 10 ]; then
+    echo "DISTURBED: other processes used $(cpu "$name" 9)% of the CPU during '$name'; its numbers and every ratio with it are not comparable: run again on a quiet machine"
+  fi
+done
+} | tee "$OUT/summary.txt"
