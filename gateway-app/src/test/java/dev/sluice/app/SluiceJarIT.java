@@ -76,6 +76,7 @@ class SluiceJarIT {
     Path config = dir.resolve("gateway.yaml");
     Files.writeString(config, String.join("\n",
       "http: { host: 127.0.0.1, port: " + port + " }",
+      "admin: { host: 127.0.0.1, port: " + freePort() + " }",
       "redis: { url: \"" + redis.url() + "\" }",
       "routes:",
       "  - name: users",

@@ -86,6 +86,9 @@ public final class GatewayMetrics {
    * the first instance to register stands for the node.
    */
   public void watch(RouteCircuit circuit) {
+    if (registry.find(CIRCUIT_STATE).tag("route", circuit.route()).gauge() != null) {
+      return;
+    }
     Gauge.builder(CIRCUIT_STATE, circuit, c -> stateValue(c.state()))
       .description("0 closed, 1 open, 2 half-open")
       .tag("route", circuit.route())
