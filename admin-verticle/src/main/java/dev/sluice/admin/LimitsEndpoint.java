@@ -14,6 +14,7 @@ import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -39,9 +40,15 @@ final class LimitsEndpoint {
     String apiKey = ctx.request().getParam("apiKey");
     String id = apiKey != null ? "key:" + apiKey : client;
     if (id == null) {
-      JsonArray out = new JsonArray();
-      routes.get().forEach(r -> out.add(limit(r)));
-      AdminReplies.json(ctx, 200, new JsonObject().put("routes", out));
+      topClients()
+        .timeout(BOUND_MS, java.util.concurrent.TimeUnit.MILLISECONDS)
+        .onSuccess(top -> {
+          JsonArray out = new JsonArray();
+          routes.get().forEach(r -> out.add(limit(r).put("topClients", top.getJsonArray(r.name(), new JsonArray()))));
+          AdminReplies.json(ctx, 200, new JsonObject().put("routes", out).put("scannedKeys", top.getInteger("$scanned"))
+            .put("truncated", top.getBoolean("$truncated")));
+        })
+        .onFailure(err -> AdminReplies.error(ctx, 503, "REDIS_UNAVAILABLE", "cannot read Redis: " + err.getMessage()));
       return;
     }
     Future.all(routes.get().stream().map(r -> clientWindow(r, id)).toList())
@@ -49,6 +56,46 @@ final class LimitsEndpoint {
       .onSuccess(all -> AdminReplies.json(ctx, 200,
         new JsonObject().put("client", id).put("routes", new JsonArray(all.list()))))
       .onFailure(err -> AdminReplies.error(ctx, 503, "REDIS_UNAVAILABLE", "cannot read Redis: " + err.getMessage()));
+  }
+
+  static final int MAX_SCANNED_KEYS = 1000;
+  static final int TOP = 10;
+
+  /**
+   * The busiest clients per route: SCAN (never KEYS) over {@code sluice:rl:*}, at most
+   * {@link #MAX_SCANNED_KEYS} keys, ZCARD each (entries may include some just past the window:
+   * the limiter trims lazily). Keys look like {@code sluice:rl:{route:client}}.
+   */
+  private Future<JsonObject> topClients() {
+    return scan("0", new java.util.ArrayList<>()).compose(keys -> Future.all(keys.stream()
+        .map(k -> redis.send(Request.cmd(Command.ZCARD).arg(k)).map(n -> Map.entry(k, n.toLong()))).toList())
+      .map(all -> {
+        Map<String, List<JsonObject>> byRoute = new java.util.HashMap<>();
+        for (Object o : all.list()) {
+          @SuppressWarnings("unchecked") Map.Entry<String, Long> e = (Map.Entry<String, Long>) o;
+          String inner = e.getKey().substring(e.getKey().indexOf('{') + 1, e.getKey().length() - 1);
+          int colon = inner.indexOf(':');
+          byRoute.computeIfAbsent(inner.substring(0, colon), r -> new java.util.ArrayList<>())
+            .add(new JsonObject().put("client", inner.substring(colon + 1)).put("count", e.getValue()));
+        }
+        JsonObject out = new JsonObject().put("$scanned", keys.size()).put("$truncated", keys.size() >= MAX_SCANNED_KEYS);
+        byRoute.forEach((route, list) -> out.put(route, new JsonArray(list.stream()
+          .sorted((a, b) -> Long.compare(b.getLong("count"), a.getLong("count"))).limit(TOP).toList())));
+        return out;
+      }));
+  }
+
+  private Future<List<String>> scan(String cursor, List<String> keys) {
+    return redis.send(Request.cmd(Command.SCAN).arg(cursor).arg("MATCH").arg("sluice:rl:*").arg("COUNT").arg(100))
+      .compose(page -> {
+        for (Response key : page.get(1)) {
+          if (keys.size() < MAX_SCANNED_KEYS) {
+            keys.add(key.toString());
+          }
+        }
+        String next = page.get(0).toString();
+        return "0".equals(next) || keys.size() >= MAX_SCANNED_KEYS ? Future.succeededFuture(keys) : scan(next, keys);
+      });
   }
 
   private static JsonObject limit(RouteConfig r) {
