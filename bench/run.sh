@@ -48,6 +48,7 @@ fi
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 MOCK_PORT=$(free_port); REDIS_PORT=$(free_port); NGINX_PORT=$(free_port); GW_PORT=$(free_port)
 GW_OPEN_PORT=$(free_port); DEAD_REDIS_PORT=$(free_port)
+ADMIN_PORT=$(free_port); ADMIN_OPEN_PORT=$(free_port)
 PIDS=()
 # TERM every process we started, by PID; whatever is still alive 10 s later gets KILL. Bounded.
 cleanup() {
@@ -99,10 +100,12 @@ NGINX
 nginx -c "$PWD/$OUT/nginx.conf" -p "$PWD/$OUT" &
 NGINX_PID=$!; PIDS+=($NGINX_PID)
 
-gateway_yaml() { # port redis-yaml
+# The admin API stays on (as in production: its metrics registry is on the request path).
+gateway_yaml() { # port admin-port redis-yaml
   cat <<YAML
 http: { host: 127.0.0.1, port: $1 }
-redis: $2
+admin: { host: 127.0.0.1, port: $2 }
+redis: $3
 log: { access: false }
 defaults:
   rateLimit: { limit: 100000000, windowMs: 1000 }
@@ -112,10 +115,10 @@ routes:
     upstream: http://127.0.0.1:$MOCK_PORT
 YAML
 }
-gateway_yaml "$GW_PORT" "{ url: \"redis://127.0.0.1:$REDIS_PORT\" }" >"$OUT/gateway.yaml"
+gateway_yaml "$GW_PORT" "$ADMIN_PORT" "{ url: \"redis://127.0.0.1:$REDIS_PORT\" }" >"$OUT/gateway.yaml"
 # Nothing listens on DEAD_REDIS_PORT: the limiter marks Redis down at start and answers every
 # request with `open` (allowed, not counted) at once, probing Redis every 250 ms.
-gateway_yaml "$GW_OPEN_PORT" "{ url: \"redis://127.0.0.1:$DEAD_REDIS_PORT\", onFailure: open }" >"$OUT/gateway-open.yaml"
+gateway_yaml "$GW_OPEN_PORT" "$ADMIN_OPEN_PORT" "{ url: \"redis://127.0.0.1:$DEAD_REDIS_PORT\", onFailure: open }" >"$OUT/gateway-open.yaml"
 # shellcheck disable=SC2086 # GATEWAY_JAVA_OPTS is a list of flags
 java $GATEWAY_JAVA_OPTS -jar gateway-app/target/sluice.jar run --config "$OUT/gateway.yaml" --instances "$GATEWAY_INSTANCES" >"$OUT/gateway.log" 2>&1 &
 GW_PID=$!; PIDS+=($GW_PID)

@@ -86,20 +86,26 @@ public final class GatewayMetrics {
    * the first instance to register stands for the node.
    */
   public void watch(RouteCircuit circuit) {
-    if (registry.find(CIRCUIT_STATE).tag("route", circuit.route()).gauge() != null) {
-      return;
+    // Instances start on different event loops: find-then-register must not race (Micrometer
+    // would keep the first gauge anyway, but warn about the second).
+    synchronized (registry) {
+      if (registry.find(CIRCUIT_STATE).tag("route", circuit.route()).gauge() != null) {
+        return;
+      }
+      Gauge.builder(CIRCUIT_STATE, circuit, c -> stateValue(c.state()))
+        .description("0 closed, 1 open, 2 half-open")
+        .tag("route", circuit.route())
+        .register(registry);
     }
-    Gauge.builder(CIRCUIT_STATE, circuit, c -> stateValue(c.state()))
-      .description("0 closed, 1 open, 2 half-open")
-      .tag("route", circuit.route())
-      .register(registry);
   }
 
   /** Drops the gauge of a circuit a route reload retired, so the route's gauge follows its new circuit. */
   public void unwatch(RouteCircuit circuit) {
-    Gauge gauge = registry.find(CIRCUIT_STATE).tag("route", circuit.route()).gauge();
-    if (gauge != null) {
-      registry.remove(gauge);
+    synchronized (registry) {
+      Gauge gauge = registry.find(CIRCUIT_STATE).tag("route", circuit.route()).gauge();
+      if (gauge != null) {
+        registry.remove(gauge);
+      }
     }
   }
 
