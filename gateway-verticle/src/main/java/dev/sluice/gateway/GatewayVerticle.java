@@ -25,10 +25,11 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
 
 /**
  * The data plane on one event loop: its own HTTP server (instances share the port), upstream
@@ -80,13 +81,13 @@ public class GatewayVerticle extends VerticleBase {
       new ClientIdentityResolver(config.clients()), new RateLimitStage(limiter), upstream, metrics,
       config.log().access());
 
-    Router router = Router.router(vertx);
-    router.get("/__health").handler(ctx -> ctx.response()
-      .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-      .end(UP));
-    router.route().handler(ctx -> pipeline.handle(ctx.request()));
-
-    server = vertx.createHttpServer(serverOptions()).requestHandler(router);
+    server = vertx.createHttpServer(serverOptions()).requestHandler(request -> {
+      if (isLivenessCheck(request)) {
+        request.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(UP);
+      } else {
+        pipeline.handle(request);
+      }
+    });
     return limiter.preload()
       .compose(v -> sync.start(() -> routing.circuits()))
       .compose(v -> snapshots.start())
@@ -97,11 +98,15 @@ public class GatewayVerticle extends VerticleBase {
       .compose(v -> server.listen());
   }
 
+  /** {@code GET /__health} exactly: no route may shadow the load balancer's check. */
+  private static boolean isLivenessCheck(HttpServerRequest request) {
+    return request.method() == HttpMethod.GET && "/__health".equals(request.path());
+  }
+
   @Override
   public Future<?> stop() {
     routing.circuits().close();
-    upstream.close();
-    return Future.join(sync.stop(), snapshots.stop(), reloads == null ? Future.succeededFuture() : reloads.unregister(),
+    return Future.join(upstream.close(), sync.stop(), snapshots.stop(), reloads == null ? Future.succeededFuture() : reloads.unregister(),
       limiter.close());
   }
 

@@ -75,7 +75,10 @@ public final class RouteCircuit {
       // The per-attempt timeout is the HTTP request's, so that a timeout is an outcome the retry rules see.
       .setTimeout(-1)
       .setMaxRetries(0)
-      .setFallbackOnFailure(false);
+      .setFallbackOnFailure(false)
+      // No per-call statistics and no periodic event-bus notifications: Sluice has its own
+      // metrics, and the breaker's cost per call is on every request's path.
+      .setNotificationAddress(null);
     return CircuitBreaker.create("sluice." + route, vertx, options)
       .failurePolicy(new UpstreamFailurePolicy(policy.circuit().failureStatuses()))
       .openHandler(v -> opened());

@@ -2,11 +2,11 @@ package dev.sluice.gateway.limit;
 
 import dev.sluice.gateway.config.RateLimitPolicy;
 import dev.sluice.gateway.config.RedisOptions;
+import dev.sluice.gateway.redis.PipelinedRedis;
 import dev.sluice.gateway.redis.RedisUrl;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.security.SecureRandom;
@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * Redis {@code TIME}, trim, count, add if under the limit, expire), so all nodes see one budget
  * and one clock.
  *
- * <p>Create one per verticle instance: it owns a pooled vertx-redis-client, made from
+ * <p>Create one per verticle instance: it owns one pipelined connection ({@link PipelinedRedis}), made from
  * {@code redis.url} by {@link RedisUrl#toClientOptions(String)}, where the URL's form picks the
  * client type:
  * <ul>
@@ -39,14 +39,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code redis.timeoutMs} and {@code redis.onFailure}.
  */
 public final class RedisSlidingWindowLimiter implements RateLimiter {
-  private final Redis redis;
+  private final PipelinedRedis redis;
   private final SlidingWindowScript script;
   /** Random per limiter, so request ids from two nodes (or two instances) never collide. */
   private final String limiterId;
   private final AtomicLong sequence = new AtomicLong();
 
   public RedisSlidingWindowLimiter(Vertx vertx, RedisOptions options) {
-    this.redis = Redis.createClient(vertx, RedisUrl.toClientOptions(options.url()));
+    this.redis = new PipelinedRedis(vertx, RedisUrl.toClientOptions(options.url()));
     this.script = SlidingWindowScript.load();
     this.limiterId = newLimiterId();
   }

@@ -1,8 +1,8 @@
 package dev.sluice.gateway.limit;
 
+import dev.sluice.gateway.redis.PipelinedRedis;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.io.IOException;
@@ -52,7 +52,7 @@ final class SlidingWindowScript {
   }
 
   /** One EVALSHA; on NOSCRIPT one EVAL, transparently. */
-  Future<Response> run(Redis redis, String key, int limit, long windowMs, String requestId) {
+  Future<Response> run(PipelinedRedis redis, String key, int limit, long windowMs, String requestId) {
     return redis.send(call(Command.EVALSHA, sha, key, limit, windowMs, requestId))
         .recover(err -> isNoScript(err)
             ? redis.send(call(Command.EVAL, text, key, limit, windowMs, requestId))
@@ -63,7 +63,7 @@ final class SlidingWindowScript {
    * {@code SCRIPT LOAD}: warms the script cache (e.g. at verticle start, or when Redis comes
    * back) and proves the server answers; fails if the server hashes the text differently.
    */
-  Future<Void> preload(Redis redis) {
+  Future<Void> preload(PipelinedRedis redis) {
     return redis.send(Request.cmd(Command.SCRIPT).arg("LOAD").arg(text))
         .compose(answer -> sha.equals(answer.toString())
             ? Future.<Void>succeededFuture()

@@ -9,11 +9,10 @@ import dev.sluice.gateway.upstream.HopByHopHeaders;
 import dev.sluice.gateway.upstream.UpstreamClient;
 import dev.sluice.gateway.upstream.UpstreamOutcome;
 import dev.sluice.gateway.upstream.UpstreamRequest;
+import dev.sluice.gateway.upstream.UpstreamResponse;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.ext.web.client.HttpResponse;
 
 import java.util.Set;
 
@@ -67,10 +66,9 @@ final class ForwardStage implements GatewayStage {
     };
   }
 
-  private static ProxyReply fromResponse(HttpResponse<Buffer> response) {
+  private static ProxyReply fromResponse(UpstreamResponse response) {
     MultiMap headers = MultiMap.caseInsensitiveMultiMap();
     HopByHopHeaders.copyEndToEnd(response.headers(), headers, RESPONSE_SKIP);
-    Buffer body = response.body() == null ? Buffer.buffer() : response.body();
-    return new ProxyReply(response.statusCode(), response.statusMessage(), headers, body);
+    return new ProxyReply(response.statusCode(), response.statusMessage(), headers, response.body());
   }
 }

@@ -50,10 +50,8 @@ public final class GatewayPipeline implements Handler<HttpServerRequest> {
     } catch (RuntimeException bug) {
       reply = Future.failedFuture(bug);
     }
-    reply.onComplete(result -> {
-      ReplyWriter.write(exchange, result);
-      record(exchange, result.failed() ? result.cause() : null);
-    });
+    reply.onComplete(result -> ReplyWriter.write(exchange, result,
+      () -> record(exchange, result.failed() ? result.cause() : null)));
   }
 
   private void record(Exchange exchange, Throwable failure) {

@@ -24,28 +24,35 @@ final class ReplyWriter {
   private ReplyWriter() {
   }
 
-  static void write(Exchange exchange, AsyncResult<ProxyReply> result) {
+  /**
+   * @param beforeEnd runs once the status and headers are set and before the answer is sent (or
+   *                  at once when the client is gone), so that whoever has the answer also finds
+   *                  it counted
+   */
+  static void write(Exchange exchange, AsyncResult<ProxyReply> result, Runnable beforeEnd) {
     HttpServerResponse response = exchange.request().response();
     if (response.ended() || response.closed()) {
+      beforeEnd.run();
       return;
     }
     if (result.succeeded()) {
-      writeReply(exchange, response, result.result());
+      writeReply(exchange, response, result.result(), beforeEnd);
     } else {
-      writeError(exchange, response, asGatewayException(exchange, result.cause()));
+      writeError(exchange, response, asGatewayException(exchange, result.cause()), beforeEnd);
     }
   }
 
-  private static void writeReply(Exchange exchange, HttpServerResponse response, ProxyReply reply) {
+  private static void writeReply(Exchange exchange, HttpServerResponse response, ProxyReply reply, Runnable beforeEnd) {
     response.setStatusCode(reply.status());
     if (reply.statusMessage() != null) {
       response.setStatusMessage(reply.statusMessage());
     }
     response.headers().addAll(reply.headers());
-    finish(exchange, response, reply.body());
+    finish(exchange, response, reply.body(), beforeEnd);
   }
 
-  private static void writeError(Exchange exchange, HttpServerResponse response, GatewayException error) {
+  private static void writeError(Exchange exchange, HttpServerResponse response, GatewayException error,
+                                 Runnable beforeEnd) {
     response.setStatusCode(error.error().status());
     response.headers().set(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON);
     if (error.retryAfterSeconds() > 0) {
@@ -57,10 +64,10 @@ final class ReplyWriter {
       .put("message", error.getMessage())
       .put("requestId", exchange.requestId())
       .toBuffer();
-    finish(exchange, response, body);
+    finish(exchange, response, body, beforeEnd);
   }
 
-  private static void finish(Exchange exchange, HttpServerResponse response, Buffer body) {
+  private static void finish(Exchange exchange, HttpServerResponse response, Buffer body, Runnable beforeEnd) {
     response.headers().addAll(exchange.replyHeaders());
     response.headers().set(RequestIds.HEADER, exchange.requestId());
     HttpServerRequest request = exchange.request();
@@ -70,6 +77,7 @@ final class ReplyWriter {
       request.handler(discarded -> { });
       request.exceptionHandler(ignored -> { });
     }
+    beforeEnd.run();
     Future<Void> written = request.method() == HttpMethod.HEAD ? response.end() : response.end(body);
     if (unreadBody) {
       written.onComplete(ar -> closeOnceDrained(request));

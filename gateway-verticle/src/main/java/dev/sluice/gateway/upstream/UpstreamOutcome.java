@@ -1,8 +1,6 @@
 package dev.sluice.gateway.upstream;
 
 import dev.sluice.gateway.config.RetryOn;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.ext.web.client.HttpResponse;
 
 import java.net.ConnectException;
 import java.util.Set;
@@ -19,16 +17,16 @@ public final class UpstreamOutcome {
   private static final long NO_RETRY_AFTER = -1;
 
   private final Kind kind;
-  private final HttpResponse<Buffer> response;
+  private final UpstreamResponse response;
   private final Throwable cause;
 
-  private UpstreamOutcome(Kind kind, HttpResponse<Buffer> response, Throwable cause) {
+  private UpstreamOutcome(Kind kind, UpstreamResponse response, Throwable cause) {
     this.kind = kind;
     this.response = response;
     this.cause = cause;
   }
 
-  public static UpstreamOutcome response(HttpResponse<Buffer> response) {
+  public static UpstreamOutcome response(UpstreamResponse response) {
     return new UpstreamOutcome(Kind.RESPONSE, response, null);
   }
 
@@ -48,7 +46,7 @@ public final class UpstreamOutcome {
   }
 
   /** @return the upstream's response, or null when there was none */
-  public HttpResponse<Buffer> response() {
+  public UpstreamResponse response() {
     return response;
   }
 
