@@ -1,12 +1,12 @@
 package dev.sluice.app;
 
+import dev.sluice.gateway.metrics.VertxMetricsOptions;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
-import io.vertx.micrometer.MicrometerMetricsOptions;
 
 /**
  * The node's Vert.x, with its metrics (Vert.x's own {@code vertx_*} and Sluice's) in one
@@ -23,7 +23,7 @@ final class NodeVertx {
 
   static VertxBuilder builder(VertxOptions options, PrometheusMeterRegistry registry) {
     return Vertx.builder()
-      .with(options.setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
+      .with(options.setMetricsOptions(VertxMetricsOptions.forNode()))
       .withMetrics(new MicrometerMetricsFactory(registry));
   }
 

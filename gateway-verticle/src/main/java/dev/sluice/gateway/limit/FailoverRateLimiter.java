@@ -32,8 +32,8 @@ public final class FailoverRateLimiter implements RateLimiter {
   private final RedisSlidingWindowLimiter redis;
   private final LocalSlidingWindowLimiter local;
   private final LimiterFailureMode mode;
-  private final long timeoutMs;
   private final RedisHealth health;
+  private final DeadlineQueue deadlines;
   private final AtomicLong fallbackCount = new AtomicLong();
   private Runnable fallbackListener = () -> { };
 
@@ -56,8 +56,8 @@ public final class FailoverRateLimiter implements RateLimiter {
     this.redis = redis;
     this.local = local;
     this.mode = Objects.requireNonNull(options.onFailure(), "redis.onFailure");
-    this.timeoutMs = options.timeoutMs();
     this.health = new RedisHealth(vertx, redis::preload, PROBE_INTERVAL_MS);
+    this.deadlines = new DeadlineQueue(vertx, options.timeoutMs(), "Redis");
   }
 
   @Override
@@ -65,7 +65,7 @@ public final class FailoverRateLimiter implements RateLimiter {
     if (health.isDown()) {
       return fallback(route, client, policy, null);
     }
-    return Deadline.within(vertx, timeoutMs, "Redis", redis.acquire(route, client, policy))
+    return deadlines.within(redis.acquire(route, client, policy))
         .recover(err -> {
           health.reportFailure(err);
           return fallback(route, client, policy, err);

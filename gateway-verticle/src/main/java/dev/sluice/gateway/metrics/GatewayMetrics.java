@@ -48,19 +48,21 @@ public final class GatewayMetrics {
 
   private final MeterRegistry registry;
   private final Map<String, Counter> counters = new HashMap<>();
-  private final Map<String, Timer> timers = new HashMap<>();
+  /** The per-request meters, found without building a key string per request. */
+  private final Map<String, RouteMeters> routes = new HashMap<>();
 
   public GatewayMetrics(MeterRegistry registry) {
     this.registry = registry;
   }
 
   public void requestCompleted(String route, String method, int status, long nanos) {
-    counter(REQUESTS, "route", route, "method", method, "status", Integer.toString(status)).increment();
-    timer(route).record(nanos, TimeUnit.NANOSECONDS);
+    RouteMeters meters = routeMeters(route);
+    meters.requests(method, status).increment();
+    meters.duration.record(nanos, TimeUnit.NANOSECONDS);
   }
 
   public void attempt(String route, UpstreamOutcome outcome) {
-    counter(ATTEMPTS, "route", route, "outcome", outcomeLabel(outcome)).increment();
+    routeMeters(route).attempts(outcome).increment();
   }
 
   public void retries(String route, int retries) {
@@ -130,11 +132,62 @@ public final class GatewayMetrics {
       k -> Counter.builder(name).description(HELP.get(name)).tags(tags).register(registry));
   }
 
-  private Timer timer(String route) {
-    return timers.computeIfAbsent(route, r -> Timer.builder(DURATION)
-      .description(HELP.get(DURATION))
-      .tags("route", r)
-      .serviceLevelObjectives(BUCKETS)
-      .register(registry));
+  private RouteMeters routeMeters(String route) {
+    RouteMeters meters = routes.get(route);
+    if (meters == null) {
+      meters = new RouteMeters(route);
+      routes.put(route, meters);
+    }
+    return meters;
+  }
+
+  /** One route's request, latency and attempt meters, indexed by status and outcome. */
+  private final class RouteMeters {
+    private static final int STATUSES = 600;
+    private final String route;
+    private final Timer duration;
+    private final Map<String, Counter[]> requestsByMethod = new HashMap<>(8);
+    /** 1xx..5xx by status / 100, then timeout and connect error. */
+    private final Counter[] attempts = new Counter[8];
+
+    RouteMeters(String route) {
+      this.route = route;
+      this.duration = Timer.builder(DURATION)
+        .description(HELP.get(DURATION))
+        .tags("route", route)
+        .serviceLevelObjectives(BUCKETS)
+        .register(registry);
+    }
+
+    Counter requests(String method, int status) {
+      if (status < 0 || status >= STATUSES) {
+        return counter(REQUESTS, "route", route, "method", method, "status", Integer.toString(status));
+      }
+      Counter[] byStatus = requestsByMethod.computeIfAbsent(method, m -> new Counter[STATUSES]);
+      Counter counter = byStatus[status];
+      if (counter == null) {
+        counter = counter(REQUESTS, "route", route, "method", method, "status", Integer.toString(status));
+        byStatus[status] = counter;
+      }
+      return counter;
+    }
+
+    Counter attempts(UpstreamOutcome outcome) {
+      int index = switch (outcome.kind()) {
+        case RESPONSE -> outcome.response().statusCode() >= 100 && outcome.response().statusCode() < 600
+          ? outcome.response().statusCode() / 100 : -1;
+        case TIMEOUT -> 6;
+        case CONNECT_FAILURE -> 7;
+      };
+      if (index < 1 || index > 7) {
+        return counter(ATTEMPTS, "route", route, "outcome", outcomeLabel(outcome));
+      }
+      Counter counter = attempts[index];
+      if (counter == null) {
+        counter = counter(ATTEMPTS, "route", route, "outcome", outcomeLabel(outcome));
+        attempts[index] = counter;
+      }
+      return counter;
+    }
   }
 }

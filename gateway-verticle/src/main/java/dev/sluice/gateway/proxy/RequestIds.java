@@ -2,12 +2,14 @@ package dev.sluice.gateway.proxy;
 
 import io.vertx.core.http.HttpServerRequest;
 
+import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** Keeps the client's {@code X-Request-Id} when it is sane, or makes one. */
 final class RequestIds {
   static final String HEADER = "X-Request-Id";
   private static final int MAX_LENGTH = 128;
+  private static final HexFormat HEX = HexFormat.of();
 
   private RequestIds() {
   }
@@ -34,6 +36,6 @@ final class RequestIds {
   /** 128 random bits as 32 hex digits; ThreadLocalRandom, because ids need uniqueness, not secrecy. */
   private static String generate() {
     ThreadLocalRandom random = ThreadLocalRandom.current();
-    return String.format("%016x%016x", random.nextLong(), random.nextLong());
+    return HEX.toHexDigits(random.nextLong()) + HEX.toHexDigits(random.nextLong());
   }
 }
