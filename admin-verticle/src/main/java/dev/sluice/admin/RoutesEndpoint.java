@@ -1,13 +1,14 @@
 package dev.sluice.admin;
 
 import dev.sluice.gateway.cluster.RouteReload;
+import dev.sluice.gateway.cluster.RouteTableStore;
+import dev.sluice.gateway.cluster.RouteTableSync;
 import dev.sluice.gateway.config.ConfigException;
 import dev.sluice.gateway.config.ConfigJson;
 import dev.sluice.gateway.config.RouteConfig;
 import dev.sluice.gateway.config.RoutePolicy;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -18,32 +19,34 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * {@code GET /__routes}: the effective route table (defaults merged). {@code PUT /__routes}:
- * validated exactly like the config file; a bad table changes nothing, a good one is published on
- * {@code sluice.routes.reload} for every instance of every node. The table shown follows reloads
- * published by any node's admin.
+ * {@code GET /__routes}: the effective route table (defaults merged) and its version.
+ * {@code PUT /__routes}: validated exactly like the config file; a bad table changes nothing, a
+ * good one is stored as the cluster's newest table ({@code sluice.routes}, which nodes that start
+ * later read) and then published on {@code sluice.routes.reload} for every instance of every node.
+ * The table shown follows the gateways' own rule ({@link RouteTableSync}: the stored table at
+ * start, then every reload that is not older, validated against this node's defaults), so it is
+ * what this node's gateways route by.
  */
 final class RoutesEndpoint {
   private final Vertx vertx;
   private final RoutePolicy defaults;
+  private final RouteTableStore store;
+  private final RouteTableSync sync;
   private volatile List<RouteConfig> routes;
-  private MessageConsumer<JsonObject> reloads;
 
   RoutesEndpoint(Vertx vertx, RoutePolicy defaults, List<RouteConfig> routes) {
     this.vertx = vertx;
     this.defaults = defaults;
     this.routes = routes;
+    this.store = new RouteTableStore(vertx);
+    this.sync = new RouteTableSync(vertx, defaults, reload -> {
+      this.routes = reload.routes();
+      return Future.succeededFuture();
+    });
   }
 
   Future<Void> start() {
-    reloads = vertx.eventBus().consumer(RouteReload.ADDRESS, m -> {
-      try {
-        routes = RouteReload.fromJson(m.body(), defaults).routes();
-      } catch (ConfigException ignored) {
-        // the gateways drop it too; the table shown stays what they route by
-      }
-    });
-    return reloads.completion();
+    return sync.start();
   }
 
   List<RouteConfig> current() {
@@ -57,7 +60,8 @@ final class RoutesEndpoint {
   }
 
   void get(RoutingContext ctx) {
-    AdminReplies.json(ctx, 200, new JsonObject().put("routes", ConfigJson.toJson(routes)));
+    AdminReplies.json(ctx, 200,
+      new JsonObject().put("version", sync.version()).put("routes", ConfigJson.toJson(routes)));
   }
 
   void put(RoutingContext ctx) {
@@ -79,12 +83,21 @@ final class RoutesEndpoint {
       AdminReplies.problems(ctx, new JsonArray(e.problems()));
       return;
     }
-    routes = reload.routes();
-    vertx.eventBus().publish(RouteReload.ADDRESS, reload.toJson());
-    AdminReplies.json(ctx, 200, reload.toJson());
+    // Stored first: a node that starts between the two steps must not miss a table it was never sent.
+    store.save(reload).onComplete(saved -> {
+      if (saved.failed()) {
+        AdminReplies.error(ctx, 503, "ROUTES_NOT_STORED", "the route table could not be stored in "
+          + RouteTableStore.MAP + " (" + saved.cause().getMessage() + "); nothing changed");
+        return;
+      }
+      JsonObject published = saved.result().toJson();
+      sync.offer(saved.result());
+      vertx.eventBus().publish(RouteReload.ADDRESS, published);
+      AdminReplies.json(ctx, 200, published);
+    });
   }
 
   Future<Void> stop() {
-    return reloads == null ? Future.succeededFuture() : reloads.unregister();
+    return sync.stop();
   }
 }

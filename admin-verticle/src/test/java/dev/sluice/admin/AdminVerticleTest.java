@@ -90,6 +90,7 @@ class AdminVerticleTest {
   @Test
   @Order(1)
   void routesShowTheEffectiveTableWithDefaultsMerged() {
+    assertEquals(0L, get("/__routes").bodyAsJsonObject().getLong("version"), "version 0: the config file's table");
     JsonObject users = get("/__routes").bodyAsJsonObject().getJsonArray("routes").getJsonObject(0);
     assertEquals("users", users.getString("name"));
     assertEquals(10, users.getJsonObject("rateLimit").getInteger("limit"));

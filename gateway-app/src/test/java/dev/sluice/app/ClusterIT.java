@@ -248,6 +248,27 @@ class ClusterIT {
     eventually(5, "both nodes route by the new table", () -> a.status("/fresh/status/200") == 200
       && b.status("/fresh/status/200") == 200);
     assertEquals(404, b.status("/spread/status/200"), "a route the new table dropped is gone");
+
+    // A second reload, from the other node's admin (it replaces the stored table, so a
+    // compare-and-set on the Hazelcast map), then a node that joins afterwards.
+    JsonObject later = new JsonObject(good);
+    later.getJsonArray("routes").add(new JsonObject().put("name", "late").put("prefix", "/late").put("upstream", mock)
+      .put("stripPrefix", true));
+    HttpResponse<String> second = b.admin("PUT", "/__routes", later.encode());
+    assertEquals(200, second.statusCode(), second.body());
+    long version = new JsonObject(second.body()).getLong("version");
+    assertTrue(version > new JsonObject(put.body()).getLong("version"), second.body());
+    eventually(5, "both nodes route by the second table", () -> a.status("/late/status/200") == 200
+      && b.status("/late/status/200") == 200);
+    Node c = startNode();
+    try {
+      assertEquals(200, c.status("/late/status/200"), "a node that joins after a reload starts with the reloaded table");
+      assertEquals(404, c.status("/spread/status/200"), "not with its config file's");
+      assertEquals(version, new JsonObject(c.admin("GET", "/__routes", null).body()).getLong("version"));
+    } finally {
+      c.process().destroy();
+      c.process().waitFor(20, TimeUnit.SECONDS);
+    }
   }
 
   @Test

@@ -3,22 +3,19 @@ package dev.sluice.gateway;
 import dev.sluice.gateway.circuit.CircuitListener;
 import dev.sluice.gateway.circuit.RouteCircuit;
 import dev.sluice.gateway.circuit.RouteCircuits;
-import dev.sluice.gateway.cluster.RouteReload;
-import dev.sluice.gateway.config.ConfigException;
-import dev.sluice.gateway.proxy.Routing;
-import io.vertx.core.eventbus.MessageConsumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import dev.sluice.gateway.client.ClientIdentityResolver;
 import dev.sluice.gateway.cluster.CircuitSync;
+import dev.sluice.gateway.cluster.RouteReload;
+import dev.sluice.gateway.cluster.RouteTableSync;
 import dev.sluice.gateway.cluster.SharedDataProbeLocks;
 import dev.sluice.gateway.cluster.SnapshotResponder;
 import dev.sluice.gateway.config.SluiceConfig;
 import dev.sluice.gateway.limit.FailoverRateLimiter;
-import dev.sluice.gateway.metrics.GatewayMetrics;
 import dev.sluice.gateway.limit.RedisSlidingWindowLimiter;
+import dev.sluice.gateway.metrics.GatewayMetrics;
 import dev.sluice.gateway.proxy.GatewayPipeline;
 import dev.sluice.gateway.proxy.RateLimitStage;
+import dev.sluice.gateway.proxy.Routing;
 import dev.sluice.gateway.route.RouteTable;
 import dev.sluice.gateway.upstream.UpstreamClient;
 import io.vertx.core.Future;
@@ -30,6 +27,8 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The data plane on one event loop: its own HTTP server (instances share the port), upstream
@@ -51,7 +50,7 @@ public class GatewayVerticle extends VerticleBase {
   private FailoverRateLimiter limiter;
   private volatile Routing routing;
   private GatewayMetrics metrics;
-  private MessageConsumer<JsonObject> reloads;
+  private RouteTableSync routeTables;
 
   /** A gateway on a node of its own. */
   public GatewayVerticle(SluiceConfig config) {
@@ -92,8 +91,9 @@ public class GatewayVerticle extends VerticleBase {
       .compose(v -> sync.start(() -> routing.circuits()))
       .compose(v -> snapshots.start())
       .compose(v -> {
-        reloads = vertx.eventBus().consumer(RouteReload.ADDRESS, message -> reload(message.body()));
-        return reloads.completion();
+        // Before listening: a node that joins after a reload starts on the cluster's table, not its file's.
+        routeTables = new RouteTableSync(vertx, config.defaults(), this::reload);
+        return routeTables.start();
       })
       .compose(v -> server.listen());
   }
@@ -106,23 +106,20 @@ public class GatewayVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     routing.circuits().close();
-    return Future.join(upstream.close(), sync.stop(), snapshots.stop(), reloads == null ? Future.succeededFuture() : reloads.unregister(),
+    return Future.join(upstream.close(), sync.stop(), snapshots.stop(),
+      routeTables == null ? Future.succeededFuture() : routeTables.stop(),
       limiter.close());
   }
 
   /**
    * Swaps in a new route table and its circuits as one value, between two requests of this event
    * loop; requests already routed finish on the routing they took. Unchanged routes keep their
-   * circuit state; new ones start from the cluster's.
+   * circuit state; new ones start from the cluster's. {@link RouteTableSync} has validated the table
+   * and checked that it is not older than the one in place.
+   *
+   * @return when the new circuits have caught up with the cluster's state (awaited at start only)
    */
-  private void reload(JsonObject message) {
-    RouteReload reload;
-    try {
-      reload = RouteReload.fromJson(message, config.defaults());
-    } catch (ConfigException e) {
-      LOG.warn("ignored a route reload that does not validate: {}", e.problems());
-      return;
-    }
+  private Future<Void> reload(RouteReload reload) {
     Routing old = routing;
     RouteCircuits circuits = old.circuits().updatedFor(reload.routes());
     routing = new Routing(new RouteTable(reload.routes()), circuits);
@@ -131,8 +128,9 @@ public class GatewayVerticle extends VerticleBase {
       retired.close();
     }
     circuits.all().forEach(metrics::watch);
-    sync.catchUpAll(circuits);
-    LOG.info("routes reloaded: {}", reload.routes().stream().map(r -> r.name() + " " + r.prefix()).toList());
+    LOG.info("routes reloaded (version {}): {}", reload.version(),
+      reload.routes().stream().map(r -> r.name() + " " + r.prefix()).toList());
+    return sync.catchUpAll(circuits);
   }
 
   private JsonObject limiterView() {
