@@ -26,8 +26,9 @@ local count = redis.call('ZCARD', key)
 
 local allowed = 0
 if count < limit then
-  -- The request id makes members unique even when two requests share a microsecond.
-  redis.call('ZADD', key, now_us, string.format('%s.%06d-%s', time[1], tonumber(time[2]), ARGV[3]))
+  -- The request id is unique across every limiter of every node, so two requests in one
+  -- microsecond are two members.
+  redis.call('ZADD', key, now_us, ARGV[3])
   -- Every entry is older than this one, so the set is empty one window from now: let it go.
   redis.call('PEXPIRE', key, ARGV[2])
   count = count + 1
