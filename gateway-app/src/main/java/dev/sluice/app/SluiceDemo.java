@@ -35,15 +35,16 @@ final class SluiceDemo {
     PrometheusMeterRegistry registry = NodeVertx.newRegistry();
     Vertx vertx = NodeVertx.standalone(registry);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      vertx.close().await();
+      SluiceNode.stop(vertx, command.shutdownGrace());
       redis.stop();
-    }));
+    }, "sluice-stop"));
     try {
       UpstreamMockVerticle mock = new UpstreamMockVerticle(new UpstreamMockOptions().setHost("127.0.0.1").setPort(0));
       SluiceNode.await(vertx.deployVerticle(mock), "cannot start the upstream-mock");
       SluiceConfig config = ConfigLoader.fromJson(demoConfig(mock.actualPort(), redis.url()), env);
       LogSetup.apply(config.log().format());
-      SluiceNode.deployGateway(vertx, config, GatewayNode.standalone(registry), command.instances());
+      SluiceNode.deployGateway(vertx, config, GatewayNode.standalone(registry).withShutdownGrace(command.shutdownGrace()),
+        command.instances());
       SluiceNode.deployAdmin(vertx, config, registry);
       printWelcome(config, mock.actualPort(), redis.url());
     } catch (RuntimeException e) {

@@ -97,12 +97,23 @@ public class GatewayVerticle extends VerticleBase {
       .compose(v -> server.listen());
   }
 
+  /**
+   * Drains, then lets go. {@code HttpServer.shutdown} stops this instance taking new connections
+   * (the shared listener closes with the last instance), closes idle keep-alive connections at
+   * once and each busy one after its answer; only then, or when the node's grace runs out, are the
+   * breakers, upstream client and limiter that those answers still need released.
+   */
   @Override
   public Future<?> stop() {
+    return server.shutdown(node.shutdownGrace().toMillis(),
+      java.util.concurrent.TimeUnit.MILLISECONDS).transform(drained -> release());
+  }
+
+  private Future<Void> release() {
     routing.circuits().close();
     upstream.close();
     return Future.join(sync.stop(), snapshots.stop(), reloads == null ? Future.succeededFuture() : reloads.unregister(),
-      limiter.close());
+      limiter.close()).mapEmpty();
   }
 
   /**
