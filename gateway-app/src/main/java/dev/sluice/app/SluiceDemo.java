@@ -3,6 +3,7 @@ package dev.sluice.app;
 import dev.sluice.app.log.LogSetup;
 import dev.sluice.gateway.GatewayNode;
 import dev.sluice.gateway.config.ConfigLoader;
+import dev.sluice.gateway.config.LogFormat;
 import dev.sluice.gateway.config.SluiceConfig;
 import dev.sluice.gateway.redis.RedisServerProcess;
 import dev.sluice.mock.UpstreamMockOptions;
@@ -26,6 +27,8 @@ final class SluiceDemo {
   }
 
   static void run(Command command, Map<String, String> env) {
+    // The config needs Redis's and the mock's ports, but Redis starting is already a log line.
+    LogSetup.apply(earlyLogFormat(env));
     RedisServerProcess redis;
     try {
       redis = RedisServerProcess.start();
@@ -52,6 +55,16 @@ final class SluiceDemo {
       redis.stop();
       throw e;
     }
+  }
+
+  /**
+   * The format the demo's config will give its logs ({@code text}, unless {@code SLUICE_LOG_FORMAT}
+   * asks for {@code json}), for the lines written before that config exists. Once read, the config
+   * is applied again and has the last word, a bad value included.
+   */
+  static LogFormat earlyLogFormat(Map<String, String> env) {
+    String chosen = env.get("SLUICE_LOG_FORMAT");
+    return chosen != null && chosen.trim().equalsIgnoreCase("json") ? LogFormat.JSON : LogFormat.TEXT;
   }
 
   /** The demo's route table: each route shows one feature against the mock. */
