@@ -1,6 +1,9 @@
 package dev.sluice.app;
 
+import dev.sluice.gateway.GatewayNode;
+
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 
 /**
@@ -8,16 +11,20 @@ import java.util.Map;
  *
  * @param config the config file for {@code run}; null for {@code demo}
  * @param instances gateway verticle instances on this node
+ * @param shutdownGrace how long a stopping node lets requests in flight finish
  */
-record Command(Kind kind, Path config, int instances, boolean cluster, boolean admin) {
+record Command(Kind kind, Path config, int instances, boolean cluster, boolean admin, Duration shutdownGrace) {
   enum Kind { RUN, DEMO, HELP }
+
+  /** An hour: longer than any orchestrator waits between SIGTERM and SIGKILL. */
+  static final int MAX_SHUTDOWN_GRACE_SECONDS = 3600;
 
   static final String USAGE = String.join("\n",
     "usage: java -jar sluice.jar demo",
     "       java -jar sluice.jar run --config gateway.yaml [--cluster] [--instances N] [--no-admin]",
     "env:   SLUICE_HTTP_PORT SLUICE_ADMIN_PORT SLUICE_REDIS_URL SLUICE_ADMIN_TOKEN SLUICE_INSTANCES SLUICE_LOG_FORMAT",
     "       SLUICE_CLUSTER_MEMBERS SLUICE_CLUSTER_PORT SLUICE_CLUSTER_NAME SLUICE_CLUSTER_HOST",
-    "       SLUICE_EVENTBUS_HOST SLUICE_EVENTBUS_PORT");
+    "       SLUICE_EVENTBUS_HOST SLUICE_EVENTBUS_PORT SLUICE_SHUTDOWN_GRACE_SECONDS");
 
   static Command parse(String[] args, Map<String, String> env) {
     if (args.length == 0) {
@@ -25,6 +32,7 @@ record Command(Kind kind, Path config, int instances, boolean cluster, boolean a
     }
     int instances = env.containsKey("SLUICE_INSTANCES")
       ? positive("SLUICE_INSTANCES", env.get("SLUICE_INSTANCES")) : 1;
+    Duration shutdownGrace = graceSeconds(env.get("SLUICE_SHUTDOWN_GRACE_SECONDS"));
     Path config = null;
     boolean cluster = false;
     boolean admin = true;
@@ -49,7 +57,7 @@ record Command(Kind kind, Path config, int instances, boolean cluster, boolean a
     if (kind == Kind.DEMO && (config != null || cluster)) {
       throw new UsageException("demo runs one node with its own config; use run --config [--cluster] for yours");
     }
-    return new Command(kind, config, instances, cluster, admin);
+    return new Command(kind, config, instances, cluster, admin, shutdownGrace);
   }
 
   private static String value(String[] args, int index, String option) {
@@ -57,6 +65,23 @@ record Command(Kind kind, Path config, int instances, boolean cluster, boolean a
       throw new UsageException(option + " needs a value");
     }
     return args[index];
+  }
+
+  /** Unset or blank: the default, as for the config's own environment overrides. */
+  private static Duration graceSeconds(String value) {
+    if (value == null || value.isBlank()) {
+      return GatewayNode.DEFAULT_SHUTDOWN_GRACE;
+    }
+    try {
+      int seconds = Integer.parseInt(value.trim());
+      if (seconds >= 0 && seconds <= MAX_SHUTDOWN_GRACE_SECONDS) {
+        return Duration.ofSeconds(seconds);
+      }
+    } catch (NumberFormatException ignored) {
+      // reported below, with the variable's name
+    }
+    throw new UsageException("SLUICE_SHUTDOWN_GRACE_SECONDS: must be a whole number of seconds between 0 and "
+      + MAX_SHUTDOWN_GRACE_SECONDS + ", got '" + value + "'");
   }
 
   private static int positive(String name, String value) {

@@ -3,6 +3,7 @@ package dev.sluice.app;
 import dev.sluice.app.log.LogSetup;
 import dev.sluice.gateway.GatewayNode;
 import dev.sluice.gateway.config.ConfigLoader;
+import dev.sluice.gateway.config.LogFormat;
 import dev.sluice.gateway.config.SluiceConfig;
 import dev.sluice.gateway.redis.RedisServerProcess;
 import dev.sluice.mock.UpstreamMockOptions;
@@ -26,6 +27,8 @@ final class SluiceDemo {
   }
 
   static void run(Command command, Map<String, String> env) {
+    // The config needs Redis's and the mock's ports, but Redis starting is already a log line.
+    LogSetup.apply(earlyLogFormat(env));
     RedisServerProcess redis;
     try {
       redis = RedisServerProcess.start();
@@ -35,15 +38,16 @@ final class SluiceDemo {
     PrometheusMeterRegistry registry = NodeVertx.newRegistry();
     Vertx vertx = NodeVertx.standalone(registry);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      vertx.close().await();
+      SluiceNode.stop(vertx, command.shutdownGrace());
       redis.stop();
-    }));
+    }, "sluice-stop"));
     try {
       UpstreamMockVerticle mock = new UpstreamMockVerticle(new UpstreamMockOptions().setHost("127.0.0.1").setPort(0));
       SluiceNode.await(vertx.deployVerticle(mock), "cannot start the upstream-mock");
       SluiceConfig config = ConfigLoader.fromJson(demoConfig(mock.actualPort(), redis.url()), env);
       LogSetup.apply(config.log().format());
-      SluiceNode.deployGateway(vertx, config, GatewayNode.standalone(registry), command.instances());
+      SluiceNode.deployGateway(vertx, config, GatewayNode.standalone(registry).withShutdownGrace(command.shutdownGrace()),
+        command.instances());
       SluiceNode.deployAdmin(vertx, config, registry);
       printWelcome(config, mock.actualPort(), redis.url());
     } catch (RuntimeException e) {
@@ -51,6 +55,16 @@ final class SluiceDemo {
       redis.stop();
       throw e;
     }
+  }
+
+  /**
+   * The format the demo's config will give its logs ({@code text}, unless {@code SLUICE_LOG_FORMAT}
+   * asks for {@code json}), for the lines written before that config exists. Once read, the config
+   * is applied again and has the last word, a bad value included.
+   */
+  static LogFormat earlyLogFormat(Map<String, String> env) {
+    String chosen = env.get("SLUICE_LOG_FORMAT");
+    return chosen != null && chosen.trim().equalsIgnoreCase("json") ? LogFormat.JSON : LogFormat.TEXT;
   }
 
   /** The demo's route table: each route shows one feature against the mock. */

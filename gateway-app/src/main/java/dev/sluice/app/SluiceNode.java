@@ -13,10 +13,19 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
+import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** {@code run}: one gateway node from a config file. Runs on the main thread, so it may wait. */
 final class SluiceNode {
+  /**
+   * What closing Vert.x may take beyond the grace: the admin verticle, the event bus, leaving the
+   * Hazelcast cluster, the thread pools. Past it the JVM exits anyway, as if killed.
+   */
+  static final Duration CLOSE_MARGIN = Duration.ofSeconds(15);
+
   private SluiceNode() {
   }
 
@@ -28,13 +37,13 @@ final class SluiceNode {
     PrometheusMeterRegistry registry = NodeVertx.newRegistry();
     Vertx vertx = cluster == null ? NodeVertx.standalone(registry) : cluster.start(registry);
     try {
-      GatewayNode node = cluster == null ? GatewayNode.standalone(registry)
-        : new GatewayNode(cluster.nodeId(), new LocalSlidingWindowLimiter(), registry);
+      GatewayNode node = cluster == null ? GatewayNode.standalone(registry).withShutdownGrace(command.shutdownGrace())
+        : new GatewayNode(cluster.nodeId(), new LocalSlidingWindowLimiter(), registry, command.shutdownGrace());
       deployGateway(vertx, config, node, command.instances());
       if (command.admin()) {
         deployAdmin(vertx, config, registry);
       }
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> vertx.close().await()));
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(vertx, command.shutdownGrace()), "sluice-stop"));
       System.out.printf("sluice: gateway listening on http://%s:%d (%d instance%s, %d route%s%s)%n",
         config.http().host(), config.http().port(), command.instances(), command.instances() == 1 ? "" : "s",
         config.routes().size(), config.routes().size() == 1 ? "" : "s",
@@ -43,6 +52,31 @@ final class SluiceNode {
       vertx.close().await();
       throw e;
     }
+  }
+
+  /**
+   * The shutdown hook (SIGTERM from {@code docker stop} or Kubernetes, Ctrl-C): closing Vert.x
+   * undeploys every verticle, and each gateway instance drains before it lets go (its {@code stop()});
+   * then the event bus closes and a clustered node leaves the cluster. Vert.x's close has no timeout
+   * of its own, so the wait is bounded here.
+   *
+   * @return whether Vert.x closed in time
+   */
+  static boolean stop(Vertx vertx, Duration grace) {
+    System.out.printf("sluice: stopping: no new connections; requests in flight have up to %d s to finish%n",
+      grace.toSeconds());
+    Duration bound = grace.plus(CLOSE_MARGIN);
+    try {
+      vertx.close().await(bound.toMillis(), TimeUnit.MILLISECONDS);
+      System.out.println("sluice: stopped");
+      return true;
+    } catch (TimeoutException e) {
+      System.err.printf("sluice: not stopped within %d s; exiting anyway%n", bound.toSeconds());
+    } catch (Exception e) {
+      // await() rethrows the close's own failure as it is, checked or not
+      System.err.println("sluice: stop failed: " + e);
+    }
+    return false;
   }
 
   private static SluiceConfig readConfig(Command command, Map<String, String> env) {

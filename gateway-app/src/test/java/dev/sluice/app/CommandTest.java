@@ -3,6 +3,7 @@ package dev.sluice.app;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -23,6 +24,20 @@ class CommandTest {
     assertEquals(3, Command.parse(new String[] {"demo"}, Map.of("SLUICE_INSTANCES", "3")).instances());
     assertEquals(2, Command.parse(new String[] {"run", "--config", "g.yaml", "--instances", "2"},
       Map.of("SLUICE_INSTANCES", "3")).instances());
+  }
+
+  @Test
+  void theShutdownGraceIsTenSecondsUnlessTheEnvironmentSaysOtherwise() {
+    String[] run = {"run", "--config", "g.yaml"};
+    assertEquals(Duration.ofSeconds(10), Command.parse(run, Map.of()).shutdownGrace());
+    assertEquals(Duration.ofSeconds(10), Command.parse(run, Map.of("SLUICE_SHUTDOWN_GRACE_SECONDS", " ")).shutdownGrace());
+    assertEquals(Duration.ofSeconds(25), Command.parse(run, Map.of("SLUICE_SHUTDOWN_GRACE_SECONDS", "25")).shutdownGrace());
+    assertEquals(Duration.ZERO, Command.parse(run, Map.of("SLUICE_SHUTDOWN_GRACE_SECONDS", "0")).shutdownGrace());
+    for (String bad : new String[] {"-1", "3601", "10s", "1.5"}) {
+      String message = assertThrows(UsageException.class,
+        () -> Command.parse(run, Map.of("SLUICE_SHUTDOWN_GRACE_SECONDS", bad))).getMessage();
+      assertTrue(message.startsWith("SLUICE_SHUTDOWN_GRACE_SECONDS:") && message.contains("'" + bad + "'"), message);
+    }
   }
 
   @Test

@@ -111,6 +111,23 @@ class SluiceJarIT {
     }
   }
 
+  @Test
+  void theDemoLogsTextFromItsFirstLine() throws Exception {
+    ProcessBuilder builder = sluice("demo").redirectErrorStream(true);
+    builder.environment().put("SLUICE_HTTP_PORT", String.valueOf(freePort()));
+    builder.environment().put("SLUICE_ADMIN_PORT", String.valueOf(freePort()));
+    builder.environment().remove("SLUICE_LOG_FORMAT");
+    Process process = builder.start();
+    try {
+      String first = firstLineContaining(process, "");
+      assertTrue(first.contains("redis-server") && !first.startsWith("{"), first);
+      firstLineContaining(process, "Sluice demo is running");
+    } finally {
+      process.destroy();
+      process.waitFor(30, TimeUnit.SECONDS);
+    }
+  }
+
   static ProcessBuilder sluice(String... args) {
     String jar = System.getProperty("sluice.jar", "target/sluice.jar");
     List<String> command = new java.util.ArrayList<>(List.of(

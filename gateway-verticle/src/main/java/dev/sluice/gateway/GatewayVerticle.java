@@ -27,6 +27,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -103,12 +104,23 @@ public class GatewayVerticle extends VerticleBase {
     return request.method() == HttpMethod.GET && "/__health".equals(request.path());
   }
 
+  /**
+   * Drains, then lets go. {@code HttpServer.shutdown} stops this instance taking new connections
+   * (the shared listener closes with the last instance), closes idle keep-alive connections at
+   * once and each busy one after its answer; only then, or when the node's grace runs out, are the
+   * breakers, upstream client and limiter that those answers still need released.
+   */
   @Override
   public Future<?> stop() {
+    return server.shutdown(node.shutdownGrace().toMillis(),
+      TimeUnit.MILLISECONDS).transform(drained -> release());
+  }
+
+  private Future<Void> release() {
     routing.circuits().close();
     return Future.join(upstream.close(), sync.stop(), snapshots.stop(),
       routeTables == null ? Future.succeededFuture() : routeTables.stop(),
-      limiter.close());
+      limiter.close()).mapEmpty();
   }
 
   /**
