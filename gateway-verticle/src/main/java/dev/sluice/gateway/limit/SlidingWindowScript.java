@@ -76,7 +76,8 @@ final class SlidingWindowScript {
 
   static boolean isNoScript(Throwable err) {
     String message = err.getMessage();
-    return message != null && message.startsWith("NOSCRIPT");
+    // contains, not startsWith: a batch's error lists every command's error ("ERR [3] NOSCRIPT ...")
+    return message != null && message.contains("NOSCRIPT");
   }
 
   private static String sha1Hex(String text) {

@@ -1,12 +1,17 @@
 package dev.sluice.gateway.redis;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisClientType;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * One Redis connection that every command of its owner is pipelined on, connected on first use
@@ -15,21 +20,83 @@ import io.vertx.redis.client.Response;
  * read and answer many commands per system call. (For Redis Cluster the "connection" is the
  * client's cluster connection, one socket per master.)
  *
- * <p>Commands beyond the connection's waiting queue ({@code maxWaitingHandlers}) fail at once
- * rather than wait; callers have a fallback for that.
+ * <p>Commands sent while the owner's event loop handles one batch of I/O (many client requests
+ * arrive together under load) go out as one write, after that batch: one system call for the
+ * gateway and one read for Redis instead of one each per command. Not with Redis Cluster, whose
+ * batches must stay within one slot; there every command is written on its own.
+ *
+ * <p>A batch fails as a whole if any command in it fails (vertx-redis-client's rule), with every
+ * error in the message. Commands beyond the connection's waiting queue ({@code maxWaitingHandlers})
+ * fail at once rather than wait; callers have a fallback for either.
  */
 public final class PipelinedRedis {
   private final Redis client;
+  private final Context context;
+  private final boolean coalesce;
   private Future<RedisConnection> connection;
+  private List<Queued> queued = new ArrayList<>();
 
+  /** Call on the owner's context: queued commands are written from it. */
   public PipelinedRedis(Vertx vertx, RedisOptions options) {
     this.client = Redis.createClient(vertx, options);
+    this.context = vertx.getOrCreateContext();
+    this.coalesce = options.getType() != RedisClientType.CLUSTER;
   }
 
   public Future<Response> send(Request request) {
-    return connection().compose(c -> c.pendingQueueFull()
+    if (!coalesce) {
+      return connection().compose(c -> sendOne(c, request));
+    }
+    Promise<Response> promise = Promise.promise();
+    boolean first;
+    synchronized (this) {
+      queued.add(new Queued(request, promise));
+      first = queued.size() == 1;
+    }
+    if (first) {
+      context.runOnContext(v -> flush());
+    }
+    return promise.future();
+  }
+
+  private void flush() {
+    List<Queued> batch;
+    synchronized (this) {
+      batch = queued;
+      queued = new ArrayList<>();
+    }
+    connection().onComplete(ar -> {
+      if (ar.failed()) {
+        batch.forEach(q -> q.promise.fail(ar.cause()));
+      } else if (batch.size() == 1) {
+        sendOne(ar.result(), batch.get(0).request).onComplete(batch.get(0).promise);
+      } else {
+        sendBatch(ar.result(), batch);
+      }
+    });
+  }
+
+  private static Future<Response> sendOne(RedisConnection c, Request request) {
+    return c.pendingQueueFull()
       ? Future.failedFuture(new IllegalStateException("Redis pipeline full: too many commands waiting for answers"))
-      : c.send(request));
+      : c.send(request);
+  }
+
+  private static void sendBatch(RedisConnection c, List<Queued> batch) {
+    List<Request> requests = new ArrayList<>(batch.size());
+    batch.forEach(q -> requests.add(q.request));
+    c.batch(requests).onComplete(ar -> {
+      for (int i = 0; i < batch.size(); i++) {
+        if (ar.succeeded()) {
+          batch.get(i).promise.complete(ar.result().get(i));
+        } else {
+          batch.get(i).promise.fail(ar.cause());
+        }
+      }
+    });
+  }
+
+  private record Queued(Request request, Promise<Response> promise) {
   }
 
   private synchronized Future<RedisConnection> connection() {

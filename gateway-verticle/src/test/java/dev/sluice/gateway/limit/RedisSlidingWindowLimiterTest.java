@@ -173,6 +173,26 @@ class RedisSlidingWindowLimiterTest {
   }
 
   @Test
+  void aBatchThatMeetsAFlushedScriptCacheCountsEveryRequestOnce(Vertx vertx) throws Exception {
+    RateLimitPolicy fiftyPerMinute = new RateLimitPolicy(50, 60_000);
+    // Made and called on one context, so all twenty go out as one pipelined batch.
+    io.vertx.core.Context context = vertx.getOrCreateContext();
+    io.vertx.core.Promise<List<Future<RateLimitDecision>>> fired = io.vertx.core.Promise.promise();
+    await(inspector.flushScripts());
+    context.runOnContext(v -> {
+      RedisSlidingWindowLimiter batched = newLimiter(vertx);
+      List<Future<RateLimitDecision>> decisions = acquireConcurrently(batched, "10.0.0.7", fiftyPerMinute, 20);
+      Future.all(decisions).onComplete(done -> batched.close().onComplete(closed -> fired.complete(decisions)));
+    });
+    List<Future<RateLimitDecision>> decisions = await(fired.future());
+
+    assertEquals(20, allowed(awaitAll(decisions)), "every request answered after the NOSCRIPT retry");
+    assertEquals(20, await(inspector.members(RateLimitKeys.key(route, "10.0.0.7"))), "each counted once");
+    assertEquals(30, decisions.stream().mapToInt(d -> d.result().remaining()).min().orElseThrow());
+    assertTrue(await(inspector.scriptCached(limiter.scriptSha())));
+  }
+
+  @Test
   void aRestartedRedisIsUsedAgainByTheSameLimiter() throws Exception {
     RateLimitPolicy tenPerMinute = new RateLimitPolicy(10, 60_000);
     assertTrue(await(limiter.acquire(route, "10.0.0.9", tenPerMinute)).allowed());
