@@ -2,6 +2,7 @@ package dev.sluice.gateway.proxy;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * One line per answered request on the logger {@code sluice.access}, its facts as key-value
@@ -21,11 +22,14 @@ final class AccessLog {
     if (!enabled || !LOG.isInfoEnabled()) {
       return;
     }
-    LOG.atInfo()
+    LoggingEventBuilder line = LOG.atInfo()
       .addKeyValue("requestId", exchange.requestId())
-      .addKeyValue("route", exchange.route() == null ? null : exchange.route().name())
-      .addKeyValue("client", exchange.client())
-      .addKeyValue("method", exchange.request().method().name())
+      // "none" as in the metrics' route label; the client is known only once a route matched.
+      .addKeyValue("route", exchange.route() == null ? "none" : exchange.route().name());
+    if (exchange.client() != null) {
+      line = line.addKeyValue("client", exchange.client());
+    }
+    line.addKeyValue("method", exchange.request().method().name())
       .addKeyValue("path", exchange.path())
       .addKeyValue("status", status)
       .addKeyValue("durationMs", (System.nanoTime() - exchange.startNanos()) / 1_000_000.0)
