@@ -1,9 +1,5 @@
 package dev.sluice.app;
 
-import dev.sluice.gateway.redis.RedisServerProcess;
-import dev.sluice.mock.UpstreamMockOptions;
-import dev.sluice.mock.UpstreamMockVerticle;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
@@ -46,23 +42,16 @@ class GracefulShutdownIT {
   static final int UPSTREAM_DELAY_MS = 6000;
   static final int GRACE_SECONDS = 20;
 
-  static RedisServerProcess redis;
-  static Vertx vertx;
-  static int mockPort;
+  static UpstreamWithRedis parts;
 
   @BeforeAll
   static void start() {
-    redis = RedisServerProcess.start();
-    vertx = Vertx.vertx();
-    UpstreamMockVerticle mock = new UpstreamMockVerticle(new UpstreamMockOptions().setHost("127.0.0.1").setPort(0));
-    vertx.deployVerticle(mock).await();
-    mockPort = mock.actualPort();
+    parts = UpstreamWithRedis.start();
   }
 
   @AfterAll
   static void stop() {
-    vertx.close().await();
-    redis.stop();
+    parts.close();
   }
 
   @ParameterizedTest(name = "cluster={0}")
@@ -72,9 +61,9 @@ class GracefulShutdownIT {
     Path config = dir.resolve("gateway.yaml");
     Files.writeString(config, String.join("\n",
       "http: { host: 127.0.0.1, port: " + port + " }",
-      "redis: { url: \"" + redis.url() + "\", timeoutMs: 2000 }",
+      "redis: { url: \"" + parts.redis.url() + "\", timeoutMs: 2000 }",
       "routes:",
-      "  - { name: slow, prefix: /delay, upstream: \"http://127.0.0.1:" + mockPort + "\", timeoutMs: 30000,",
+      "  - { name: slow, prefix: /delay, upstream: \"http://127.0.0.1:" + parts.mockPort + "\", timeoutMs: 30000,",
       "      retry: { maxAttempts: 1 } }",
       ""));
     List<String> args = new ArrayList<>(List.of("run", "--config", config.toString(), "--no-admin", "--instances", "2"));
@@ -177,7 +166,7 @@ class GracefulShutdownIT {
   }
 
   static int mockCallsWith(String requestId) {
-    return vertx.createHttpClient().request(HttpMethod.GET, mockPort, "127.0.0.1", "/__mock/stats")
+    return parts.vertx.createHttpClient().request(HttpMethod.GET, parts.mockPort, "127.0.0.1", "/__mock/stats")
       .compose(req -> req.send().compose(r -> r.body()))
       .map(body -> new JsonObject(body).getJsonObject("byRequestId").getInteger(requestId, 0)).await();
   }

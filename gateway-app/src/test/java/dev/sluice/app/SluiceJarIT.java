@@ -1,9 +1,5 @@
 package dev.sluice.app;
 
-import dev.sluice.gateway.redis.RedisServerProcess;
-import dev.sluice.mock.UpstreamMockOptions;
-import dev.sluice.mock.UpstreamMockVerticle;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,23 +25,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The fat jar as a user runs it: a separate JVM, a config file, real ports. */
 class SluiceJarIT {
-  static RedisServerProcess redis;
-  static Vertx vertx;
-  static int mockPort;
+  static UpstreamWithRedis parts;
 
   @BeforeAll
   static void start() {
-    redis = RedisServerProcess.start();
-    vertx = Vertx.vertx();
-    UpstreamMockVerticle mock = new UpstreamMockVerticle(new UpstreamMockOptions().setHost("127.0.0.1").setPort(0));
-    vertx.deployVerticle(mock).await();
-    mockPort = mock.actualPort();
+    parts = UpstreamWithRedis.start();
   }
 
   @AfterAll
   static void stop() {
-    vertx.close().await();
-    redis.stop();
+    parts.close();
   }
 
   @Test
@@ -77,11 +66,11 @@ class SluiceJarIT {
     Files.writeString(config, String.join("\n",
       "http: { host: 127.0.0.1, port: " + port + " }",
       "admin: { host: 127.0.0.1, port: " + freePort() + " }",
-      "redis: { url: \"" + redis.url() + "\" }",
+      "redis: { url: \"" + parts.redis.url() + "\" }",
       "routes:",
       "  - name: users",
       "    prefix: /users",
-      "    upstream: http://127.0.0.1:" + mockPort + "/anything",
+      "    upstream: http://127.0.0.1:" + parts.mockPort + "/anything",
       ""));
     Process process = sluice("run", "--config", config.toString(), "--instances", "2")
       .redirectOutput(ProcessBuilder.Redirect.PIPE).start();
