@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.Timer;
 import io.vertx.circuitbreaker.CircuitBreakerState;
 
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -50,6 +51,7 @@ public final class GatewayMetrics {
   private final Map<String, Counter> counters = new HashMap<>();
   /** The per-request meters, found without building a key string per request. */
   private final Map<String, RouteMeters> routes = new HashMap<>();
+  private final Map<LimiterFailureMode, Counter> fallbacks = new EnumMap<>(LimiterFailureMode.class);
 
   public GatewayMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -79,8 +81,9 @@ public final class GatewayMetrics {
     counter(TRANSITIONS, "route", route, "to", to.name().toLowerCase(Locale.ROOT)).increment();
   }
 
+  /** Per request while Redis is down, so found by mode without building a key. */
   public void limiterFallback(LimiterFailureMode mode) {
-    counter(FALLBACK, "mode", mode.name().toLowerCase(Locale.ROOT)).increment();
+    fallbacks.computeIfAbsent(mode, m -> counter(FALLBACK, "mode", m.name().toLowerCase(Locale.ROOT))).increment();
   }
 
   /**

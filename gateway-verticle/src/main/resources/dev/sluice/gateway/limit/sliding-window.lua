@@ -36,9 +36,15 @@ if count < limit then
 end
 
 local reset_ms = 0
-local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
-if oldest[2] then
-  reset_ms = math.ceil((tonumber(oldest[2]) + window_us - now_us) / 1000)
+if count == 1 and allowed == 1 then
+  -- The entry just added is the only one (a client's first request in a window, the common case
+  -- for most clients): it leaves one window from now, no need to ask.
+  reset_ms = tonumber(ARGV[2])
+else
+  local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+  if oldest[2] then
+    reset_ms = math.ceil((tonumber(oldest[2]) + window_us - now_us) / 1000)
+  end
 end
 
 return { allowed, math.max(limit - count, 0), reset_ms }
