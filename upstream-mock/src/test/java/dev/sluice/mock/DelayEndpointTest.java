@@ -4,26 +4,12 @@ import static dev.sluice.mock.MockServer.verify;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(VertxExtension.class)
-class DelayEndpointTest {
-  private MockServer mock;
-
-  @BeforeEach
-  void start(Vertx vertx, VertxTestContext ctx) {
-    MockServer.start(vertx).onComplete(ctx.succeeding(started -> {
-      mock = started;
-      ctx.completeNow();
-    }));
-  }
+class DelayEndpointTest extends MockServerTest {
 
   @Test
   void answersNoSoonerThanTheDelay(VertxTestContext ctx) {

@@ -11,28 +11,15 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.Random;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(VertxExtension.class)
-class EchoEndpointTest {
+class EchoEndpointTest extends MockServerTest {
   private static final String EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
-  private MockServer mock;
-
-  @BeforeEach
-  void start(Vertx vertx, VertxTestContext ctx) {
-    MockServer.start(vertx).onComplete(ctx.succeeding(started -> {
-      mock = started;
-      ctx.completeNow();
-    }));
-  }
 
   @Test
   void echoesMethodPathQueryAndRepeatedHeadersInArrivalOrder(VertxTestContext ctx) {

@@ -5,29 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(VertxExtension.class)
-class MockConfigTest {
-  private MockServer mock;
-
-  @BeforeEach
-  void start(Vertx vertx, VertxTestContext ctx) {
-    MockServer.start(vertx).onComplete(ctx.succeeding(started -> {
-      mock = started;
-      ctx.completeNow();
-    }));
-  }
+class MockConfigTest extends MockServerTest {
 
   @Test
   void failureRateOneFailsEveryCallWith500AfterTheAddedLatency(VertxTestContext ctx) {

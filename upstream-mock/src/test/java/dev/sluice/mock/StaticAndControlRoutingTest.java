@@ -4,29 +4,15 @@ import static dev.sluice.mock.MockServer.verify;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.util.List;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(VertxExtension.class)
-class StaticAndControlRoutingTest {
-  private MockServer mock;
-
-  @BeforeEach
-  void start(Vertx vertx, VertxTestContext ctx) {
-    MockServer.start(vertx).onComplete(ctx.succeeding(started -> {
-      mock = started;
-      ctx.completeNow();
-    }));
-  }
+class StaticAndControlRoutingTest extends MockServerTest {
 
   @Test
   void rootStaticAndEveryUnmatchedPathAnswerTheStaticOk(VertxTestContext ctx) {

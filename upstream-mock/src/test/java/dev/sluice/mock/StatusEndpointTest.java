@@ -5,28 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.util.List;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(VertxExtension.class)
-class StatusEndpointTest {
-  private MockServer mock;
-
-  @BeforeEach
-  void start(Vertx vertx, VertxTestContext ctx) {
-    MockServer.start(vertx).onComplete(ctx.succeeding(started -> {
-      mock = started;
-      ctx.completeNow();
-    }));
-  }
+class StatusEndpointTest extends MockServerTest {
 
   @Test
   void answersTheRequestedStatusWithASmallJsonBody(VertxTestContext ctx) {
