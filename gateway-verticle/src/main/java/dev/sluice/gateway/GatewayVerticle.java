@@ -77,11 +77,12 @@ public class GatewayVerticle extends VerticleBase {
       node.fallbackWindows())
       .onFallback(() -> metrics.limiterFallback(config.redis().onFailure()));
     snapshots = new SnapshotResponder(vertx, sync, () -> routing.circuits(), this::limiterView);
-    GatewayPipeline pipeline = GatewayPipeline.of(() -> routing, config.http().maxBodyBytes(),
+    GatewayPipeline pipeline = GatewayPipeline.of(vertx, () -> routing, config.http(),
       new ClientIdentityResolver(config.clients()), new RateLimitStage(limiter), upstream, metrics,
       config.log().access());
 
-    server = vertx.createHttpServer(serverOptions()).requestHandler(request -> {
+    HttpServerOptions serverOptions = serverOptions();
+    server = GatewayPipeline.guard(vertx.createHttpServer(serverOptions), serverOptions).requestHandler(request -> {
       if (isLivenessCheck(request)) {
         request.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(UP);
       } else {

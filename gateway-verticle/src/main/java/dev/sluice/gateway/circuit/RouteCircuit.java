@@ -8,7 +8,6 @@ import io.vertx.circuitbreaker.CircuitBreaker;
 import io.vertx.circuitbreaker.CircuitBreakerOptions;
 import io.vertx.circuitbreaker.CircuitBreakerState;
 import io.vertx.circuitbreaker.OpenCircuitException;
-import io.vertx.circuitbreaker.RetryPolicy;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
@@ -16,8 +15,9 @@ import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
- * One route's circuit on one verticle instance: a vertx-circuit-breaker that gates calls while
- * CLOSED, retries spaced by {@link ExponentialRetryPolicy}, and the cluster's view of the route.
+ * One route's circuit on one verticle instance: a vertx-circuit-breaker that gates attempts while
+ * CLOSED, and the cluster's view of the route. Retrying is not its business (see
+ * {@code dev.sluice.gateway.retry.RetryLoop}): it sees each attempt, and says whether more may go.
  *
  * <p>Opening is decided on failures counted cluster-wide ({@link FailureWindow}, fed by this
  * instance and by reports from the others). Half-open is cluster-wide too: when the reset time
@@ -34,8 +34,6 @@ public final class RouteCircuit {
   private final String route;
   private final RoutePolicy policy;
   private final LongSupplier clock;
-  private final RetryRule retryRule;
-  private final RetryPolicy retryPolicy;
   private final CircuitListener listener;
   private final ProbeLocks probeLocks;
   private final FailureWindow failures = new FailureWindow(FAILURE_WINDOW_MS);
@@ -61,8 +59,6 @@ public final class RouteCircuit {
     this.clock = clock;
     this.listener = listener;
     this.probeLocks = probeLocks;
-    this.retryRule = new RetryRule(policy.retry());
-    this.retryPolicy = ExponentialRetryPolicy.of(policy.retry());
     this.breaker = newBreaker();
   }
 
@@ -90,10 +86,6 @@ public final class RouteCircuit {
 
   public RoutePolicy policy() {
     return policy;
-  }
-
-  public RetryRule retryRule() {
-    return retryRule;
   }
 
   public CircuitBreakerState state() {
@@ -163,26 +155,29 @@ public final class RouteCircuit {
   }
 
   /**
-   * Runs {@code attempt} as {@code admission} allows. A CALL goes through the breaker, and again
-   * after the policy's delay while it ends in an outcome the route retries, {@code maySendTwice}
-   * allows, attempts remain and the circuit is still CLOSED. Each failed attempt counts toward the
-   * threshold.
+   * Sends one attempt as {@code admission} allows: a CALL through the breaker, the PROBE on its
+   * own, its outcome closing or reopening the circuit for the cluster. A failed attempt counts
+   * toward the threshold.
    *
-   * <p>We loop ourselves instead of using the breaker's {@code maxRetries}: its retry loop retries
-   * every failed future (it cannot honour {@code retryOn} or the method rule), and it resets the
-   * failure count on every retried-then-successful future, so a stream of unretried 500s would
-   * never trip the circuit.
-   *
-   * @return the last outcome the upstream gave; fails with CIRCUIT_OPEN when no attempt was made
+   * @return the outcome the upstream gave; fails with CIRCUIT_OPEN when no attempt was made
    */
-  public Future<UpstreamOutcome> call(Supplier<Future<UpstreamOutcome>> attempt, boolean maySendTwice,
-                                      Admission admission) {
-    return admission == Admission.PROBE ? probe(attempt) : attempt(1, attempt, maySendTwice);
+  public Future<UpstreamOutcome> attempt(Admission admission, Supplier<Future<UpstreamOutcome>> send) {
+    return admission == Admission.PROBE ? probe(send) : call(send);
   }
 
-  private Future<UpstreamOutcome> attempt(int number, Supplier<Future<UpstreamOutcome>> attempt, boolean maySendTwice) {
+  /** Whether another attempt may follow this one (a retry): only while the circuit is CLOSED. */
+  public boolean isClosed() {
+    return breaker.state() == CircuitBreakerState.CLOSED;
+  }
+
+  /** An attempt whose head succeeded failed later (the upstream died mid-body): a failure all the same. */
+  public void failedAfterHead() {
+    recordLocalFailure();
+  }
+
+  private Future<UpstreamOutcome> call(Supplier<Future<UpstreamOutcome>> send) {
     LastOutcome last = new LastOutcome();
-    return breaker.<UpstreamOutcome>execute(() -> attempt.get().andThen(ar -> last.outcome = ar.result()))
+    return breaker.<UpstreamOutcome>execute(() -> send.get().andThen(ar -> last.outcome = ar.result()))
       // The breaker fails a call its FailurePolicy rejects without passing the value on; the
       // outcome we saw is the answer either way.
       .transform(ar -> {
@@ -192,16 +187,12 @@ public final class RouteCircuit {
         if (last.outcome.isFailure(policy.circuit().failureStatuses())) {
           recordLocalFailure();
         }
-        if (!shouldRetry(number, last.outcome, maySendTwice)) {
-          return Future.succeededFuture(last.outcome);
-        }
-        long delay = retryPolicy.delay(new RetryableOutcome(last.outcome), number);
-        return vertx.timer(Math.max(1, delay)).compose(t -> attempt(number + 1, attempt, maySendTwice));
+        return Future.succeededFuture(last.outcome);
       });
   }
 
-  private Future<UpstreamOutcome> probe(Supplier<Future<UpstreamOutcome>> attempt) {
-    return attempt.get().andThen(ar -> {
+  private Future<UpstreamOutcome> probe(Supplier<Future<UpstreamOutcome>> send) {
+    return send.get().andThen(ar -> {
       UpstreamOutcome outcome = ar.result();
       if (ar.failed() || outcome.isFailure(policy.circuit().failureStatuses())) {
         reopen("probe failed: " + (ar.failed() ? ar.cause().getMessage() : outcome));
@@ -213,13 +204,6 @@ public final class RouteCircuit {
       releaseProbe = () -> { };
       release.run();
     });
-  }
-
-  private boolean shouldRetry(int attemptsMade, UpstreamOutcome outcome, boolean maySendTwice) {
-    return maySendTwice
-      && attemptsMade < policy.retry().maxAttempts()
-      && retryRule.retries(outcome)
-      && breaker.state() == CircuitBreakerState.CLOSED;
   }
 
   private void recordLocalFailure() {

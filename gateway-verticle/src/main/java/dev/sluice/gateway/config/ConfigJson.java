@@ -1,5 +1,8 @@
 package dev.sluice.gateway.config;
 
+import dev.sluice.gateway.retry.Jitter;
+import dev.sluice.gateway.retry.RetryOn;
+import dev.sluice.gateway.retry.RetryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -71,7 +74,8 @@ public final class ConfigJson {
         .put("maxDelayMs", retry.maxDelayMs())
         .put("jitter", lower(retry.jitter()))
         .put("retryOn", toJson(retry.retryOn()))
-        .put("methods", sorted(retry.methods()));
+        .put("methods", sorted(retry.methods()))
+        .put("bufferBytes", retry.bufferBytes());
   }
 
   private static JsonArray toJson(RetryOn retryOn) {

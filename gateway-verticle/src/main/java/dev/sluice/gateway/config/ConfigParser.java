@@ -59,7 +59,7 @@ public final class ConfigParser {
     HttpOptions http = new HttpOptions(
         host(node.value("host"), HttpOptions.DEFAULT_HOST),
         node.intValue("port", Range.PORT, HttpOptions.DEFAULT_PORT),
-        node.longValue("maxBodyBytes", Range.POSITIVE, HttpOptions.DEFAULT_MAX_BODY_BYTES),
+        node.longValue("maxBodyBytes", Range.NON_NEGATIVE, HttpOptions.DEFAULT_MAX_BODY_BYTES),
         node.intValue("idleTimeoutSeconds", Range.NON_NEGATIVE, HttpOptions.DEFAULT_IDLE_TIMEOUT_SECONDS));
     node.rejectUnknownKeys();
     return http;

@@ -1,5 +1,8 @@
 package dev.sluice.gateway.config;
 
+import dev.sluice.gateway.retry.Jitter;
+import dev.sluice.gateway.retry.RetryOn;
+import dev.sluice.gateway.retry.RetryOptions;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -57,8 +60,10 @@ final class PolicyReader {
     Jitter jitter = node.oneOf("jitter", Jitter.class, base.jitter());
     RetryOn retryOn = node.value("retryOn").list().map(PolicyReader::retryOn).orElse(base.retryOn());
     Set<String> methods = node.value("methods").list().map(PolicyReader::methods).orElse(base.methods());
+    long bufferBytes = node.longValue("bufferBytes", Range.NON_NEGATIVE, base.bufferBytes());
     node.rejectUnknownKeys();
-    return new RetryOptions(maxAttempts, delays.initialMs(), multiplier, delays.maxMs(), jitter, retryOn, methods);
+    return new RetryOptions(maxAttempts, delays.initialMs(), multiplier, delays.maxMs(), jitter, retryOn, methods,
+        bufferBytes);
   }
 
   private record Delays(long initialMs, long maxMs) {

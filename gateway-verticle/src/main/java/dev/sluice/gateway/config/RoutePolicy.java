@@ -1,5 +1,7 @@
 package dev.sluice.gateway.config;
 
+import dev.sluice.gateway.retry.RetryOptions;
+
 /** The per-route knobs: {@code defaults} holds one, and each route may override any key of it. */
 public record RoutePolicy(long timeoutMs, RateLimitPolicy rateLimit, CircuitPolicy circuit, RetryOptions retry) {
   public static final long DEFAULT_TIMEOUT_MS = 3000;

@@ -2,8 +2,11 @@ package dev.sluice.gateway.error;
 
 /** Every error Sluice answers itself, with the HTTP status that goes with it. */
 public enum GatewayError {
+  BAD_REQUEST(400),
   NO_ROUTE(404),
   PAYLOAD_TOO_LARGE(413),
+  URI_TOO_LONG(414),
+  HEADERS_TOO_LARGE(431),
   RATE_LIMITED(429),
   CIRCUIT_OPEN(503),
   LIMITER_UNAVAILABLE(503),

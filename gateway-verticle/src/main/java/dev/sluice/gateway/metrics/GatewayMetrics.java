@@ -5,6 +5,7 @@ import dev.sluice.gateway.config.LimiterFailureMode;
 import dev.sluice.gateway.upstream.UpstreamOutcome;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.LongTaskTimer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.circuitbreaker.CircuitBreakerState;
@@ -30,6 +31,8 @@ public final class GatewayMetrics {
   static final String CIRCUIT_STATE = "sluice.circuit.state";
   static final String TRANSITIONS = "sluice.circuit.transitions";
   static final String FALLBACK = "sluice.limiter.fallback";
+  static final String RETRIES_SKIPPED = "sluice.retries.skipped";
+  static final String TUNNELS = "sluice.websocket.tunnels";
 
   /** Prometheus wants help text on every metric (promtool check metrics). */
   private static final Map<String, String> HELP = Map.of(
@@ -39,7 +42,9 @@ public final class GatewayMetrics {
     RETRIES, "Attempts beyond the first, by route",
     RATE_LIMITED, "Requests refused with 429, by route",
     TRANSITIONS, "Circuit transitions made by this node's instances, by route and target state",
-    FALLBACK, "Requests answered by redis.onFailure while Redis was unavailable, by mode");
+    FALLBACK, "Requests answered by redis.onFailure while Redis was unavailable, by mode",
+    RETRIES_SKIPPED, "Retries the route's policy asked for but that could not be made, by route and reason",
+    TUNNELS, "WebSocket tunnels open through this node, by route");
 
   /** Buckets from a fast proxy hop to a slow upstream's timeout. */
   private static final Duration[] BUCKETS = {
@@ -71,6 +76,22 @@ public final class GatewayMetrics {
     if (retries > 0) {
       counter(RETRIES, "route", route).increment(retries);
     }
+  }
+
+  /** A retry the policy wanted but could not make ({@code body_streamed}: the body was no longer whole). */
+  public void retrySkipped(String route, String reason) {
+    counter(RETRIES_SKIPPED, "route", route, "reason", reason).increment();
+  }
+
+  /**
+   * Counts a tunnel as open until {@code closed} completes. A long-task timer, because the registry
+   * hands every instance of the node the same one: its active count is the node's open tunnels
+   * ({@code sluice_websocket_tunnels_active_count}), and its duration how long they have been open.
+   */
+  public void tunnel(String route, io.vertx.core.Future<?> closed) {
+    LongTaskTimer.Sample open = LongTaskTimer.builder(TUNNELS).description(HELP.get(TUNNELS)).tag("route", route)
+      .register(registry).start();
+    closed.onComplete(ar -> open.stop());
   }
 
   public void rateLimited(String route) {
@@ -126,6 +147,7 @@ public final class GatewayMetrics {
     return switch (outcome.kind()) {
       case TIMEOUT -> "timeout";
       case CONNECT_FAILURE -> "connect_error";
+      case REQUEST_ABORTED -> "client_aborted";
       case RESPONSE -> (outcome.response().statusCode() / 100) + "xx";
     };
   }
@@ -181,6 +203,7 @@ public final class GatewayMetrics {
           ? outcome.response().statusCode() / 100 : -1;
         case TIMEOUT -> 6;
         case CONNECT_FAILURE -> 7;
+        case REQUEST_ABORTED -> -1;
       };
       if (index < 1 || index > 7) {
         return counter(ATTEMPTS, "route", route, "outcome", outcomeLabel(outcome));

@@ -29,11 +29,17 @@ final class AccessLog {
     if (exchange.client() != null) {
       line = line.addKeyValue("client", exchange.client());
     }
-    line.addKeyValue("method", exchange.request().method().name())
+    line = line.addKeyValue("method", exchange.request().method().name())
       .addKeyValue("path", exchange.path())
       .addKeyValue("status", status)
       .addKeyValue("durationMs", (System.nanoTime() - exchange.startNanos()) / 1_000_000.0)
-      .addKeyValue("attempts", exchange.attempts())
-      .log("access");
+      .addKeyValue("attempts", exchange.attempts());
+    if (exchange.retrySkipped() != null) {
+      line = line.addKeyValue("retrySkipped", exchange.retrySkipped());
+    }
+    if (exchange.cutShort()) {
+      line = line.addKeyValue("cutShort", true);
+    }
+    line.log("access");
   }
 }

@@ -3,15 +3,13 @@ package dev.sluice.gateway.proxy;
 import dev.sluice.gateway.error.GatewayError;
 import dev.sluice.gateway.error.GatewayException;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
- * Reads the request body into memory, up to {@code maxBodyBytes}. A declared Content-Length over
- * the limit is refused before any byte is read; a chunked body is refused as soon as it passes the
- * limit, and what follows is never buffered (the connection is closed after the 413).
+ * Refuses a body whose declared Content-Length is over {@code http.maxBodyBytes} before a byte of
+ * it is read. Nothing is read here: the body streams when the request is forwarded, and a
+ * chunked body is refused there as soon as it passes the limit.
  */
 final class BodyStage implements GatewayStage {
   private final long maxBodyBytes;
@@ -22,50 +20,30 @@ final class BodyStage implements GatewayStage {
 
   @Override
   public Future<ProxyReply> handle(Exchange exchange) {
-    HttpServerRequest request = exchange.request();
-    if (!carriesBody(request)) {
-      return exchange.proceed();
+    String declared = exchange.request().getHeader(HttpHeaders.CONTENT_LENGTH);
+    if (declared != null) {
+      long length = parseLength(declared);
+      if (maxBodyBytes > 0 && length > maxBodyBytes) {
+        return Future.failedFuture(GatewayException.of(GatewayError.PAYLOAD_TOO_LARGE,
+          "request body exceeds " + maxBodyBytes + " bytes"));
+      }
+      exchange.bodyLength(length);
     }
-    String declared = request.getHeader(HttpHeaders.CONTENT_LENGTH);
-    if (declared != null && parseLength(declared) > maxBodyBytes) {
-      return Future.failedFuture(tooLarge());
-    }
-    return read(request).compose(body -> {
-      exchange.body(body);
-      return exchange.proceed();
-    });
+    return exchange.proceed();
   }
 
+  /** Whether the client sends a body after the head (one that must be read or the connection closed). */
   static boolean carriesBody(HttpServerRequest request) {
     String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
     return (length != null && !"0".equals(length.trim())) || request.headers().contains(HttpHeaders.TRANSFER_ENCODING);
   }
 
-  private Future<Buffer> read(HttpServerRequest request) {
-    Promise<Buffer> promise = Promise.promise();
-    Buffer body = Buffer.buffer();
-    request.handler(chunk -> {
-      if (body.length() + chunk.length() > maxBodyBytes) {
-        request.handler(ignored -> { });
-        promise.tryFail(tooLarge());
-      } else {
-        body.appendBuffer(chunk);
-      }
-    });
-    request.exceptionHandler(promise::tryFail);
-    request.endHandler(v -> promise.tryComplete(body));
-    return promise.future();
-  }
-
+  /** The decoder has already refused a malformed or repeated Content-Length; this one is a number. */
   private static long parseLength(String value) {
     try {
       return Long.parseLong(value.trim());
     } catch (NumberFormatException e) {
       return Long.MAX_VALUE;
     }
-  }
-
-  private GatewayException tooLarge() {
-    return GatewayException.of(GatewayError.PAYLOAD_TOO_LARGE, "request body exceeds " + maxBodyBytes + " bytes");
   }
 }

@@ -2,10 +2,10 @@ package dev.sluice.gateway.proxy;
 
 import dev.sluice.gateway.circuit.Admission;
 import dev.sluice.gateway.circuit.RouteCircuit;
+import dev.sluice.gateway.error.GatewayError;
 import dev.sluice.gateway.route.Route;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 
 import java.util.List;
@@ -25,10 +25,14 @@ public final class Exchange {
 
   private Route route;
   private RouteCircuit circuit;
-  private Buffer body;
+  private boolean upgrade;
+  private long bodyLength = -1;
   private String client;
   private int attempts;
+  private String retrySkipped;
   private Admission admission = Admission.CALL;
+  private GatewayError error;
+  private boolean cutShort;
 
   Exchange(HttpServerRequest request, String requestId, String path, List<GatewayStage> stages) {
     this.request = request;
@@ -83,13 +87,22 @@ public final class Exchange {
     return circuit;
   }
 
-  /** @return the request body, or null when the client sent none */
-  public Buffer body() {
-    return body;
+  /** A WebSocket handshake ({@code Connection: Upgrade}, {@code Upgrade: websocket}): answered by a tunnel. */
+  public boolean upgrade() {
+    return upgrade;
   }
 
-  void body(Buffer body) {
-    this.body = body;
+  void upgrade(boolean upgrade) {
+    this.upgrade = upgrade;
+  }
+
+  /** @return the declared Content-Length, or -1 when the body is chunked or absent */
+  public long bodyLength() {
+    return bodyLength;
+  }
+
+  void bodyLength(long bodyLength) {
+    this.bodyLength = bodyLength;
   }
 
   /** @return who the rate limit counts this request against */
@@ -116,5 +129,32 @@ public final class Exchange {
 
   void countAttempt() {
     attempts++;
+  }
+
+  /** @return why a retry the route wanted was not made (the body streamed), or null */
+  public String retrySkipped() {
+    return retrySkipped;
+  }
+
+  void retrySkipped(String reason) {
+    this.retrySkipped = reason;
+  }
+
+  /** @return the error Sluice answered with, or null when the answer was the upstream's */
+  public GatewayError error() {
+    return error;
+  }
+
+  void error(GatewayError error) {
+    this.error = error;
+  }
+
+  /** True when a streamed answer broke off after its head (either side went away). */
+  public boolean cutShort() {
+    return cutShort;
+  }
+
+  void cutShort(boolean cutShort) {
+    this.cutShort = cutShort;
   }
 }

@@ -1,74 +1,108 @@
 package dev.sluice.gateway.proxy;
 
-import dev.sluice.gateway.circuit.RouteCircuit;
 import dev.sluice.gateway.error.GatewayError;
 import dev.sluice.gateway.error.GatewayException;
 import dev.sluice.gateway.metrics.GatewayMetrics;
+import dev.sluice.gateway.retry.ReplayBuffer;
+import dev.sluice.gateway.retry.RetryPlan;
+import dev.sluice.gateway.retry.RetryingCall;
 import dev.sluice.gateway.route.Route;
 import dev.sluice.gateway.upstream.HopByHopHeaders;
+import dev.sluice.gateway.upstream.RequestAbortedException;
+import dev.sluice.gateway.upstream.RequestBody;
 import dev.sluice.gateway.upstream.UpstreamClient;
 import dev.sluice.gateway.upstream.UpstreamOutcome;
 import dev.sluice.gateway.upstream.UpstreamRequest;
-import dev.sluice.gateway.upstream.UpstreamResponse;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 
 import java.util.Set;
 
 /**
- * The last stage: sends the request upstream through the route's breaker, retrying as the route
- * allows, and turns the final outcome into the reply (the upstream's own answer, whatever its
- * status) or into 502 UPSTREAM_UNAVAILABLE / 504 UPSTREAM_TIMEOUT.
+ * The last stage: sends the request upstream through the route's circuit, retrying as the route
+ * allows ({@link RetryingCall}), and hands on the upstream's answer head, whatever its status,
+ * with its body still on the wire; or fails with 502 UPSTREAM_UNAVAILABLE / 504 UPSTREAM_TIMEOUT.
  */
 final class ForwardStage implements GatewayStage {
-  /** Set by us, or computed by the client from the body we send. */
+  /** Set by us, or by the client from the body we send. */
   private static final Set<String> REQUEST_SKIP = Set.of("host", "content-length", "expect", "x-request-id");
-  private static final Set<String> RESPONSE_SKIP = Set.of("content-length");
 
+  private final Vertx vertx;
   private final UpstreamClient client;
   private final GatewayMetrics metrics;
+  private final long maxBodyBytes;
+  private final long idleTimeoutMs;
 
-  ForwardStage(UpstreamClient client, GatewayMetrics metrics) {
+  ForwardStage(Vertx vertx, UpstreamClient client, GatewayMetrics metrics, long maxBodyBytes, long idleTimeoutMs) {
+    this.vertx = vertx;
     this.client = client;
     this.metrics = metrics;
+    this.maxBodyBytes = maxBodyBytes;
+    this.idleTimeoutMs = idleTimeoutMs;
   }
 
   @Override
   public Future<ProxyReply> handle(Exchange exchange) {
     Route route = exchange.route();
-    RouteCircuit circuit = exchange.circuit();
-    UpstreamRequest upstream = upstreamRequest(exchange, route);
-    boolean maySendTwice = circuit.retryRule().maySendTwice(upstream.method(), exchange.request().headers());
-    return circuit.call(() -> {
-      exchange.countAttempt();
-      return client.send(upstream).andThen(ar -> metrics.attempt(route.name(), ar.result()));
-    }, maySendTwice, exchange.admission()).compose(ForwardStage::toReply);
+    HttpServerRequest request = exchange.request();
+    RetryPlan plan = route.retryPlan();
+    boolean maySendTwice = plan.rule().maySendTwice(request.method(), request.headers());
+    return body(exchange, plan, maySendTwice).compose(body -> {
+      UpstreamRequest upstream = upstreamRequest(exchange, route, body);
+      RetryingCall call = new RetryingCall(vertx, plan, exchange.circuit(), exchange.admission(), maySendTwice, body,
+        () -> {
+          exchange.countAttempt();
+          return client.send(upstream).andThen(ar -> metrics.attempt(route.name(), ar.result()));
+        });
+      return call.run().andThen(ar -> {
+        if (call.skipped() != null) {
+          exchange.retrySkipped(call.skipped());
+          metrics.retrySkipped(route.name(), call.skipped());
+        }
+      });
+    }).compose(ForwardStage::toReply);
   }
 
-  private static UpstreamRequest upstreamRequest(Exchange exchange, Route route) {
+  private Future<RequestBody> body(Exchange exchange, RetryPlan plan, boolean maySendTwice) {
+    HttpServerRequest request = exchange.request();
+    if (exchange.upgrade() || !BodyStage.carriesBody(request)) {
+      return Future.succeededFuture(RequestBody.none());
+    }
+    return ReplayBuffer.read(request, exchange.bodyLength(), plan.options().bufferBytes(), maxBodyBytes, maySendTwice);
+  }
+
+  private UpstreamRequest upstreamRequest(Exchange exchange, Route route, RequestBody body) {
     HttpServerRequest request = exchange.request();
     MultiMap headers = MultiMap.caseInsensitiveMultiMap();
     HopByHopHeaders.copyEndToEnd(request.headers(), headers, REQUEST_SKIP);
     ForwardedHeaders.apply(request, headers);
     headers.set(RequestIds.HEADER, exchange.requestId());
+    if (exchange.upgrade()) {
+      headers.set(HttpHeaders.CONNECTION, "Upgrade");
+      headers.set(UpgradeStage.UPGRADE, "websocket");
+    }
     String uri = route.upstreamUri(exchange.path(), request.query());
-    return new UpstreamRequest(route, request.method(), uri, headers, exchange.body(), route.policy().timeoutMs());
+    return new UpstreamRequest(route, request.method(), uri, headers, body, route.policy().timeoutMs(), idleTimeoutMs,
+      exchange.upgrade());
   }
 
   private static Future<ProxyReply> toReply(UpstreamOutcome outcome) {
     return switch (outcome.kind()) {
-      case RESPONSE -> Future.succeededFuture(fromResponse(outcome.response()));
+      case RESPONSE -> Future.succeededFuture(new ProxyReply(outcome.response()));
       case TIMEOUT -> Future.failedFuture(GatewayException.of(GatewayError.UPSTREAM_TIMEOUT,
         "upstream did not answer in time"));
       case CONNECT_FAILURE -> Future.failedFuture(GatewayException.of(GatewayError.UPSTREAM_UNAVAILABLE,
         "upstream unavailable"));
+      case REQUEST_ABORTED -> Future.failedFuture(aborted((RequestAbortedException) outcome.cause()));
     };
   }
 
-  private static ProxyReply fromResponse(UpstreamResponse response) {
-    MultiMap headers = MultiMap.caseInsensitiveMultiMap();
-    HopByHopHeaders.copyEndToEnd(response.headers(), headers, RESPONSE_SKIP);
-    return new ProxyReply(response.statusCode(), response.statusMessage(), headers, response.body());
+  private static GatewayException aborted(RequestAbortedException cause) {
+    return cause.tooLarge()
+      ? GatewayException.of(GatewayError.PAYLOAD_TOO_LARGE, cause.getMessage())
+      : GatewayException.of(GatewayError.BAD_REQUEST, "request body ended early");
   }
 }

@@ -2,47 +2,67 @@ package dev.sluice.gateway.proxy;
 
 import dev.sluice.gateway.client.ClientIdentityResolver;
 import dev.sluice.gateway.error.GatewayError;
-import dev.sluice.gateway.error.GatewayException;
+import dev.sluice.gateway.config.HttpOptions;
 import dev.sluice.gateway.metrics.GatewayMetrics;
 import dev.sluice.gateway.route.PathNormalizer;
 import dev.sluice.gateway.upstream.UpstreamClient;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 
 import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * The request path, assembled in one place and read top to bottom:
- * route → body size → client identity → rate limit → circuit → forward (with retries).
- * Every answer, the upstream's or an error, is written by {@link ReplyWriter}.
+ * The request path, assembled in one place and read top to bottom. Request phase:
+ * upgrade check → route → body size → client identity → rate limit → circuit → forward (with
+ * retries). Response phase: {@link ReplyWriter} relays the upstream's answer as it streams, or
+ * writes Sluice's JSON error; then the answer is recorded (metrics, access log).
  */
 public final class GatewayPipeline implements Handler<HttpServerRequest> {
   private final List<GatewayStage> stages;
   private final GatewayMetrics metrics;
   private final AccessLog accessLog;
+  private final ReplyWriter replies;
 
   private GatewayPipeline(List<GatewayStage> stages, GatewayMetrics metrics, AccessLog accessLog) {
     this.stages = List.copyOf(stages);
     this.metrics = metrics;
     this.accessLog = accessLog;
+    this.replies = new ReplyWriter(metrics);
   }
 
-  public static GatewayPipeline of(Supplier<Routing> routing, long maxBodyBytes, ClientIdentityResolver clients,
-                                   GatewayStage rateLimit, UpstreamClient upstream, GatewayMetrics metrics,
-                                   boolean accessLog) {
+  public static GatewayPipeline of(Vertx vertx, Supplier<Routing> routing, HttpOptions http,
+                                   ClientIdentityResolver clients, GatewayStage rateLimit, UpstreamClient upstream,
+                                   GatewayMetrics metrics, boolean accessLog) {
     return new GatewayPipeline(List.of(
+      new UpgradeStage(),
       new RouteStage(routing),
-      new BodyStage(maxBodyBytes),
+      new BodyStage(http.maxBodyBytes()),
       new ClientStage(clients),
       rateLimit,
       new CircuitStage(),
-      new ForwardStage(upstream, metrics)), metrics, new AccessLog(accessLog));
+      new ForwardStage(vertx, upstream, metrics, http.maxBodyBytes(), http.idleTimeoutSeconds() * 1000L)),
+      metrics, new AccessLog(accessLog));
+  }
+
+  /**
+   * Makes {@code server} refuse malformed and ambiguously framed requests before they reach
+   * {@link #handle}: a JSON 400/414/431 and the connection closed.
+   */
+  public static HttpServer guard(HttpServer server, HttpServerOptions options) {
+    return server
+      .connectionHandler(connection -> StrictRequestDecoder.install(connection, options))
+      .invalidRequestHandler(new MalformedRequests());
   }
 
   @Override
   public void handle(HttpServerRequest request) {
+    // The body waits on the wire, not in memory, until the forward stage streams or keeps it.
+    request.pause();
     Exchange exchange = new Exchange(request, RequestIds.of(request), PathNormalizer.normalize(request.path()), stages);
     Future<ProxyReply> reply;
     try {
@@ -50,16 +70,15 @@ public final class GatewayPipeline implements Handler<HttpServerRequest> {
     } catch (RuntimeException bug) {
       reply = Future.failedFuture(bug);
     }
-    reply.onComplete(result -> ReplyWriter.write(exchange, result,
-      () -> record(exchange, result.failed() ? result.cause() : null)));
+    reply.onComplete(result -> replies.write(exchange, result, () -> record(exchange)));
   }
 
-  private void record(Exchange exchange, Throwable failure) {
+  private void record(Exchange exchange) {
     String route = exchange.route() == null ? "none" : exchange.route().name();
     int status = exchange.request().response().getStatusCode();
     accessLog.log(exchange, status);
     metrics.requestCompleted(route, exchange.request().method().name(), status, System.nanoTime() - exchange.startNanos());
-    if (failure instanceof GatewayException e && e.error() == GatewayError.RATE_LIMITED) {
+    if (exchange.error() == GatewayError.RATE_LIMITED) {
       metrics.rateLimited(route);
     }
     if (exchange.attempts() > 1) {

@@ -1,8 +1,7 @@
 package dev.sluice.gateway.proxy;
 
-import io.vertx.core.MultiMap;
-import io.vertx.core.buffer.Buffer;
+import dev.sluice.gateway.upstream.UpstreamResponse;
 
-/** A response ready to go back to the client: the upstream's, already stripped of hop-by-hop headers. */
-public record ProxyReply(int status, String statusMessage, MultiMap headers, Buffer body) {
+/** The upstream's answer to relay to the client: its head, and its body still on the wire. */
+public record ProxyReply(UpstreamResponse upstream) {
 }

@@ -2,57 +2,72 @@ package dev.sluice.gateway.proxy;
 
 import dev.sluice.gateway.error.GatewayError;
 import dev.sluice.gateway.error.GatewayException;
+import dev.sluice.gateway.metrics.GatewayMetrics;
+import dev.sluice.gateway.upstream.UpstreamResponse;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpConnection;
-import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The one place an answer is written: the upstream's reply, or Sluice's JSON error body. */
+/**
+ * The response phase: the one place an answer is written. The upstream's answer is relayed
+ * ({@link ResponseRelay}) or, after a 101, tunnelled ({@link WebSocketTunnel}); Sluice's own
+ * errors are JSON.
+ */
 final class ReplyWriter {
   private static final Logger LOG = LoggerFactory.getLogger(ReplyWriter.class);
   private static final long DISCARD_GRACE_MS = 2000;
   private static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
 
-  private ReplyWriter() {
+  private final GatewayMetrics metrics;
+
+  ReplyWriter(GatewayMetrics metrics) {
+    this.metrics = metrics;
   }
 
   /**
-   * @param beforeEnd runs once the status and headers are set and before the answer is sent (or
-   *                  at once when the client is gone), so that whoever has the answer also finds
-   *                  it counted
+   * @param record runs once the status and headers are set and before the answer's last byte is
+   *               sent (or at once when the client is gone), so that whoever has the answer also
+   *               finds it counted
    */
-  static void write(Exchange exchange, AsyncResult<ProxyReply> result, Runnable beforeEnd) {
+  void write(Exchange exchange, AsyncResult<ProxyReply> result, Runnable record) {
     HttpServerResponse response = exchange.request().response();
     if (response.ended() || response.closed()) {
-      beforeEnd.run();
+      if (result.succeeded()) {
+        result.result().upstream().abort();
+      }
+      record.run();
       return;
     }
-    if (result.succeeded()) {
-      writeReply(exchange, response, result.result(), beforeEnd);
+    if (result.failed()) {
+      writeError(exchange, response, asGatewayException(exchange, result.cause()), record);
+      return;
+    }
+    UpstreamResponse upstream = result.result().upstream();
+    if (exchange.upgrade() && upstream.statusCode() == 101) {
+      WebSocketTunnel.open(exchange, upstream, metrics, record);
     } else {
-      writeError(exchange, response, asGatewayException(exchange, result.cause()), beforeEnd);
+      ResponseRelay.relay(exchange, upstream, record);
     }
   }
 
-  private static void writeReply(Exchange exchange, HttpServerResponse response, ProxyReply reply, Runnable beforeEnd) {
-    response.setStatusCode(reply.status());
-    if (reply.statusMessage() != null) {
-      response.setStatusMessage(reply.statusMessage());
-    }
-    response.headers().addAll(reply.headers());
-    finish(exchange, response, reply.body(), beforeEnd);
+  /** Headers every answer to a routed request carries, the upstream's or ours. */
+  static void addOwnHeaders(Exchange exchange, HttpServerResponse response) {
+    response.headers().addAll(exchange.replyHeaders());
+    response.headers().set(RequestIds.HEADER, exchange.requestId());
   }
 
   private static void writeError(Exchange exchange, HttpServerResponse response, GatewayException error,
-                                 Runnable beforeEnd) {
+                                 Runnable record) {
+    exchange.error(error.error());
     response.setStatusCode(error.error().status());
     response.headers().set(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON);
     if (error.retryAfterSeconds() > 0) {
@@ -64,20 +79,17 @@ final class ReplyWriter {
       .put("message", error.getMessage())
       .put("requestId", exchange.requestId())
       .toBuffer();
-    finish(exchange, response, body, beforeEnd);
-  }
-
-  private static void finish(Exchange exchange, HttpServerResponse response, Buffer body, Runnable beforeEnd) {
-    response.headers().addAll(exchange.replyHeaders());
-    response.headers().set(RequestIds.HEADER, exchange.requestId());
+    addOwnHeaders(exchange, response);
     HttpServerRequest request = exchange.request();
     boolean unreadBody = BodyStage.carriesBody(request) && !request.isEnded();
-    if (unreadBody) {
+    if (unreadBody || exchange.upgrade()) {
       response.headers().set(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+    }
+    if (unreadBody) {
       request.handler(discarded -> { });
       request.exceptionHandler(ignored -> { });
     }
-    beforeEnd.run();
+    record.run();
     Future<Void> written = request.method() == HttpMethod.HEAD ? response.end() : response.end(body);
     if (unreadBody) {
       written.onComplete(ar -> closeOnceDrained(request));
@@ -85,10 +97,10 @@ final class ReplyWriter {
   }
 
   /**
-   * A request whose body we refused (413) still has bytes on the wire, so its connection cannot be
-   * reused. Closing at once would make most clients fail on a reset before they read the 413, so
-   * the rest is read and thrown away (never buffered) for a short grace period, then the
-   * connection is closed either way.
+   * A request whose body we did not read (a 413, a 429 before upload) still has bytes on the wire,
+   * so its connection cannot be reused. Closing at once would make most clients fail on a reset
+   * before they read the answer, so the rest is read and thrown away (never buffered) for a short
+   * grace period, then the connection is closed either way.
    */
   private static void closeOnceDrained(HttpServerRequest request) {
     HttpConnection connection = request.connection();

@@ -2,6 +2,7 @@ package dev.sluice.gateway.route;
 
 import dev.sluice.gateway.config.RouteConfig;
 import dev.sluice.gateway.config.RoutePolicy;
+import dev.sluice.gateway.retry.RetryPlan;
 
 import java.net.URI;
 
@@ -12,9 +13,11 @@ public final class Route {
   private final int upstreamPort;
   private final boolean upstreamTls;
   private final String upstreamBasePath;
+  private final RetryPlan retryPlan;
 
   public Route(RouteConfig config) {
     this.config = config;
+    this.retryPlan = RetryPlan.of(config.policy().retry());
     URI upstream = config.upstream();
     this.upstreamTls = "https".equalsIgnoreCase(upstream.getScheme());
     this.upstreamHost = upstream.getHost();
@@ -33,6 +36,10 @@ public final class Route {
 
   public RoutePolicy policy() {
     return config.policy();
+  }
+
+  public RetryPlan retryPlan() {
+    return retryPlan;
   }
 
   public RouteConfig config() {

@@ -10,11 +10,13 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 
 /**
- * Sends one attempt to an upstream and turns whatever happens into an {@link UpstreamOutcome};
- * its future never fails. One per verticle instance, so connections stay on that event loop.
+ * Sends one attempt to an upstream and turns whatever happens up to the response head into an
+ * {@link UpstreamOutcome}; its future never fails. The body of the answer is not read here: it
+ * stays on the wire, paused, for the proxy to relay or discard. One per verticle instance, so
+ * connections stay on that event loop.
  *
- * <p>Vert.x's own HttpClient rather than the WebClient: a proxy needs none of the WebClient's
- * codecs, templates or interceptors, and their cost is paid on every request.
+ * <p>Vert.x's own HttpClient rather than the WebClient: a proxy streams, and needs none of the
+ * WebClient's codecs, templates or interceptors.
  */
 public final class UpstreamClient {
   /** Enough pooled keep-alive connections per upstream that the pool is never the bottleneck. */
@@ -41,22 +43,38 @@ public final class UpstreamClient {
       .setURI(request.uri())
       .setHeaders(request.headers())
       .setFollowRedirects(false)
-      // Bounds the wait for a pooled connection and the silence between bytes, like the
-      // WebClient's timeout: a timeout outcome either way.
-      .setTimeout(request.timeoutMs());
+      // Bounds the wait for a pooled (or new) connection.
+      .setConnectTimeout(request.timeoutMs());
     return client.request(target)
-      .compose(outbound -> send(outbound, request))
-      .compose(UpstreamClient::readFully)
-      .transform(ar -> Future.succeededFuture(ar.succeeded() ? ar.result() : UpstreamOutcome.failure(ar.cause())));
+      .compose(outbound -> exchange(outbound, request))
+      .transform(ar -> Future.succeededFuture(ar.succeeded()
+        ? UpstreamOutcome.response(new UpstreamResponse(ar.result()))
+        : UpstreamOutcome.failure(ar.cause())));
   }
 
-  private static Future<HttpClientResponse> send(HttpClientRequest outbound, UpstreamRequest request) {
-    return request.body() == null ? outbound.send() : outbound.send(request.body());
+  /**
+   * The head timeout starts once the whole body has gone up (an upload may take longer than any
+   * head timeout); after the head, the body may be silent for the idle timeout at most.
+   */
+  private static Future<HttpClientResponse> exchange(HttpClientRequest outbound, UpstreamRequest request) {
+    Future<HttpClientResponse> head;
+    if (request.upgrade()) {
+      outbound.idleTimeout(request.timeoutMs());
+      head = outbound.connect();
+    } else {
+      head = request.body().sendWith(outbound, () -> armHeadTimeout(outbound, request));
+    }
+    return head.andThen(ar -> {
+      if (ar.succeeded() && request.idleTimeoutMs() > 0 && !request.upgrade()) {
+        outbound.idleTimeout(request.idleTimeoutMs());
+      }
+    });
   }
 
-  private static Future<UpstreamOutcome> readFully(HttpClientResponse response) {
-    return response.body().map(body -> UpstreamOutcome.response(
-      new UpstreamResponse(response.statusCode(), response.statusMessage(), response.headers(), body)));
+  private static void armHeadTimeout(HttpClientRequest outbound, UpstreamRequest request) {
+    if (!outbound.response().isComplete()) {
+      outbound.idleTimeout(request.timeoutMs());
+    }
   }
 
   public Future<Void> close() {

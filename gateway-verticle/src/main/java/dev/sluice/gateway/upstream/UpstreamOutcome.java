@@ -1,18 +1,17 @@
 package dev.sluice.gateway.upstream;
 
-import dev.sluice.gateway.config.RetryOn;
-
 import java.net.ConnectException;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
 
 /**
- * What one attempt to reach the upstream came back with: an HTTP response (of any status), a
- * failure to connect, or a timeout. Failures are values here, not exceptions, so the breaker's
- * {@code FailurePolicy} and the retry rules can both look at the same thing.
+ * What one attempt to reach the upstream came back with: an HTTP response head (of any status),
+ * a failure to connect, a timeout, or an upload the client itself cut short. Failures are values
+ * here, not exceptions, so the breaker's {@code FailurePolicy} and the retry rules can both look
+ * at the same thing.
  */
 public final class UpstreamOutcome {
-  public enum Kind { RESPONSE, CONNECT_FAILURE, TIMEOUT }
+  public enum Kind { RESPONSE, CONNECT_FAILURE, TIMEOUT, REQUEST_ABORTED }
 
   private static final long NO_RETRY_AFTER = -1;
 
@@ -36,8 +35,14 @@ public final class UpstreamOutcome {
    * upstream could not be used.
    */
   public static UpstreamOutcome failure(Throwable cause) {
-    Kind kind = cause instanceof TimeoutException && !(cause instanceof ConnectException)
-      ? Kind.TIMEOUT : Kind.CONNECT_FAILURE;
+    Kind kind;
+    if (cause instanceof RequestAbortedException) {
+      kind = Kind.REQUEST_ABORTED;
+    } else if (cause instanceof TimeoutException && !(cause instanceof ConnectException)) {
+      kind = Kind.TIMEOUT;
+    } else {
+      kind = Kind.CONNECT_FAILURE;
+    }
     return new UpstreamOutcome(kind, null, cause);
   }
 
@@ -54,17 +59,15 @@ public final class UpstreamOutcome {
     return cause;
   }
 
-  /** A failure for the circuit: no response, or a status the route counts as failing. */
+  /**
+   * A failure for the circuit: no response, or a status the route counts as failing. An upload
+   * the client cut short says nothing about the upstream.
+   */
   public boolean isFailure(Set<Integer> failureStatuses) {
-    return kind != Kind.RESPONSE || failureStatuses.contains(response.statusCode());
-  }
-
-  /** Whether {@code retryOn} names this outcome. Whether the request may be re-sent is decided elsewhere. */
-  public boolean isNamedIn(RetryOn retryOn) {
     return switch (kind) {
-      case CONNECT_FAILURE -> retryOn.connect();
-      case TIMEOUT -> retryOn.timeout();
-      case RESPONSE -> retryOn.statuses().contains(response.statusCode());
+      case RESPONSE -> failureStatuses.contains(response.statusCode());
+      case CONNECT_FAILURE, TIMEOUT -> true;
+      case REQUEST_ABORTED -> false;
     };
   }
 

@@ -2,15 +2,16 @@ package dev.sluice.gateway.upstream;
 
 import dev.sluice.gateway.route.Route;
 import io.vertx.core.MultiMap;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 
 /**
  * Everything one attempt sends, computed once per client request so that a retry sends the
  * very same bytes.
  *
- * @param body null when the client sent no body
+ * @param timeoutMs     the longest wait for the response head once the body has been sent
+ * @param idleTimeoutMs the longest silence of a response body once the head came; 0 = none
+ * @param upgrade       a WebSocket handshake: sent with {@code Connection: Upgrade}, answered by a tunnel on 101
  */
-public record UpstreamRequest(Route route, HttpMethod method, String uri, MultiMap headers, Buffer body,
-                              long timeoutMs) {
+public record UpstreamRequest(Route route, HttpMethod method, String uri, MultiMap headers, RequestBody body,
+                              long timeoutMs, long idleTimeoutMs, boolean upgrade) {
 }

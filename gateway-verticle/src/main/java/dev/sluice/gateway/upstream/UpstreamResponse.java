@@ -2,13 +2,72 @@ package dev.sluice.gateway.upstream;
 
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.net.NetSocket;
+import io.vertx.core.streams.ReadStream;
 
 /**
- * An upstream's answer, read in full: status line, headers as received (hop-by-hop ones included;
- * the proxy drops those when it replies) and body.
+ * An upstream's answer as far as it has come: the status line and headers (hop-by-hop ones
+ * included; the proxy drops those when it replies), and a body still on the wire, paused until
+ * someone relays or discards it.
  */
-public record UpstreamResponse(int statusCode, String statusMessage, MultiMap headers, Buffer body) {
+public final class UpstreamResponse {
+  /** Bodies up to this size are read and dropped to keep the pooled connection; longer ones cost a reset. */
+  private static final long DRAIN_LIMIT_BYTES = 64 * 1024;
+
+  private final HttpClientResponse response;
+
+  UpstreamResponse(HttpClientResponse response) {
+    this.response = response;
+    response.pause();
+  }
+
+  public int statusCode() {
+    return response.statusCode();
+  }
+
+  public String statusMessage() {
+    return response.statusMessage();
+  }
+
+  public MultiMap headers() {
+    return response.headers();
+  }
+
   public String getHeader(String name) {
-    return headers.get(name);
+    return response.getHeader(name);
+  }
+
+  /** The body, paused: whoever takes it resumes it. */
+  public ReadStream<Buffer> body() {
+    return response;
+  }
+
+  /** The raw connection after a {@code 101 Switching Protocols}. */
+  public NetSocket tunnel() {
+    return response.netSocket();
+  }
+
+  /** Drops an answer nobody will read (an attempt about to be retried), without leaking its connection. */
+  public void discard() {
+    String length = response.getHeader("Content-Length");
+    if (length != null && isSmall(length)) {
+      response.handler(null).exceptionHandler(err -> { }).resume();
+    } else {
+      abort();
+    }
+  }
+
+  /** Stops the body (the client left): the connection is reset, never returned to the pool half-read. */
+  public void abort() {
+    response.request().reset();
+  }
+
+  private static boolean isSmall(String length) {
+    try {
+      return Long.parseLong(length.trim()) <= DRAIN_LIMIT_BYTES;
+    } catch (NumberFormatException e) {
+      return false;
+    }
   }
 }

@@ -1,5 +1,8 @@
 package dev.sluice.gateway.config;
 
+import dev.sluice.gateway.retry.Jitter;
+import dev.sluice.gateway.retry.RetryOn;
+import dev.sluice.gateway.retry.RetryOptions;
 import dev.sluice.gateway.client.CidrBlock;
 import io.vertx.core.json.JsonObject;
 

@@ -1,5 +1,8 @@
 package dev.sluice.gateway.config;
 
+import dev.sluice.gateway.retry.Jitter;
+import dev.sluice.gateway.retry.RetryOn;
+import dev.sluice.gateway.retry.RetryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
@@ -149,7 +152,7 @@ class ConfigParserTest {
         arguments("{'http': {'port': 80.5}}", "http.port: must be an integer"),
         arguments("{'http': {'host': ' '}}", "http.host: must not be empty"),
         arguments("{'http': {'host': 5}}", "http.host: must be a string"),
-        arguments("{'http': {'maxBodyBytes': 0}}", "http.maxBodyBytes: must be > 0"),
+        arguments("{'http': {'maxBodyBytes': -1}}", "http.maxBodyBytes: must be >= 0"),
         arguments("{'http': {'idleTimeoutSeconds': -1}}", "http.idleTimeoutSeconds: must be >= 0"),
         arguments("{'admin': {'port': 65536}}", "admin.port: must be between 0 and 65535"),
         arguments("{'admin': {'token': 42}}", "admin.token: must be a string"),

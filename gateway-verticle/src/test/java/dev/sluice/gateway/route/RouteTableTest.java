@@ -1,10 +1,10 @@
 package dev.sluice.gateway.route;
 
 import dev.sluice.gateway.config.CircuitPolicy;
-import dev.sluice.gateway.config.Jitter;
+import dev.sluice.gateway.retry.Jitter;
 import dev.sluice.gateway.config.RateLimitPolicy;
-import dev.sluice.gateway.config.RetryOn;
-import dev.sluice.gateway.config.RetryOptions;
+import dev.sluice.gateway.retry.RetryOn;
+import dev.sluice.gateway.retry.RetryOptions;
 import dev.sluice.gateway.config.RouteConfig;
 import dev.sluice.gateway.config.RoutePolicy;
 import org.junit.jupiter.api.Test;

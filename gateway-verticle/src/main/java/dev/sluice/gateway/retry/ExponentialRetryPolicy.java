@@ -1,7 +1,5 @@
-package dev.sluice.gateway.circuit;
+package dev.sluice.gateway.retry;
 
-import dev.sluice.gateway.config.Jitter;
-import dev.sluice.gateway.config.RetryOptions;
 import io.vertx.circuitbreaker.RetryPolicy;
 
 import java.util.Objects;

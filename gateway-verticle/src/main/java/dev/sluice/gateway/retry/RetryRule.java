@@ -1,6 +1,5 @@
-package dev.sluice.gateway.circuit;
+package dev.sluice.gateway.retry;
 
-import dev.sluice.gateway.config.RetryOptions;
 import dev.sluice.gateway.upstream.UpstreamOutcome;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpMethod;
@@ -23,7 +22,14 @@ public final class RetryRule {
     return retry.maxAttempts() > 1 && (retry.methods().contains(method.name()) || headers.contains(IDEMPOTENCY_KEY));
   }
 
+  /** Whether {@code retryOn} names this outcome. Whether the request may be re-sent is decided by {@link #maySendTwice}. */
   public boolean retries(UpstreamOutcome outcome) {
-    return outcome.isNamedIn(retry.retryOn());
+    RetryOn retryOn = retry.retryOn();
+    return switch (outcome.kind()) {
+      case CONNECT_FAILURE -> retryOn.connect();
+      case TIMEOUT -> retryOn.timeout();
+      case RESPONSE -> retryOn.statuses().contains(outcome.response().statusCode());
+      case REQUEST_ABORTED -> false;
+    };
   }
 }

@@ -1,4 +1,4 @@
-package dev.sluice.gateway.circuit;
+package dev.sluice.gateway.retry;
 
 /** A failure that knows how long the upstream asked us to wait before trying again. */
 public interface RetryAfterHint {

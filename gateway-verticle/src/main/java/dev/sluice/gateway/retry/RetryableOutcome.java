@@ -1,4 +1,4 @@
-package dev.sluice.gateway.circuit;
+package dev.sluice.gateway.retry;
 
 import dev.sluice.gateway.upstream.UpstreamOutcome;
 import io.vertx.core.VertxException;
@@ -13,10 +13,6 @@ final class RetryableOutcome extends VertxException implements RetryAfterHint {
   RetryableOutcome(UpstreamOutcome outcome) {
     super(outcome.toString(), true);
     this.outcome = outcome;
-  }
-
-  UpstreamOutcome outcome() {
-    return outcome;
   }
 
   @Override

@@ -1,4 +1,4 @@
-package dev.sluice.gateway.config;
+package dev.sluice.gateway.retry;
 
 /** How a retry delay {@code d} is randomised. */
 public enum Jitter {

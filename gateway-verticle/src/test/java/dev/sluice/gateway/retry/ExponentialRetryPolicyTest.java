@@ -1,8 +1,5 @@
-package dev.sluice.gateway.circuit;
+package dev.sluice.gateway.retry;
 
-import dev.sluice.gateway.config.Jitter;
-import dev.sluice.gateway.config.RetryOn;
-import dev.sluice.gateway.config.RetryOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;

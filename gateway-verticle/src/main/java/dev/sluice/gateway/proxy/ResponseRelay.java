@@ -1,0 +1,73 @@
+package dev.sluice.gateway.proxy;
+
+import dev.sluice.gateway.stream.Relay;
+import dev.sluice.gateway.stream.RelayException;
+import dev.sluice.gateway.upstream.HopByHopHeaders;
+import dev.sluice.gateway.upstream.UpstreamResponse;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpClosedException;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerResponse;
+
+import java.util.Set;
+
+/**
+ * Relays an upstream's answer to the client as it arrives: the head at once, then each chunk as
+ * it comes (an SSE event reaches the client when the upstream sends it), with backpressure both
+ * ways. HEAD, 204 and 304 keep the upstream's headers, Content-Length included, and carry no body.
+ *
+ * <p>When the upstream dies mid-body, the status has already gone: the client's connection is
+ * reset so it cannot take a partial body for a whole one, and the route's circuit counts a
+ * failure. When the client leaves, the upstream request is reset, never returned half-read to
+ * the pool.
+ */
+final class ResponseRelay {
+  private static final Set<String> NO_SKIP = Set.of();
+
+  private ResponseRelay() {
+  }
+
+  static void relay(Exchange exchange, UpstreamResponse upstream, Runnable record) {
+    HttpServerResponse response = exchange.request().response();
+    response.setStatusCode(upstream.statusCode());
+    if (upstream.statusMessage() != null) {
+      response.setStatusMessage(upstream.statusMessage());
+    }
+    MultiMap headers = response.headers();
+    HopByHopHeaders.copyEndToEnd(upstream.headers(), headers, NO_SKIP);
+    ReplyWriter.addOwnHeaders(exchange, response);
+    if (carriesNoBody(exchange.request().method(), upstream.statusCode())) {
+      upstream.discard();
+      record.run();
+      response.end();
+      return;
+    }
+    if (!headers.contains(HttpHeaders.CONTENT_LENGTH)) {
+      response.setChunked(true);
+    }
+    // The head goes now, not with the first chunk: a slow stream's client sees the status at once.
+    response.writeHead();
+    Relay relay = new Relay(upstream.body(), response);
+    response.closeHandler(v -> relay.destinationClosed(new HttpClosedException("client closed the connection")));
+    relay.start().onComplete(ar -> {
+      if (ar.succeeded()) {
+        record.run();
+        response.end();
+      } else {
+        exchange.cutShort(true);
+        if (((RelayException) ar.cause()).sourceFailed()) {
+          exchange.circuit().failedAfterHead();
+          response.reset();
+        } else {
+          upstream.abort();
+        }
+        record.run();
+      }
+    });
+  }
+
+  private static boolean carriesNoBody(HttpMethod method, int status) {
+    return method == HttpMethod.HEAD || status == 204 || status == 304 || (status >= 100 && status < 200);
+  }
+}
