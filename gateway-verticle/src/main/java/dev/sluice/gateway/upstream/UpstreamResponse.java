@@ -60,6 +60,8 @@ public final class UpstreamResponse {
 
   /** Stops the body (the client left): the connection is reset, never returned to the pool half-read. */
   public void abort() {
+    // The reset is ours: nobody is listening for the error it raises.
+    response.exceptionHandler(ignored -> { });
     response.request().reset();
   }
 
