@@ -4,7 +4,6 @@ import dev.sluice.gateway.error.GatewayError;
 import dev.sluice.gateway.error.GatewayException;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpServerRequest;
 
 /**
  * Refuses a body whose declared Content-Length is over {@code http.maxBodyBytes} before a byte of
@@ -30,12 +29,6 @@ final class BodyStage implements GatewayStage {
       exchange.bodyLength(length);
     }
     return exchange.proceed();
-  }
-
-  /** Whether the client sends a body after the head (one that must be read or the connection closed). */
-  static boolean carriesBody(HttpServerRequest request) {
-    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
-    return (length != null && !"0".equals(length.trim())) || request.headers().contains(HttpHeaders.TRANSFER_ENCODING);
   }
 
   /** The decoder has already refused a malformed or repeated Content-Length; this one is a number. */

@@ -6,6 +6,7 @@ import dev.sluice.gateway.error.GatewayError;
 import dev.sluice.gateway.route.Route;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 
 import java.util.List;
@@ -20,6 +21,7 @@ public final class Exchange {
   private final String path;
   private final long startNanos;
   private final List<GatewayStage> stages;
+  private final boolean carriesBody;
   private final MultiMap replyHeaders = MultiMap.caseInsensitiveMultiMap();
   private int nextStage;
 
@@ -40,6 +42,7 @@ public final class Exchange {
     this.path = path;
     this.stages = stages;
     this.startNanos = System.nanoTime();
+    this.carriesBody = carriesBody(request);
   }
 
   /** Hands the exchange to the next stage. */
@@ -85,6 +88,16 @@ public final class Exchange {
   /** @return the matched route's circuit, from the same routing as {@link #route()} */
   public RouteCircuit circuit() {
     return circuit;
+  }
+
+  /** Whether the client sends a body after the head (one that must be read, or the connection closed). */
+  public boolean carriesBody() {
+    return carriesBody;
+  }
+
+  private static boolean carriesBody(HttpServerRequest request) {
+    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+    return (length != null && !"0".equals(length.trim())) || request.headers().contains(HttpHeaders.TRANSFER_ENCODING);
   }
 
   /** A WebSocket handshake ({@code Connection: Upgrade}, {@code Upgrade: websocket}): answered by a tunnel. */

@@ -68,7 +68,7 @@ final class ForwardStage implements GatewayStage {
 
   private Future<RequestBody> body(Exchange exchange, RetryPlan plan, boolean maySendTwice) {
     HttpServerRequest request = exchange.request();
-    if (exchange.upgrade() || !BodyStage.carriesBody(request)) {
+    if (exchange.upgrade() || !exchange.carriesBody()) {
       return Future.succeededFuture(RequestBody.none());
     }
     return ReplayBuffer.read(request, exchange.bodyLength(), plan.options().bufferBytes(), maxBodyBytes, maySendTwice);

@@ -61,11 +61,11 @@ public final class GatewayPipeline implements Handler<HttpServerRequest> {
 
   @Override
   public void handle(HttpServerRequest request) {
-    if (BodyStage.carriesBody(request)) {
+    Exchange exchange = new Exchange(request, RequestIds.of(request), PathNormalizer.normalize(request.path()), stages);
+    if (exchange.carriesBody()) {
       // The body waits on the wire, not in memory, until the forward stage streams or keeps it.
       request.pause();
     }
-    Exchange exchange = new Exchange(request, RequestIds.of(request), PathNormalizer.normalize(request.path()), stages);
     Future<ProxyReply> reply;
     try {
       reply = exchange.proceed();

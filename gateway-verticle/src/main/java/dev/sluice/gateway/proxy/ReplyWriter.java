@@ -81,7 +81,7 @@ final class ReplyWriter {
       .toBuffer();
     addOwnHeaders(exchange, response);
     HttpServerRequest request = exchange.request();
-    boolean unreadBody = BodyStage.carriesBody(request) && !request.isEnded();
+    boolean unreadBody = exchange.carriesBody() && !request.isEnded();
     if (unreadBody || exchange.upgrade()) {
       response.headers().set(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
     }

@@ -62,6 +62,13 @@ public final class StreamingUpstream {
       download(response, Long.parseLong(path.substring("/bytes/".length())));
     } else if (path.equals("/endless")) {
       endless(request);
+    } else if (path.equals("/dies")) {
+      // The head and a first chunk, then the connection goes: the body breaks off mid-way.
+      response.setChunked(true).write(Buffer.buffer(new byte[1024]));
+      vertx.setTimer(100, t -> request.connection().close());
+    } else if (path.equals("/stalls")) {
+      // The head and a first chunk, then silence with the connection open.
+      response.setChunked(true).write(Buffer.buffer(new byte[1024]));
     } else if (path.equals("/sink")) {
       sink(request);
     } else if (path.equals("/unavailable")) {
