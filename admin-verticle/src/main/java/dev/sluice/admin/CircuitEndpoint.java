@@ -1,6 +1,6 @@
 package dev.sluice.admin;
 
-import dev.sluice.gateway.cluster.CircuitEvent;
+import dev.sluice.gateway.circuit.CircuitEvent;
 import io.vertx.circuitbreaker.CircuitBreakerState;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

@@ -1,6 +1,6 @@
 package dev.sluice.admin;
 
-import dev.sluice.gateway.cluster.SnapshotResponder;
+import dev.sluice.gateway.circuit.SnapshotResponder;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;

@@ -1,8 +1,5 @@
-package dev.sluice.gateway.cluster;
+package dev.sluice.gateway.circuit;
 
-import dev.sluice.gateway.circuit.CircuitListener;
-import dev.sluice.gateway.circuit.RouteCircuit;
-import dev.sluice.gateway.circuit.RouteCircuits;
 import io.vertx.circuitbreaker.CircuitBreakerState;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

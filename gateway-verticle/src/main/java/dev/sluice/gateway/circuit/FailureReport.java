@@ -1,4 +1,4 @@
-package dev.sluice.gateway.cluster;
+package dev.sluice.gateway.circuit;
 
 import io.vertx.core.json.JsonObject;
 

@@ -1,6 +1,5 @@
-package dev.sluice.gateway.cluster;
+package dev.sluice.gateway.circuit;
 
-import dev.sluice.gateway.circuit.ProbeLocks;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
