@@ -68,15 +68,16 @@ public class GatewayVerticle extends VerticleBase {
   public Future<?> start() {
     metrics = new GatewayMetrics(node.meters());
     sync = new CircuitSync(vertx, node.id(), instanceId);
-    RouteCircuits circuits = new RouteCircuits(vertx, config.routes(), System::currentTimeMillis,
-      CircuitListener.both(sync, metrics::transition), new SharedDataProbeLocks(vertx, sync));
+    // Monotonic: circuit timing never reads the time of day (nodes' clocks disagree).
+    RouteCircuits circuits = new RouteCircuits(vertx, config.routes(), () -> System.nanoTime() / 1_000_000,
+      CircuitListener.both(sync, metrics::transition), new SharedDataProbeLocks(sync));
     circuits.all().forEach(metrics::watch);
     routing = new Routing(new RouteTable(config.routes()), circuits);
     upstream = new UpstreamClient(vertx, connectTimeoutMs());
     limiter = new FailoverRateLimiter(vertx, config.redis(), new RedisSlidingWindowLimiter(vertx, config.redis()),
       node.fallbackWindows())
       .onFallback(() -> metrics.limiterFallback(config.redis().onFailure()));
-    snapshots = new SnapshotResponder(vertx, sync, () -> routing.circuits(), this::limiterView);
+    snapshots = new SnapshotResponder(sync, () -> routing.circuits(), this::limiterView);
     GatewayPipeline pipeline = GatewayPipeline.of(vertx, () -> routing, config.http(),
       new ClientIdentityResolver(config.clients()), new RateLimitStage(limiter), upstream, metrics,
       config.log().access());
