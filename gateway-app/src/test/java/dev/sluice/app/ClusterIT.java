@@ -182,6 +182,12 @@ class ClusterIT {
       assertEquals(503, b.status("/spread/status/200"));
     }
     assertEquals(before, mockCalls(), "an open circuit calls the upstream from neither node");
+    // The event carries "probe in N ms", counted on each JVM's own monotonic clock (whose origins
+    // differ arbitrarily between the two JVMs): both nodes tell clients about the same wait.
+    for (Node node : List.of(a, b)) {
+      long retryAfter = Long.parseLong(node.get("/spread/status/200").headers().firstValue("Retry-After").orElse("0"));
+      assertTrue(retryAfter > 30 && retryAfter <= 60, "Retry-After " + retryAfter + " s of a 60 s reset on :" + node.port());
+    }
   }
 
   @Test

@@ -3,7 +3,6 @@ package dev.sluice.gateway.circuit;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +24,7 @@ public final class CircuitSync implements CircuitListener {
   private final String node;
   private final String instance;
   private final FailureBatcher batcher;
-  private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
+  private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private Supplier<RouteCircuits> circuits;
 
   public CircuitSync(Vertx vertx, String node, String instance) {
@@ -52,6 +51,7 @@ public final class CircuitSync implements CircuitListener {
     this.circuits = circuits;
     consumers.add(bus.onEvent(this::onEvent));
     consumers.add(bus.onFailures(this::onFailures));
+    consumers.add(bus.onMerged(this::reconcile));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList())
       .compose(v -> catchUpAll(circuits.get()));
   }
@@ -64,6 +64,28 @@ public final class CircuitSync implements CircuitListener {
       }
       return null;
     });
+  }
+
+  /**
+   * After a split healed: each side went on alone, so each circuit takes the map's last word if
+   * it is newer, and puts its own back on the bus (and in the map) if its own is newer. Either way
+   * the higher version ends up everywhere.
+   */
+  void reconcile() {
+    for (RouteCircuit circuit : circuits.get().all()) {
+      bus.lastWord(circuit.route()).onSuccess(last -> {
+        CircuitState mine = circuit.view();
+        if (last != null && circuit.follow(last.asLastWord())) {
+          return;
+        }
+        if (mine.scope() == CircuitScope.CLUSTER && mine.version() > 0) {
+          LOG.info("circuit {} after a merge: republishing version {} ({})", circuit.route(), mine.version(),
+            mine.state());
+          bus.publish(CircuitEvent.of(circuit.route(), mine, circuit.msUntilProbe(), node, instance,
+            circuit.failureCount()));
+        }
+      });
+    }
   }
 
   /** Brings circuits that are new to this instance (at start, or after a route reload) to the cluster's state. */
