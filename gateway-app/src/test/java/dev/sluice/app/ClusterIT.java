@@ -279,6 +279,41 @@ class ClusterIT {
 
   @Test
   @Order(5)
+  void aNodeFrozenThroughASplitSharesCircuitStateAgainSoonAfterItResumes() throws Exception {
+    String pid = String.valueOf(b.process().pid());
+    signal("STOP", pid);
+    try {
+      // Frozen like a long GC pause: A stops hearing B's heartbeats and removes it (6 s).
+      eventually(20, "A sees itself alone", () -> clusterMembers(a) == 1);
+      assertEquals(200, a.admin("POST", "/__circuit/fresh/open", null).statusCode());
+      eventually(5, "A open", () -> isOpen(a, "fresh"));
+    } finally {
+      signal("CONT", pid); // only the PID this test started
+    }
+    long resumed = System.nanoTime();
+    // B missed the event; Hazelcast merges the two halves (merge runs every 5 s), and B's
+    // instances reconcile with the map.
+    eventually(30, "B open after the split healed", () -> isOpen(b, "fresh"));
+    System.out.println("B shared the circuit state " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - resumed)
+      + " ms after it resumed");
+    // And B's own events reach A again: its subscriptions are back on the merged cluster.
+    assertEquals(200, b.admin("POST", "/__circuit/fresh/reset", null).statusCode());
+    eventually(10, "a reset on B's admin closes A", () -> a.status("/fresh/status/200") == 200);
+    eventually(10, "both members again", () -> clusterMembers(a) == 2 && clusterMembers(b) == 2);
+  }
+
+  static void signal(String signal, String pid) throws Exception {
+    Process kill = new ProcessBuilder("kill", "-" + signal, pid).inheritIO().start();
+    assertTrue(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0, "kill -" + signal + " " + pid);
+  }
+
+  static int clusterMembers(Node node) {
+    return new JsonObject(node.admin("GET", "/__health", null).body()).getJsonObject("checks")
+      .getJsonObject("cluster").getInteger("members");
+  }
+
+  @Test
+  @Order(6)
   void killingTheNodeThatHoldsTheProbeLockDoesNotStopNodeBFromClosingTheCircuit() throws Exception {
     assertEquals(500, a.status("/dying/status/500"));
     assertEquals(500, a.status("/dying/status/500"));
