@@ -4,7 +4,7 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.ListenerConfig;
 import com.hazelcast.config.XmlConfigBuilder;
 import com.hazelcast.core.LifecycleEvent;
-import dev.sluice.gateway.circuit.CircuitBus;
+import dev.sluice.gateway.ClusterMerges;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -62,11 +62,11 @@ final class ClusterSetup {
     AtomicReference<Vertx> started = new AtomicReference<>();
     // After a split heals (a frozen node resumed, a network came back), Hazelcast has merged the
     // maps by their merge policies, but this node's instances still hold what they knew alone:
-    // they reconcile with the cluster (CircuitBus.MERGED_ADDRESS), the higher version winning.
+    // they reconcile with the cluster (ClusterMerges), the higher version winning.
     hazelcast.addListenerConfig(new ListenerConfig((com.hazelcast.core.LifecycleListener) event -> {
       Vertx vertx = started.get();
       if (event.getState() == LifecycleEvent.LifecycleState.MERGED && vertx != null) {
-        CircuitBus.announceMerge(vertx);
+        ClusterMerges.announce(vertx);
       }
     }));
     return new ClusterSetup(new HazelcastClusterManager(hazelcast), new VertxOptions().setEventBusOptions(eventBus),

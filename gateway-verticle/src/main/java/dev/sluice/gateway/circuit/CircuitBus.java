@@ -4,7 +4,6 @@ import io.vertx.circuitbreaker.CircuitBreakerState;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
@@ -29,11 +28,6 @@ import java.util.function.Supplier;
 public final class CircuitBus {
   public static final String PROBE_LOCK_PREFIX = "sluice.probe.";
   public static final String SNAPSHOT_ADDRESS = "sluice.admin.snapshot";
-  /**
-   * Local to each node (never crosses the cluster): Hazelcast merged this node back after a split.
-   * Circuits and route tables reconcile with the cluster's maps on it.
-   */
-  public static final String MERGED_ADDRESS = "sluice.cluster.merged";
   /** Asking for the probe lock waits this long at most: a request that does not win answers 503 at once. */
   static final long PROBE_LOCK_WAIT_MS = 20;
   /** Concurrent writers of one route's last word are rare (a transition each); a few rounds settle them. */
@@ -136,15 +130,6 @@ public final class CircuitBus {
       CircuitEvent event = decided.get(0);
       return publish(event).map(event);
     });
-  }
-
-  /** Tells this node's holders of cluster state that a split healed (see {@link #MERGED_ADDRESS}). */
-  public static void announceMerge(Vertx vertx) {
-    vertx.eventBus().publish(MERGED_ADDRESS, null, new DeliveryOptions().setLocalOnly(true));
-  }
-
-  public MessageConsumer<Object> onMerged(Runnable action) {
-    return vertx.eventBus().localConsumer(MERGED_ADDRESS, m -> action.run());
   }
 
   /** Answers snapshot requests with {@code snapshot}'s current value. */

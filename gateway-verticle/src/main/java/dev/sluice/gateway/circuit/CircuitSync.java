@@ -1,5 +1,6 @@
 package dev.sluice.gateway.circuit;
 
+import dev.sluice.gateway.ClusterMerges;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -20,6 +21,7 @@ import java.util.function.Supplier;
 public final class CircuitSync implements CircuitListener {
   private static final Logger LOG = LoggerFactory.getLogger(CircuitSync.class);
 
+  private final Vertx vertx;
   private final CircuitBus bus;
   private final String node;
   private final String instance;
@@ -28,6 +30,7 @@ public final class CircuitSync implements CircuitListener {
   private Supplier<RouteCircuits> circuits;
 
   public CircuitSync(Vertx vertx, String node, String instance) {
+    this.vertx = vertx;
     this.bus = new CircuitBus(vertx);
     this.node = node;
     this.instance = instance;
@@ -51,7 +54,7 @@ public final class CircuitSync implements CircuitListener {
     this.circuits = circuits;
     consumers.add(bus.onEvent(this::onEvent));
     consumers.add(bus.onFailures(this::onFailures));
-    consumers.add(bus.onMerged(this::reconcile));
+    consumers.add(ClusterMerges.onMerged(vertx, this::reconcile));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList())
       .compose(v -> catchUpAll(circuits.get()));
   }

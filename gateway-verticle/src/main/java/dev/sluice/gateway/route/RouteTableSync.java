@@ -1,6 +1,6 @@
 package dev.sluice.gateway.route;
 
-import dev.sluice.gateway.circuit.CircuitBus;
+import dev.sluice.gateway.ClusterMerges;
 import dev.sluice.gateway.config.ConfigException;
 import dev.sluice.gateway.config.RoutePolicy;
 import io.vertx.core.Future;
@@ -53,7 +53,7 @@ public final class RouteTableSync {
   public Future<Void> start() {
     consumer = vertx.eventBus().consumer(RouteReload.ADDRESS, message -> received(message.body()));
     // A split healed: the stored table may be one this side missed while it was alone.
-    merged = new CircuitBus(vertx).onMerged(() -> store.latest().onSuccess(stored -> {
+    merged = ClusterMerges.onMerged(vertx, () -> store.latest().onSuccess(stored -> {
       if (stored != null) {
         startFrom(stored);
       }
