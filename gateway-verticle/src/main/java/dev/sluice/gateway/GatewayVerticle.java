@@ -77,7 +77,7 @@ public class GatewayVerticle extends VerticleBase {
     limiter = new FailoverRateLimiter(vertx, config.redis(), new RedisSlidingWindowLimiter(vertx, config.redis()),
       node.fallbackWindows())
       .onFallback(() -> metrics.limiterFallback(config.redis().onFailure()));
-    snapshots = new SnapshotResponder(sync, () -> routing.circuits(), this::limiterView);
+    snapshots = new SnapshotResponder(vertx, sync, () -> routing.circuits(), this::limiterView);
     GatewayPipeline pipeline = GatewayPipeline.of(vertx, () -> routing, config.http(),
       new ClientIdentityResolver(config.clients()), new RateLimitStage(limiter), upstream, metrics,
       config.log().access());

@@ -83,6 +83,15 @@ public final class CircuitStateMachine {
     return state.state() == OPEN && msUntilProbe() == 0;
   }
 
+  /**
+   * Whether this instance may ask for the probe lock: the probe is due, or another instance is
+   * probing — which may have died holding the lock; the lock (freed when Hazelcast removes a dead
+   * member) tells, and the map's last word read under it turns HALF_OPEN into a due OPEN.
+   */
+  public boolean mayTryProbe() {
+    return probeDue() || state.state() == HALF_OPEN;
+  }
+
   /** Failures reached the threshold. @return false when not CLOSED (already tripped) */
   public boolean trip(CircuitScope scope, String reason) {
     return transition(Transition.TRIP, scope, reason);

@@ -27,6 +27,7 @@ public final class CircuitSync implements CircuitListener {
   private final String instance;
   private final FailureBatcher batcher;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+  private MessageConsumer<Object> merges;
   private Supplier<RouteCircuits> circuits;
 
   public CircuitSync(Vertx vertx, String node, String instance) {
@@ -52,11 +53,23 @@ public final class CircuitSync implements CircuitListener {
   /** Subscribes, then brings every circuit to the cluster's state before the instance takes traffic. */
   public Future<Void> start(Supplier<RouteCircuits> circuits) {
     this.circuits = circuits;
+    merges = ClusterMerges.onMerged(vertx, () -> subscribe().onComplete(v -> reconcile()));
+    return merges.completion().compose(v -> subscribe()).compose(v -> catchUpAll(circuits.get()));
+  }
+
+  /**
+   * (Re)registers this instance's consumers. Again after a merge: while apart, this node's
+   * Vert.x dropped the other side's subscriptions from its view, and a merge does not bring them
+   * back; a registration makes it read the address's subscriptions from the merged map again.
+   */
+  private Future<Void> subscribe() {
+    List<MessageConsumer<?>> old = List.copyOf(consumers);
+    consumers.clear();
     consumers.add(bus.onEvent(this::onEvent));
     consumers.add(bus.onFailures(this::onFailures));
-    consumers.add(ClusterMerges.onMerged(vertx, this::reconcile));
-    return Future.all(consumers.stream().map(MessageConsumer::completion).toList())
-      .compose(v -> catchUpAll(circuits.get()));
+    return Future.join(old.stream().map(MessageConsumer::unregister).toList())
+      .transform(ar -> Future.all(consumers.stream().map(MessageConsumer::completion).toList()))
+      .mapEmpty();
   }
 
   /** Takes the cluster map's last word for the circuit's route, if it is news to this instance. */
@@ -132,6 +145,10 @@ public final class CircuitSync implements CircuitListener {
 
   public Future<Void> stop() {
     batcher.stop();
-    return Future.all(consumers.stream().map(MessageConsumer::unregister).toList()).mapEmpty();
+    List<Future<Void>> unregistered = new ArrayList<>(consumers.stream().map(MessageConsumer::unregister).toList());
+    if (merges != null) {
+      unregistered.add(merges.unregister());
+    }
+    return Future.all(unregistered).mapEmpty();
   }
 }

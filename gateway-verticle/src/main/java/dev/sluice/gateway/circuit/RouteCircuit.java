@@ -154,7 +154,7 @@ public final class RouteCircuit {
     if (isClosed()) {
       return CALL;
     }
-    if (probing || !machine.probeDue()) {
+    if (probing || !machine.mayTryProbe()) {
       return Future.failedFuture(openError());
     }
     probing = true;

@@ -51,16 +51,27 @@ public final class RouteTableSync {
    * the stored table if it is newer than what a reload may already have brought.
    */
   public Future<Void> start() {
-    consumer = vertx.eventBus().consumer(RouteReload.ADDRESS, message -> received(message.body()));
-    // A split healed: the stored table may be one this side missed while it was alone.
-    merged = ClusterMerges.onMerged(vertx, () -> store.latest().onSuccess(stored -> {
-      if (stored != null) {
-        startFrom(stored);
-      }
-    }));
+    consumer = subscribe();
+    // A split healed: subscribe again (see CircuitSync), and take the stored table if this side
+    // missed it while it was alone.
+    merged = ClusterMerges.onMerged(vertx, () -> consumer.unregister()
+      .transform(ar -> {
+        consumer = subscribe();
+        return consumer.completion();
+      })
+      .compose(v -> store.latest())
+      .onSuccess(stored -> {
+        if (stored != null) {
+          startFrom(stored);
+        }
+      }));
     return consumer.completion()
       .compose(v -> store.latest())
       .compose(stored -> stored == null ? Future.succeededFuture() : startFrom(stored));
+  }
+
+  private MessageConsumer<JsonObject> subscribe() {
+    return vertx.eventBus().consumer(RouteReload.ADDRESS, message -> received(message.body()));
   }
 
   public Future<Void> stop() {

@@ -222,4 +222,22 @@ class CircuitStateMachineTest {
     assertEquals(OPEN, newcomer.state());
     assertTrue(newcomer.machine.probeDue(), "the prober may be gone; the probe lock decides who goes");
   }
+
+  @Test
+  void aFollowerOfAHalfOpenMayTryTheProbeLockInCaseTheProberDied() {
+    Instance a = new Instance(0);
+    Instance b = new Instance(0);
+    a.machine.trip(CircuitScope.CLUSTER, "threshold");
+    b.hears(a.lastPublished());
+    assertFalse(b.machine.mayTryProbe());
+    a.clock.advance(RESET_MS);
+    a.machine.startProbe();
+    b.hears(a.lastPublished());
+    assertEquals(HALF_OPEN, b.state());
+    assertTrue(b.machine.mayTryProbe(), "the lock decides: held by a live prober, or freed when it died");
+    assertFalse(b.machine.startProbe(), "not before the map's last word, read under the lock");
+    assertTrue(b.hears(a.lastPublished().asLastWord()));
+    assertTrue(b.machine.startProbe());
+    assertEquals(3, b.machine.state().version());
+  }
 }
