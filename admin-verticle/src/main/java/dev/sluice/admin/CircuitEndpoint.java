@@ -71,7 +71,7 @@ final class CircuitEndpoint {
       view.route(route).ifPresent(rv -> instances.add(new JsonObject()
         .put("node", view.node()).put("instance", view.instance())
         .put("state", rv.state().name()).put("scope", rv.scope().name()).put("version", rv.version())
-        .put("failures", rv.failures()).put("probeInMs", rv.probeInMs()).put("reason", rv.reason())));
+        .put("failures", rv.failures()).put("callers", rv.callers()).put("probeInMs", rv.probeInMs()).put("reason", rv.reason())));
     }
     return new JsonObject()
       .put("route", route)

@@ -44,6 +44,7 @@ class ClusterIT {
   static final List<Process> processes = new ArrayList<>();
   static Node a;
   static Node b;
+  static int deadPort;
   static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   static final String TOKEN = "it-admin-token";
@@ -83,7 +84,8 @@ class ClusterIT {
     mockPort = mock.actualPort();
     dir = Files.createTempDirectory("sluice-cluster-it");
     clusterPort = SluiceJarIT.freePort();
-    a = startNode();
+    deadPort = SluiceJarIT.freePort();
+    a = startNode("http://127.0.0.1:" + deadPort); // A's "partial" points at a port nothing listens on
     b = startNode();
   }
 
@@ -99,6 +101,11 @@ class ClusterIT {
 
   /** Nodes start one after another, so each joins the cluster the first one formed. */
   static Node startNode() throws Exception {
+    return startNode("http://127.0.0.1:" + mockPort);
+  }
+
+  /** @param partial the upstream of route "partial" on this node (the others' is the mock) */
+  static Node startNode(String partial) throws Exception {
     int port = SluiceJarIT.freePort();
     int adminPort = SluiceJarIT.freePort();
     Path config = dir.resolve("node-" + port + ".yaml");
@@ -115,6 +122,7 @@ class ClusterIT {
       route("onlya", mock, 3, 3000, 3000),
       route("joiner", mock, 2, 60_000, 3000),
       route("dying", mock, 2, 2000, 20_000),
+      route("partial", partial, 3, 60_000, 3000),
       ""));
     ProcessBuilder builder = SluiceJarIT.sluice("run", "--config", config.toString(), "--cluster")
       .redirectErrorStream(true);
@@ -212,6 +220,37 @@ class ClusterIT {
 
   @Test
   @Order(3)
+  void aRouteOnlyOneNodeCannotReachOpensOnThatNodeAloneAndTheOtherKeepsServing() throws Exception {
+    // B calls the route and reaches it: two nodes call it, so A's failures alone are no majority.
+    for (int i = 0; i < 3; i++) {
+      assertEquals(200, b.status("/partial/status/200"));
+    }
+    eventually(5, "every instance heard that B calls the route", () -> circuitViews(a, "partial").stream()
+      .allMatch(v -> v.getInteger("callers") >= 1));
+    for (int i = 0; i < 3; i++) {
+      assertEquals(502, a.status("/partial/status/200"), "nothing listens on A's upstream port " + deadPort);
+    }
+    eventually(5, "A open by itself", () -> refuses(a, "partial"));
+    for (int i = 0; i < 5; i++) {
+      assertEquals(200, b.status("/partial/status/200"), "B keeps serving the route it reaches");
+    }
+    JsonObject route = circuitRoute(b, "partial");
+    assertEquals("CLOSED", route.getString("state"), "the cluster's state: " + route.encodePrettily());
+    assertTrue(route.getJsonArray("views").stream().map(JsonObject.class::cast)
+      .anyMatch(v -> "OPEN".equals(v.getString("state")) && "NODE".equals(v.getString("scope"))), route.encodePrettily());
+  }
+
+  static JsonObject circuitRoute(Node node, String name) {
+    return new JsonObject(node.admin("GET", "/__circuit", null).body()).getJsonArray("routes").stream()
+      .map(JsonObject.class::cast).filter(r -> r.getString("route").equals(name)).findFirst().orElseThrow();
+  }
+
+  static List<JsonObject> circuitViews(Node node, String name) {
+    return circuitRoute(node, name).getJsonArray("views").stream().map(JsonObject.class::cast).toList();
+  }
+
+  @Test
+  @Order(4)
   void aNodeThatJoinsWhileTheCircuitIsOpenStartsOpen() throws Exception {
     assertEquals(500, a.status("/joiner/status/500"));
     assertEquals(500, a.status("/joiner/status/500"));
@@ -226,7 +265,7 @@ class ClusterIT {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void theAdminApiSeesBothNodesAndItsWritesReachTheOtherNode() throws Exception {
     JsonObject circuit = new JsonObject(b.admin("GET", "/__circuit", null).body());
     var nodes = circuit.getJsonArray("nodes");
@@ -278,7 +317,7 @@ class ClusterIT {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void aNodeFrozenThroughASplitSharesCircuitStateAgainSoonAfterItResumes() throws Exception {
     String pid = String.valueOf(b.process().pid());
     signal("STOP", pid);
@@ -319,7 +358,7 @@ class ClusterIT {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void killingTheNodeThatHoldsTheProbeLockDoesNotStopNodeBFromClosingTheCircuit() throws Exception {
     assertEquals(500, a.status("/dying/status/500"));
     assertEquals(500, a.status("/dying/status/500"));

@@ -69,7 +69,7 @@ public class GatewayVerticle extends VerticleBase {
     metrics = new GatewayMetrics(node.meters());
     sync = new CircuitSync(vertx, node.id(), instanceId);
     // Monotonic: circuit timing never reads the time of day (nodes' clocks disagree).
-    RouteCircuits circuits = new RouteCircuits(vertx, config.routes(), () -> System.nanoTime() / 1_000_000,
+    RouteCircuits circuits = new RouteCircuits(vertx, node.id(), config.routes(), () -> System.nanoTime() / 1_000_000,
       CircuitListener.both(sync, metrics::transition), new SharedDataProbeLocks(sync));
     circuits.all().forEach(metrics::watch);
     routing = new Routing(new RouteTable(config.routes()), circuits);

@@ -8,6 +8,9 @@ import java.util.function.BiConsumer;
 public interface CircuitListener {
   void transitioned(RouteCircuit circuit, CircuitState to);
 
+  /** One attempt on this instance (failed or not); the cluster sync batches these. */
+  void called(RouteCircuit circuit);
+
   /** One failed attempt on this instance; the cluster sync batches these. */
   void failed(RouteCircuit circuit);
 
@@ -18,6 +21,11 @@ public interface CircuitListener {
       public void transitioned(RouteCircuit circuit, CircuitState to) {
         first.transitioned(circuit, to);
         also.accept(circuit.route(), to.state());
+      }
+
+      @Override
+      public void called(RouteCircuit circuit) {
+        first.called(circuit);
       }
 
       @Override

@@ -62,6 +62,12 @@ public final class CircuitStateMachine {
   private final LongSupplier monotonicMs;
   private final Listener listener;
   private CircuitState state = CircuitState.INITIAL;
+  /**
+   * The version of the last CLUSTER-scope state this instance had. A NODE-scope history is this
+   * node's own (the other nodes never saw its versions), so a cluster event is weighed against
+   * this, not against the node's own count.
+   */
+  private long clusterVersion;
 
   /** @param monotonicMs a clock that only moves forward (never the time of day) */
   public CircuitStateMachine(long resetTimeoutMs, LongSupplier monotonicMs, Listener listener) {
@@ -127,6 +133,9 @@ public final class CircuitStateMachine {
     }
     long probeAt = transition.to == OPEN ? monotonicMs.getAsLong() + resetTimeoutMs : 0;
     state = new CircuitState(transition.to, scope, state.version() + 1, probeAt, reason);
+    if (scope == CircuitScope.CLUSTER) {
+      clusterVersion = state.version();
+    }
     listener.changed(state);
     listener.decided(state);
     return true;
@@ -141,11 +150,18 @@ public final class CircuitStateMachine {
    * @return whether it was taken
    */
   public boolean follow(CircuitBreakerState to, CircuitScope scope, long version, long probeInMs, String reason) {
-    if (!state.isSupersededBy(version, to)) {
+    CircuitState weighed = scope == CircuitScope.CLUSTER && state.scope() == CircuitScope.NODE
+      ? new CircuitState(state.state(), state.scope(), clusterVersion, state.probeAtMs(), state.reason())
+      : state;
+    if (!weighed.isSupersededBy(version, to)) {
       return false;
     }
     long probeAt = to == OPEN ? monotonicMs.getAsLong() + Math.max(0, probeInMs) : 0;
+    // A cluster event that replaces a node-scope history takes the cluster's count back.
     state = new CircuitState(to, scope, version, probeAt, reason);
+    if (scope == CircuitScope.CLUSTER) {
+      clusterVersion = version;
+    }
     listener.changed(state);
     return true;
   }

@@ -121,12 +121,17 @@ public final class CircuitSync implements CircuitListener {
   }
 
   @Override
-  public void failed(RouteCircuit circuit) {
-    batcher.add(circuit.route());
+  public void called(RouteCircuit circuit) {
+    batcher.called(circuit.route());
   }
 
-  private void publishFailures(String route, long failures) {
-    bus.reportFailures(new FailureReport(route, node, instance, failures));
+  @Override
+  public void failed(RouteCircuit circuit) {
+    batcher.failed(circuit.route());
+  }
+
+  private void publishFailures(String route, long calls, long failures) {
+    bus.reportFailures(new FailureReport(route, node, instance, calls, failures));
   }
 
   private void onEvent(CircuitEvent event) {
@@ -139,7 +144,7 @@ public final class CircuitSync implements CircuitListener {
 
   private void onFailures(FailureReport report) {
     if (!report.isFrom(node, instance)) {
-      circuits.get().find(report.route()).ifPresent(c -> c.countFailures(report.failures()));
+      circuits.get().find(report.route()).ifPresent(c -> c.heard(report.node(), report.calls(), report.failures()));
     }
   }
 

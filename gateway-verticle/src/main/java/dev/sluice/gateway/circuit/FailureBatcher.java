@@ -4,45 +4,71 @@ import io.vertx.core.Vertx;
 
 import java.util.HashMap;
 import java.util.Map;
-import java.util.function.BiConsumer;
 
 /**
- * Adds up an instance's failures per route and hands them on once per {@link #BATCH_MS}: a dead
- * upstream at thousands of requests per second costs a few messages per second, and a healthy
- * route sends nothing (no timer runs while nothing failed).
+ * Adds up an instance's calls and failures per route and hands them on in batches: within
+ * {@link #FAILURE_BATCH_MS} once something failed (the cluster must see failures soon), within
+ * {@link #CALL_BATCH_MS} when there were only calls (enough for "this node uses the route" within
+ * a 10 s window). A dead upstream at thousands of requests per second costs a few messages per
+ * second; an idle route sends nothing.
  */
 final class FailureBatcher {
-  static final long BATCH_MS = 75;
+  static final long FAILURE_BATCH_MS = 75;
+  static final long CALL_BATCH_MS = 1000;
+
+  interface Flush {
+    void report(String route, long calls, long failures);
+  }
 
   private final Vertx vertx;
-  private final BiConsumer<String, Long> flush;
-  private final Map<String, Long> pending = new HashMap<>();
+  private final Flush flush;
+  private final Map<String, long[]> pending = new HashMap<>();
   private long timerId = -1;
+  private boolean failurePending;
 
-  FailureBatcher(Vertx vertx, BiConsumer<String, Long> flush) {
+  FailureBatcher(Vertx vertx, Flush flush) {
     this.vertx = vertx;
     this.flush = flush;
   }
 
-  void add(String route) {
-    pending.merge(route, 1L, Long::sum);
+  void called(String route) {
+    pending.computeIfAbsent(route, r -> new long[2])[0]++;
+    schedule(CALL_BATCH_MS);
+  }
+
+  void failed(String route) {
+    pending.computeIfAbsent(route, r -> new long[2])[1]++;
+    if (!failurePending) {
+      failurePending = true;
+      // Sooner than a calls-only batch already waiting.
+      cancel();
+      schedule(FAILURE_BATCH_MS);
+    }
+  }
+
+  private void schedule(long delayMs) {
     if (timerId == -1) {
-      timerId = vertx.setTimer(BATCH_MS, id -> flush());
+      timerId = vertx.setTimer(delayMs, id -> flush());
     }
   }
 
   private void flush() {
     timerId = -1;
-    Map<String, Long> batch = new HashMap<>(pending);
+    failurePending = false;
+    Map<String, long[]> batch = new HashMap<>(pending);
     pending.clear();
-    batch.forEach(flush);
+    batch.forEach((route, counts) -> flush.report(route, counts[0], counts[1]));
   }
 
-  void stop() {
+  private void cancel() {
     if (timerId != -1) {
       vertx.cancelTimer(timerId);
       timerId = -1;
     }
+  }
+
+  void stop() {
+    cancel();
     pending.clear();
   }
 }

@@ -38,7 +38,8 @@ public final class RouteCircuit {
   private final LongSupplier clock;
   private final CircuitListener listener;
   private final ProbeLocks probeLocks;
-  private final FailureWindow failures = new FailureWindow(FAILURE_WINDOW_MS);
+  private final String node;
+  private final CallWindow window = new CallWindow(FAILURE_WINDOW_MS);
   private final CircuitStateMachine machine;
 
   private CircuitBreaker breaker;
@@ -47,9 +48,11 @@ public final class RouteCircuit {
   private Runnable releaseProbe = () -> { };
 
   /** @param clock monotonic milliseconds (not the time of day: see {@link CircuitStateMachine}) */
-  public RouteCircuit(Vertx vertx, String route, RoutePolicy policy, LongSupplier clock, CircuitListener listener,
-                      ProbeLocks probeLocks) {
+  /** @param node this instance's node: its failures alone never open the route beyond it without a quorum */
+  public RouteCircuit(Vertx vertx, String node, String route, RoutePolicy policy, LongSupplier clock,
+                      CircuitListener listener, ProbeLocks probeLocks) {
     this.vertx = vertx;
+    this.node = node;
     this.route = route;
     this.policy = policy;
     this.clock = clock;
@@ -84,9 +87,9 @@ public final class RouteCircuit {
       .setNotificationAddress(null);
     CircuitBreaker created = CircuitBreaker.create("sluice." + route, vertx, options)
       .failurePolicy(new UpstreamFailurePolicy(policy.circuit().failureStatuses()));
-    // The breaker counted enough failures of its own. It also "opens" when it follows the machine;
-    // then the machine is no longer CLOSED and trip() refuses.
-    return created.openHandler(v -> machine.trip(CircuitScope.CLUSTER, "failure threshold reached"));
+    // The breaker counted enough failures of its own; the quorum rule decides how far that reaches
+    // (this node at least). It also "opens" when it follows the machine; then decide() does nothing.
+    return created.openHandler(v -> decide());
   }
 
   /**
@@ -95,7 +98,7 @@ public final class RouteCircuit {
    */
   private void breakerFollows(CircuitState to) {
     if (to.state() == CircuitBreakerState.CLOSED) {
-      failures.clear();
+      window.clearFailures();
       if (breaker.state() != CircuitBreakerState.CLOSED) {
         breaker.close();
         breaker = newBreaker();
@@ -129,7 +132,12 @@ public final class RouteCircuit {
 
   /** Failures of this route in the rolling window, on all instances this one has heard from. */
   public long failureCount() {
-    return failures.count(clock.getAsLong());
+    return window.failures(clock.getAsLong());
+  }
+
+  /** Nodes that called this route in the rolling window, as far as this instance has heard. */
+  public int callers() {
+    return window.callers(clock.getAsLong());
   }
 
   public long msUntilProbe() {
@@ -197,6 +205,8 @@ public final class RouteCircuit {
   }
 
   private Future<UpstreamOutcome> call(Supplier<Future<UpstreamOutcome>> send) {
+    window.called(node, clock.getAsLong());
+    listener.called(this);
     LastOutcome last = new LastOutcome();
     return breaker.<UpstreamOutcome>execute(() -> send.get().andThen(ar -> last.outcome = ar.result()))
       // The breaker fails a call its FailurePolicy rejects without passing the value on; the
@@ -229,14 +239,41 @@ public final class RouteCircuit {
 
   private void recordLocalFailure() {
     listener.failed(this);
-    countFailures(1);
+    window.failed(node, clock.getAsLong(), 1);
+    decide();
   }
 
-  /** Failures another instance reported for this route. */
-  public void countFailures(long n) {
-    failures.add(clock.getAsLong(), n);
-    if (isClosed() && failures.count(clock.getAsLong()) >= policy.circuit().failureThreshold()) {
-      machine.trip(CircuitScope.CLUSTER, "failure threshold reached");
+  /** Calls and failures another instance reported for this route. */
+  public void heard(String fromNode, long calls, long failed) {
+    long now = clock.getAsLong();
+    if (failed > 0) {
+      window.failed(fromNode, now, failed);
+    } else if (calls > 0) {
+      window.called(fromNode, now);
+    }
+    decide();
+  }
+
+  /**
+   * The quorum rule. When the failures in the window reach the threshold: if they come from at
+   * least {@code quorum} of the nodes that called the route, the route opens cluster-wide; if
+   * not, and this node alone reached the threshold, it opens on this node only (its own network,
+   * config or DNS may be at fault) and probes and closes by itself.
+   */
+  private void decide() {
+    long now = clock.getAsLong();
+    int threshold = policy.circuit().failureThreshold();
+    if (!isClosed() || window.failures(now) < threshold) {
+      return;
+    }
+    int failing = window.failingNodes(now).size();
+    int callers = Math.max(failing, window.callers(now));
+    int required = policy.circuit().quorum().required(callers);
+    if (failing >= required) {
+      machine.trip(CircuitScope.CLUSTER, "failure threshold reached on " + failing + " of " + callers + " nodes");
+    } else if (window.failures(node, now) >= threshold) {
+      machine.trip(CircuitScope.NODE, "failure threshold reached on this node only (" + failing + " of " + callers
+        + " nodes failing, quorum " + required + ")");
     }
   }
 
