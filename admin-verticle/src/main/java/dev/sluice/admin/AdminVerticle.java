@@ -1,5 +1,6 @@
 package dev.sluice.admin;
 
+import dev.sluice.gateway.circuit.CircuitBus;
 import dev.sluice.gateway.config.SluiceConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.circuitbreaker.CircuitBreakerState;
@@ -36,9 +37,10 @@ public class AdminVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    SnapshotGatherer gatherer = new SnapshotGatherer(vertx);
+    CircuitBus bus = new CircuitBus(vertx);
+    SnapshotGatherer gatherer = new SnapshotGatherer(bus);
     routes = new RoutesEndpoint(vertx, config.defaults(), config.routes());
-    CircuitEndpoint circuits = new CircuitEndpoint(vertx, gatherer, routes::names);
+    CircuitEndpoint circuits = new CircuitEndpoint(vertx, bus, gatherer, routes::current);
     limits = new LimitsEndpoint(vertx, config.redis().url(), routes::current);
     health = new HealthEndpoint(vertx, config.redis().url(),
       config.redis().onFailure().name().toLowerCase(Locale.ROOT), gatherer);

@@ -1,98 +1,96 @@
 package dev.sluice.admin;
 
-import dev.sluice.gateway.cluster.CircuitEvent;
+import dev.sluice.gateway.circuit.CircuitBus;
+import dev.sluice.gateway.circuit.CircuitEvent;
+import dev.sluice.gateway.circuit.InstanceSnapshot;
+import dev.sluice.gateway.config.RouteConfig;
 import io.vertx.circuitbreaker.CircuitBreakerState;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.shareddata.AsyncMap;
 import io.vertx.ext.web.RoutingContext;
 
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Supplier;
 
 /**
- * {@code GET /__circuit}: per route the cluster's state (the last event in {@code sluice.circuits})
- * and each instance's own view; a cluster member that sent no view within the bound is listed as
- * unreachable. {@code POST /__circuit/<route>/reset|open}: a cluster-wide transition, sent as the
- * same event every instance already applies.
+ * {@code GET /__circuit}: per route the cluster's state (its last word in {@code sluice.circuits})
+ * and each instance's own view, with scope and version; a cluster member that sent no view within
+ * the bound is listed as unreachable. {@code POST /__circuit/<route>/reset|open}: an operator's
+ * order, decided by the same state machine the gateways run ({@link CircuitBus#order}) and
+ * published as the event every instance already follows.
  */
 final class CircuitEndpoint {
   private final Vertx vertx;
+  private final CircuitBus bus;
   private final SnapshotGatherer gatherer;
-  private final Supplier<Set<String>> routeNames;
+  private final Supplier<List<RouteConfig>> routes;
   private final String adminId = "admin-" + UUID.randomUUID();
 
-  CircuitEndpoint(Vertx vertx, SnapshotGatherer gatherer, Supplier<Set<String>> routeNames) {
+  CircuitEndpoint(Vertx vertx, CircuitBus bus, SnapshotGatherer gatherer, Supplier<List<RouteConfig>> routes) {
     this.vertx = vertx;
+    this.bus = bus;
     this.gatherer = gatherer;
-    this.routeNames = routeNames;
+    this.routes = routes;
   }
 
   void get(RoutingContext ctx) {
-    Future<List<JsonObject>> views = gatherer.gather();
-    Future<AsyncMap<String, JsonObject>> map = vertx.sharedData().getAsyncMap(CircuitEvent.MAP);
-    Future.all(views, map)
-      .compose(all -> Future.all(routeNames.get().stream().map(r -> map.result().get(r)
-        .map(json -> routeView(r, json, views.result()))).toList())
-        .map(routes -> new JsonObject().put("routes", new JsonArray(routes.list())).put("nodes", nodes(views.result()))))
+    Future<List<InstanceSnapshot>> views = gatherer.gather();
+    List<Future<JsonObject>> perRoute = routes.get().stream()
+      .map(r -> views.compose(all -> bus.lastWord(r.name()).map(last -> routeView(r.name(), last, all))))
+      .toList();
+    Future.all(perRoute)
+      .map(all -> new JsonObject().put("routes", new JsonArray(all.list())).put("nodes", nodes(views.result())))
       .onSuccess(body -> AdminReplies.json(ctx, 200, body))
       .onFailure(err -> AdminReplies.error(ctx, 503, "CLUSTER_UNAVAILABLE", String.valueOf(err.getMessage())));
   }
 
   void change(RoutingContext ctx, CircuitBreakerState to) {
-    String route = ctx.pathParam("route");
-    if (!routeNames.get().contains(route)) {
-      AdminReplies.error(ctx, 404, "NO_SUCH_ROUTE", "no route named '" + route + "'");
+    String name = ctx.pathParam("route");
+    Optional<RouteConfig> route = routes.get().stream().filter(r -> r.name().equals(name)).findFirst();
+    if (route.isEmpty()) {
+      AdminReplies.error(ctx, 404, "NO_SUCH_ROUTE", "no route named '" + name + "'");
       return;
     }
     String reason = "admin " + (to == CircuitBreakerState.OPEN ? "open" : "reset");
-    JsonObject event = new CircuitEvent(route, to, adminId, "admin", 0, System.currentTimeMillis(), reason).toJson();
-    // The map first, as instances do: a newcomer or a probe winner reads it.
-    vertx.sharedData().<String, JsonObject>getAsyncMap(CircuitEvent.MAP)
-      .compose(m -> m.put(route, event))
-      .onSuccess(v -> {
-        vertx.eventBus().publish(CircuitEvent.ADDRESS, event);
-        AdminReplies.json(ctx, 200, new JsonObject().put("route", route).put("state", to.name()).put("reason", reason));
-      })
+    bus.order(name, to, route.get().policy().circuit().resetTimeoutMs(), adminId, "admin", reason)
+      .onSuccess(event -> AdminReplies.json(ctx, 200, new JsonObject().put("route", name)
+        .put("state", event.state().name()).put("version", event.version()).put("reason", reason)))
       .onFailure(err -> AdminReplies.error(ctx, 503, "CLUSTER_UNAVAILABLE", String.valueOf(err.getMessage())));
   }
 
-  private static JsonObject routeView(String route, JsonObject last, List<JsonObject> views) {
+  private static JsonObject routeView(String route, CircuitEvent last, List<InstanceSnapshot> views) {
     JsonArray instances = new JsonArray();
-    for (JsonObject view : views) {
-      for (Object r : view.getJsonArray("routes", new JsonArray())) {
-        JsonObject rv = (JsonObject) r;
-        if (route.equals(rv.getString("route"))) {
-          instances.add(new JsonObject().put("node", view.getString("node")).put("instance", view.getString("instance"))
-            .put("state", rv.getString("state")).put("failures", rv.getLong("failures")));
-        }
-      }
+    for (InstanceSnapshot view : views) {
+      view.route(route).ifPresent(rv -> instances.add(new JsonObject()
+        .put("node", view.node()).put("instance", view.instance())
+        .put("state", rv.state().name()).put("scope", rv.scope().name()).put("version", rv.version())
+        .put("failures", rv.failures()).put("callers", rv.callers()).put("probeInMs", rv.probeInMs()).put("reason", rv.reason())));
     }
-    CircuitEvent event = last == null ? null : CircuitEvent.fromJson(last);
     return new JsonObject()
       .put("route", route)
-      .put("state", event == null ? "CLOSED" : event.state().name())
-      .put("openedAt", event == null ? null : event.openedAt())
-      .put("reason", event == null ? null : event.reason())
+      .put("state", last == null ? "CLOSED" : last.state().name())
+      .put("scope", last == null ? "CLUSTER" : last.scope().name())
+      .put("version", last == null ? 0 : last.version())
+      .put("reason", last == null ? null : last.reason())
       .put("views", instances);
   }
 
-  private JsonArray nodes(List<JsonObject> views) {
-    Set<String> answered = new LinkedHashSet<>();
-    views.forEach(v -> answered.add(v.getString("node")));
-    Set<String> members = new LinkedHashSet<>(answered);
+  private JsonArray nodes(List<InstanceSnapshot> views) {
+    Set<String> members = new LinkedHashSet<>();
+    views.forEach(v -> members.add(v.node()));
     if (vertx.isClustered()) {
       members.addAll(((VertxInternal) vertx).clusterManager().getNodes());
     }
     JsonArray nodes = new JsonArray();
     for (String node : members) {
-      long instances = views.stream().filter(v -> node.equals(v.getString("node"))).count();
+      long instances = views.stream().filter(v -> node.equals(v.node())).count();
       nodes.add(new JsonObject().put("node", node).put("instances", instances).put("unreachable", instances == 0));
     }
     return nodes;

@@ -1,5 +1,6 @@
 package dev.sluice.admin;
 
+import dev.sluice.gateway.circuit.InstanceSnapshot;
 import dev.sluice.gateway.redis.RedisUrl;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -38,12 +39,12 @@ final class HealthEndpoint {
       .timeout(REDIS_BOUND_MS, TimeUnit.MILLISECONDS)
       .map(pong -> true)
       .otherwise(false);
-    Future<List<JsonObject>> views = gatherer.gather();
+    Future<List<InstanceSnapshot>> views = gatherer.gather();
     Future.join(redisUp, views).onComplete(ar -> {
       String node = nodeId();
-      List<JsonObject> mine = views.result() == null ? List.of()
-        : views.result().stream().filter(v -> node == null || node.equals(v.getString("node"))).toList();
-      boolean fallback = mine.stream().anyMatch(v -> v.getJsonObject("limiter", new JsonObject()).getBoolean("usingFallback", false));
+      List<InstanceSnapshot> mine = views.result() == null ? List.of()
+        : views.result().stream().filter(v -> node == null || node.equals(v.node())).toList();
+      boolean fallback = mine.stream().anyMatch(InstanceSnapshot::limiterOnFallback);
       boolean up = !mine.isEmpty();
       JsonObject body = new JsonObject()
         .put("status", up ? "UP" : "DOWN")

@@ -1,8 +1,8 @@
 package dev.sluice.admin;
 
-import dev.sluice.gateway.cluster.RouteReload;
-import dev.sluice.gateway.cluster.RouteTableStore;
-import dev.sluice.gateway.cluster.RouteTableSync;
+import dev.sluice.gateway.route.RouteReload;
+import dev.sluice.gateway.route.RouteTableStore;
+import dev.sluice.gateway.route.RouteTableSync;
 import dev.sluice.gateway.config.ConfigException;
 import dev.sluice.gateway.config.ConfigJson;
 import dev.sluice.gateway.config.RouteConfig;

@@ -1,7 +1,10 @@
 package dev.sluice.app;
 
 import com.hazelcast.config.Config;
+import com.hazelcast.config.ListenerConfig;
 import com.hazelcast.config.XmlConfigBuilder;
+import com.hazelcast.core.LifecycleEvent;
+import dev.sluice.gateway.ClusterMerges;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -15,6 +18,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Vert.x clustered with Hazelcast from {@code cluster.xml} (the working directory's, else the
@@ -28,10 +32,13 @@ final class ClusterSetup {
 
   private final HazelcastClusterManager clusterManager;
   private final VertxOptions options;
+  /** Set once Vert.x is up; Hazelcast's listener is registered before (it is part of its config). */
+  private final AtomicReference<Vertx> started;
 
-  private ClusterSetup(HazelcastClusterManager clusterManager, VertxOptions options) {
+  private ClusterSetup(HazelcastClusterManager clusterManager, VertxOptions options, AtomicReference<Vertx> started) {
     this.clusterManager = clusterManager;
     this.options = options;
+    this.started = started;
   }
 
   static ClusterSetup fromEnvironment(Map<String, String> env) {
@@ -52,12 +59,25 @@ final class ClusterSetup {
     if (eventBusHost != null) {
       eventBus.setHost(eventBusHost);
     }
-    return new ClusterSetup(new HazelcastClusterManager(hazelcast), new VertxOptions().setEventBusOptions(eventBus));
+    AtomicReference<Vertx> started = new AtomicReference<>();
+    // After a split heals (a frozen node resumed, a network came back), Hazelcast has merged the
+    // maps by their merge policies, but this node's instances still hold what they knew alone:
+    // they reconcile with the cluster (ClusterMerges), the higher version winning.
+    hazelcast.addListenerConfig(new ListenerConfig((com.hazelcast.core.LifecycleListener) event -> {
+      Vertx vertx = started.get();
+      if (event.getState() == LifecycleEvent.LifecycleState.MERGED && vertx != null) {
+        ClusterMerges.announce(vertx);
+      }
+    }));
+    return new ClusterSetup(new HazelcastClusterManager(hazelcast), new VertxOptions().setEventBusOptions(eventBus),
+      started);
   }
 
   Vertx start(PrometheusMeterRegistry registry) {
-    return SluiceNode.await(NodeVertx.builder(options, registry).withClusterManager(clusterManager).buildClustered(),
-      "cannot join the cluster");
+    Vertx vertx = SluiceNode.await(NodeVertx.builder(options, registry).withClusterManager(clusterManager)
+      .buildClustered(), "cannot join the cluster");
+    started.set(vertx);
+    return vertx;
   }
 
   String nodeId() {

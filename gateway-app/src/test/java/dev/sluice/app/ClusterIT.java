@@ -44,6 +44,7 @@ class ClusterIT {
   static final List<Process> processes = new ArrayList<>();
   static Node a;
   static Node b;
+  static int deadPort;
   static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   static final String TOKEN = "it-admin-token";
@@ -83,7 +84,8 @@ class ClusterIT {
     mockPort = mock.actualPort();
     dir = Files.createTempDirectory("sluice-cluster-it");
     clusterPort = SluiceJarIT.freePort();
-    a = startNode();
+    deadPort = SluiceJarIT.freePort();
+    a = startNode("http://127.0.0.1:" + deadPort); // A's "partial" points at a port nothing listens on
     b = startNode();
   }
 
@@ -99,6 +101,11 @@ class ClusterIT {
 
   /** Nodes start one after another, so each joins the cluster the first one formed. */
   static Node startNode() throws Exception {
+    return startNode("http://127.0.0.1:" + mockPort);
+  }
+
+  /** @param partial the upstream of route "partial" on this node (the others' is the mock) */
+  static Node startNode(String partial) throws Exception {
     int port = SluiceJarIT.freePort();
     int adminPort = SluiceJarIT.freePort();
     Path config = dir.resolve("node-" + port + ".yaml");
@@ -115,6 +122,7 @@ class ClusterIT {
       route("onlya", mock, 3, 3000, 3000),
       route("joiner", mock, 2, 60_000, 3000),
       route("dying", mock, 2, 2000, 20_000),
+      route("partial", partial, 3, 60_000, 3000),
       ""));
     ProcessBuilder builder = SluiceJarIT.sluice("run", "--config", config.toString(), "--cluster")
       .redirectErrorStream(true);
@@ -182,6 +190,12 @@ class ClusterIT {
       assertEquals(503, b.status("/spread/status/200"));
     }
     assertEquals(before, mockCalls(), "an open circuit calls the upstream from neither node");
+    // The event carries "probe in N ms", counted on each JVM's own monotonic clock (whose origins
+    // differ arbitrarily between the two JVMs): both nodes tell clients about the same wait.
+    for (Node node : List.of(a, b)) {
+      long retryAfter = Long.parseLong(node.get("/spread/status/200").headers().firstValue("Retry-After").orElse("0"));
+      assertTrue(retryAfter > 30 && retryAfter <= 60, "Retry-After " + retryAfter + " s of a 60 s reset on :" + node.port());
+    }
   }
 
   @Test
@@ -206,6 +220,37 @@ class ClusterIT {
 
   @Test
   @Order(3)
+  void aRouteOnlyOneNodeCannotReachOpensOnThatNodeAloneAndTheOtherKeepsServing() throws Exception {
+    // B calls the route and reaches it: two nodes call it, so A's failures alone are no majority.
+    for (int i = 0; i < 3; i++) {
+      assertEquals(200, b.status("/partial/status/200"));
+    }
+    eventually(5, "every instance heard that B calls the route", () -> circuitViews(a, "partial").stream()
+      .allMatch(v -> v.getInteger("callers") >= 1));
+    for (int i = 0; i < 3; i++) {
+      assertEquals(502, a.status("/partial/status/200"), "nothing listens on A's upstream port " + deadPort);
+    }
+    eventually(5, "A open by itself", () -> refuses(a, "partial"));
+    for (int i = 0; i < 5; i++) {
+      assertEquals(200, b.status("/partial/status/200"), "B keeps serving the route it reaches");
+    }
+    JsonObject route = circuitRoute(b, "partial");
+    assertEquals("CLOSED", route.getString("state"), "the cluster's state: " + route.encodePrettily());
+    assertTrue(route.getJsonArray("views").stream().map(JsonObject.class::cast)
+      .anyMatch(v -> "OPEN".equals(v.getString("state")) && "NODE".equals(v.getString("scope"))), route.encodePrettily());
+  }
+
+  static JsonObject circuitRoute(Node node, String name) {
+    return new JsonObject(node.admin("GET", "/__circuit", null).body()).getJsonArray("routes").stream()
+      .map(JsonObject.class::cast).filter(r -> r.getString("route").equals(name)).findFirst().orElseThrow();
+  }
+
+  static List<JsonObject> circuitViews(Node node, String name) {
+    return circuitRoute(node, name).getJsonArray("views").stream().map(JsonObject.class::cast).toList();
+  }
+
+  @Test
+  @Order(4)
   void aNodeThatJoinsWhileTheCircuitIsOpenStartsOpen() throws Exception {
     assertEquals(500, a.status("/joiner/status/500"));
     assertEquals(500, a.status("/joiner/status/500"));
@@ -220,7 +265,7 @@ class ClusterIT {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void theAdminApiSeesBothNodesAndItsWritesReachTheOtherNode() throws Exception {
     JsonObject circuit = new JsonObject(b.admin("GET", "/__circuit", null).body());
     var nodes = circuit.getJsonArray("nodes");
@@ -272,7 +317,48 @@ class ClusterIT {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
+  void aNodeFrozenThroughASplitSharesCircuitStateAgainSoonAfterItResumes() throws Exception {
+    String pid = String.valueOf(b.process().pid());
+    signal("STOP", pid);
+    try {
+      // Frozen like a long GC pause: A stops hearing B's heartbeats and removes it (6 s).
+      eventually(20, "A sees itself alone", () -> clusterMembers(a) == 1);
+      assertEquals(200, a.admin("POST", "/__circuit/fresh/open", null).statusCode());
+      eventually(5, "A open", () -> refuses(a, "fresh"));
+    } finally {
+      signal("CONT", pid); // only the PID this test started
+    }
+    long resumed = System.nanoTime();
+    // B missed the event; Hazelcast merges the two halves (merge runs every 5 s), and B's
+    // instances reconcile with the map.
+    eventually(30, "B open after the split healed", () -> refuses(b, "fresh"));
+    System.out.println("B shared the circuit state " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - resumed)
+      + " ms after it resumed");
+    // And B's own events reach A again: its subscriptions are back on the merged cluster.
+    assertEquals(200, b.admin("POST", "/__circuit/fresh/reset", null).statusCode());
+    eventually(10, "a reset on B's admin closes A", () -> a.status("/fresh/status/200") == 200);
+    eventually(10, "both members again", () -> clusterMembers(a) == 2 && clusterMembers(b) == 2);
+  }
+
+  /** Open, asked without adding a failure of our own (a 200 the circuit refuses). */
+  static boolean refuses(Node node, String route) {
+    HttpResponse<String> r = node.get("/" + route + "/status/200");
+    return r.statusCode() == 503 && r.body().contains("CIRCUIT_OPEN");
+  }
+
+  static void signal(String signal, String pid) throws Exception {
+    Process kill = new ProcessBuilder("kill", "-" + signal, pid).inheritIO().start();
+    assertTrue(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0, "kill -" + signal + " " + pid);
+  }
+
+  static int clusterMembers(Node node) {
+    return new JsonObject(node.admin("GET", "/__health", null).body()).getJsonObject("checks")
+      .getJsonObject("cluster").getInteger("members");
+  }
+
+  @Test
+  @Order(7)
   void killingTheNodeThatHoldsTheProbeLockDoesNotStopNodeBFromClosingTheCircuit() throws Exception {
     assertEquals(500, a.status("/dying/status/500"));
     assertEquals(500, a.status("/dying/status/500"));

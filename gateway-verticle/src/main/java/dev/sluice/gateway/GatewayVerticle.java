@@ -4,11 +4,11 @@ import dev.sluice.gateway.circuit.CircuitListener;
 import dev.sluice.gateway.circuit.RouteCircuit;
 import dev.sluice.gateway.circuit.RouteCircuits;
 import dev.sluice.gateway.client.ClientIdentityResolver;
-import dev.sluice.gateway.cluster.CircuitSync;
-import dev.sluice.gateway.cluster.RouteReload;
-import dev.sluice.gateway.cluster.RouteTableSync;
-import dev.sluice.gateway.cluster.SharedDataProbeLocks;
-import dev.sluice.gateway.cluster.SnapshotResponder;
+import dev.sluice.gateway.circuit.CircuitSync;
+import dev.sluice.gateway.route.RouteReload;
+import dev.sluice.gateway.route.RouteTableSync;
+import dev.sluice.gateway.circuit.SharedDataProbeLocks;
+import dev.sluice.gateway.circuit.SnapshotResponder;
 import dev.sluice.gateway.config.SluiceConfig;
 import dev.sluice.gateway.limit.FailoverRateLimiter;
 import dev.sluice.gateway.limit.RedisSlidingWindowLimiter;
@@ -68,8 +68,9 @@ public class GatewayVerticle extends VerticleBase {
   public Future<?> start() {
     metrics = new GatewayMetrics(node.meters());
     sync = new CircuitSync(vertx, node.id(), instanceId);
-    RouteCircuits circuits = new RouteCircuits(vertx, config.routes(), System::currentTimeMillis,
-      CircuitListener.both(sync, metrics::transition), new SharedDataProbeLocks(vertx, sync));
+    // Monotonic: circuit timing never reads the time of day (nodes' clocks disagree).
+    RouteCircuits circuits = new RouteCircuits(vertx, node.id(), config.routes(), () -> System.nanoTime() / 1_000_000,
+      CircuitListener.both(sync, metrics::transition), new SharedDataProbeLocks(sync));
     circuits.all().forEach(metrics::watch);
     routing = new Routing(new RouteTable(config.routes()), circuits);
     upstream = new UpstreamClient(vertx, connectTimeoutMs());

@@ -2,27 +2,30 @@ package dev.sluice.gateway.circuit;
 
 import io.vertx.circuitbreaker.CircuitBreakerState;
 
-/** Hears the transitions a route's circuit makes on this instance (not the ones it was told about). */
+import java.util.function.BiConsumer;
+
+/** Hears the transitions a route's circuit decides on this instance (not the ones it was told about). */
 public interface CircuitListener {
-  CircuitListener NONE = new CircuitListener() {
-    @Override
-    public void transitioned(RouteCircuit circuit, CircuitBreakerState to, String reason) {
-    }
+  void transitioned(RouteCircuit circuit, CircuitState to);
 
-    @Override
-    public void failed(RouteCircuit circuit) {
-    }
-  };
+  /** One attempt on this instance (failed or not); the cluster sync batches these. */
+  void called(RouteCircuit circuit);
 
-  void transitioned(RouteCircuit circuit, CircuitBreakerState to, String reason);
+  /** One failed attempt on this instance; the cluster sync batches these. */
+  void failed(RouteCircuit circuit);
 
   /** {@code first}, then a plain observer of transitions (metrics). */
-  static CircuitListener both(CircuitListener first, java.util.function.BiConsumer<String, CircuitBreakerState> also) {
+  static CircuitListener both(CircuitListener first, BiConsumer<String, CircuitBreakerState> also) {
     return new CircuitListener() {
       @Override
-      public void transitioned(RouteCircuit circuit, CircuitBreakerState to, String reason) {
-        first.transitioned(circuit, to, reason);
-        also.accept(circuit.route(), to);
+      public void transitioned(RouteCircuit circuit, CircuitState to) {
+        first.transitioned(circuit, to);
+        also.accept(circuit.route(), to.state());
+      }
+
+      @Override
+      public void called(RouteCircuit circuit) {
+        first.called(circuit);
       }
 
       @Override
@@ -31,7 +34,4 @@ public interface CircuitListener {
       }
     };
   }
-
-  /** One failed attempt on this instance; the cluster sync batches these. */
-  void failed(RouteCircuit circuit);
 }

@@ -15,15 +15,17 @@ import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
- * One route's circuit on one verticle instance: a vertx-circuit-breaker that gates attempts while
- * CLOSED, and the cluster's view of the route. Retrying is not its business (see
- * {@code dev.sluice.gateway.retry.RetryLoop}): it sees each attempt, and says whether more may go.
+ * One route's circuit on one verticle instance: the cluster's view of the route
+ * ({@link CircuitStateMachine}, which decides) and this instance's vertx-circuit-breaker, which
+ * follows it and gates calls while CLOSED. Retrying is not its business (see
+ * {@code dev.sluice.gateway.retry.RetryingCall}): it sees each attempt, and says whether more may go.
  *
  * <p>Opening is decided on failures counted cluster-wide ({@link FailureWindow}, fed by this
- * instance and by reports from the others). Half-open is cluster-wide too: when the reset time
- * has passed, the instance that wins {@link ProbeLocks} sends one probe while every other request
- * everywhere keeps answering 503; the probe's result closes or reopens the circuit for all. So the
- * breaker's own reset timer is off, and all state changes happen on this instance's event loop.
+ * instance and by reports from the others) as well as by the breaker's own count. Half-open is
+ * cluster-wide: when the probe is due, the instance that wins {@link ProbeLocks} sends one probe
+ * while every other request everywhere keeps answering 503; the probe's result closes or reopens
+ * the circuit for all. So the breaker's own reset timer is off. All of it runs on this instance's
+ * event loop.
  */
 public final class RouteCircuit {
   /** The rolling window over which failures add up (the breaker's default). */
@@ -36,29 +38,37 @@ public final class RouteCircuit {
   private final LongSupplier clock;
   private final CircuitListener listener;
   private final ProbeLocks probeLocks;
-  private final FailureWindow failures = new FailureWindow(FAILURE_WINDOW_MS);
+  private final String node;
+  private final CallWindow window = new CallWindow(FAILURE_WINDOW_MS);
+  private final CircuitStateMachine machine;
 
   private CircuitBreaker breaker;
-  private long openedAtMs;
-  private String lastReason = "";
-  /** Why the breaker is about to open; its open handler has no argument to carry it. */
-  private String openReason;
-  /** Some instance in the cluster is probing (maybe this one). */
-  private boolean halfOpen;
   /** This instance is acquiring the probe lock or has its probe in flight. */
   private boolean probing;
   private Runnable releaseProbe = () -> { };
-  /** Set while applying a state another instance decided, so it is not published again. */
-  private boolean applyingRemote;
 
-  public RouteCircuit(Vertx vertx, String route, RoutePolicy policy, LongSupplier clock, CircuitListener listener,
-                      ProbeLocks probeLocks) {
+  /** @param clock monotonic milliseconds (not the time of day: see {@link CircuitStateMachine}) */
+  /** @param node this instance's node: its failures alone never open the route beyond it without a quorum */
+  public RouteCircuit(Vertx vertx, String node, String route, RoutePolicy policy, LongSupplier clock,
+                      CircuitListener listener, ProbeLocks probeLocks) {
     this.vertx = vertx;
+    this.node = node;
     this.route = route;
     this.policy = policy;
     this.clock = clock;
     this.listener = listener;
     this.probeLocks = probeLocks;
+    this.machine = new CircuitStateMachine(policy.circuit().resetTimeoutMs(), clock, new CircuitStateMachine.Listener() {
+      @Override
+      public void changed(CircuitState to) {
+        breakerFollows(to);
+      }
+
+      @Override
+      public void decided(CircuitState to) {
+        listener.transitioned(RouteCircuit.this, to);
+      }
+    });
     this.breaker = newBreaker();
   }
 
@@ -75,9 +85,27 @@ public final class RouteCircuit {
       // No per-call statistics and no periodic event-bus notifications: Sluice has its own
       // metrics, and the breaker's cost per call is on every request's path.
       .setNotificationAddress(null);
-    return CircuitBreaker.create("sluice." + route, vertx, options)
-      .failurePolicy(new UpstreamFailurePolicy(policy.circuit().failureStatuses()))
-      .openHandler(v -> opened());
+    CircuitBreaker created = CircuitBreaker.create("sluice." + route, vertx, options)
+      .failurePolicy(new UpstreamFailurePolicy(policy.circuit().failureStatuses()));
+    // The breaker counted enough failures of its own; the quorum rule decides how far that reaches
+    // (this node at least). It also "opens" when it follows the machine; then decide() does nothing.
+    return created.openHandler(v -> decide());
+  }
+
+  /**
+   * vertx-circuit-breaker has no public way from OPEN to CLOSED but through its own half-open
+   * timer, which we do not use; a new breaker is the closed circuit.
+   */
+  private void breakerFollows(CircuitState to) {
+    if (to.state() == CircuitBreakerState.CLOSED) {
+      window.clearFailures();
+      if (breaker.state() != CircuitBreakerState.CLOSED) {
+        breaker.close();
+        breaker = newBreaker();
+      }
+    } else if (breaker.state() == CircuitBreakerState.CLOSED) {
+      breaker.open();
+    }
   }
 
   public String route() {
@@ -88,35 +116,37 @@ public final class RouteCircuit {
     return policy;
   }
 
+  /** The cluster's view as this instance holds it (version, scope, reason). */
+  public CircuitState view() {
+    return machine.state();
+  }
+
+  CircuitStateMachine machine() {
+    return machine;
+  }
+
   public CircuitBreakerState state() {
-    if (breaker.state() == CircuitBreakerState.CLOSED) {
-      return CircuitBreakerState.CLOSED;
-    }
-    return halfOpen || probing ? CircuitBreakerState.HALF_OPEN : CircuitBreakerState.OPEN;
+    CircuitBreakerState state = machine.state().state();
+    return state == CircuitBreakerState.OPEN && probing ? CircuitBreakerState.HALF_OPEN : state;
   }
 
   /** Failures of this route in the rolling window, on all instances this one has heard from. */
   public long failureCount() {
-    return failures.count(clock.getAsLong());
+    return window.failures(clock.getAsLong());
   }
 
-  /** @return when the circuit last opened (epoch ms), 0 if never */
-  public long openedAtMs() {
-    return openedAtMs;
+  /** Nodes that called this route in the rolling window, as far as this instance has heard. */
+  public int callers() {
+    return window.callers(clock.getAsLong());
   }
 
-  public String lastReason() {
-    return lastReason;
+  public long msUntilProbe() {
+    return machine.msUntilProbe();
   }
 
   /** Whole seconds until a probe may go; at least 1. */
   public long secondsUntilProbe() {
-    long remainingMs = probeAtMs() - clock.getAsLong();
-    return Math.max(1, (remainingMs + 999) / 1000);
-  }
-
-  private long probeAtMs() {
-    return openedAtMs + policy.circuit().resetTimeoutMs();
+    return Math.max(1, (machine.msUntilProbe() + 999) / 1000);
   }
 
   public GatewayException openError() {
@@ -129,10 +159,10 @@ public final class RouteCircuit {
    * that tests a recovering upstream; otherwise fails with CIRCUIT_OPEN.
    */
   public Future<Admission> admit() {
-    if (breaker.state() == CircuitBreakerState.CLOSED) {
+    if (isClosed()) {
       return CALL;
     }
-    if (probing || clock.getAsLong() < probeAtMs()) {
+    if (probing || !machine.mayTryProbe()) {
       return Future.failedFuture(openError());
     }
     probing = true;
@@ -141,15 +171,14 @@ public final class RouteCircuit {
         probing = false;
         return Future.failedFuture(openError());
       }
-      if (breaker.state() == CircuitBreakerState.CLOSED || clock.getAsLong() < probeAtMs()) {
-        // Another instance's probe decided while we waited for the lock.
+      // The lock's holder read the cluster's last word before handing it over: another
+      // instance's probe may have decided while we waited.
+      if (!machine.startProbe()) {
         probing = false;
         ar.result().run();
-        return admit();
+        return isClosed() ? CALL : Future.failedFuture(openError());
       }
       releaseProbe = ar.result();
-      halfOpen = true;
-      announce(CircuitBreakerState.HALF_OPEN, "reset timeout elapsed; probing");
       return Future.succeededFuture(Admission.PROBE);
     });
   }
@@ -167,7 +196,7 @@ public final class RouteCircuit {
 
   /** Whether another attempt may follow this one (a retry): only while the circuit is CLOSED. */
   public boolean isClosed() {
-    return breaker.state() == CircuitBreakerState.CLOSED;
+    return machine.state().state() == CircuitBreakerState.CLOSED;
   }
 
   /** An attempt whose head succeeded failed later (the upstream died mid-body): a failure all the same. */
@@ -176,6 +205,8 @@ public final class RouteCircuit {
   }
 
   private Future<UpstreamOutcome> call(Supplier<Future<UpstreamOutcome>> send) {
+    window.called(node, clock.getAsLong());
+    listener.called(this);
     LastOutcome last = new LastOutcome();
     return breaker.<UpstreamOutcome>execute(() -> send.get().andThen(ar -> last.outcome = ar.result()))
       // The breaker fails a call its FailurePolicy rejects without passing the value on; the
@@ -195,9 +226,9 @@ public final class RouteCircuit {
     return send.get().andThen(ar -> {
       UpstreamOutcome outcome = ar.result();
       if (ar.failed() || outcome.isFailure(policy.circuit().failureStatuses())) {
-        reopen("probe failed: " + (ar.failed() ? ar.cause().getMessage() : outcome));
+        machine.probeFailed("probe failed: " + (ar.failed() ? ar.cause().getMessage() : outcome));
       } else {
-        closeHere("probe succeeded");
+        machine.probeSucceeded();
       }
       probing = false;
       Runnable release = releaseProbe;
@@ -208,86 +239,51 @@ public final class RouteCircuit {
 
   private void recordLocalFailure() {
     listener.failed(this);
-    countFailures(1);
+    window.failed(node, clock.getAsLong(), 1);
+    decide();
   }
 
-  /** Failures another instance reported for this route. */
-  public void countFailures(long n) {
-    failures.add(clock.getAsLong(), n);
-    if (breaker.state() == CircuitBreakerState.CLOSED
-        && failures.count(clock.getAsLong()) >= policy.circuit().failureThreshold()) {
-      openReason = "failure threshold reached";
-      breaker.open();
+  /** Calls and failures another instance reported for this route. */
+  public void heard(String fromNode, long calls, long failed) {
+    long now = clock.getAsLong();
+    if (failed > 0) {
+      window.failed(fromNode, now, failed);
+    } else if (calls > 0) {
+      window.called(fromNode, now);
     }
+    decide();
   }
 
-  /** Opens the circuit here and for everyone (an operator's order, or a failed probe). */
-  public void reopen(String reason) {
-    openReason = reason;
-    breaker.open();
-  }
-
-  /** Closes the circuit here and for everyone. */
-  public void closeHere(String reason) {
-    resetToClosed();
-    announce(CircuitBreakerState.CLOSED, reason);
-  }
-
-  /** The breaker opened here: by its own count, our cluster-wide count, or a probe's failure. */
-  private void opened() {
-    if (applyingRemote) {
+  /**
+   * The quorum rule. When the failures in the window reach the threshold: if they come from at
+   * least {@code quorum} of the nodes that called the route, the route opens cluster-wide; if
+   * not, and this node alone reached the threshold, it opens on this node only (its own network,
+   * config or DNS may be at fault) and probes and closes by itself.
+   */
+  private void decide() {
+    long now = clock.getAsLong();
+    int threshold = policy.circuit().failureThreshold();
+    if (!isClosed() || window.failures(now) < threshold) {
       return;
     }
-    openedAtMs = clock.getAsLong();
-    halfOpen = false;
-    String reason = openReason == null ? "failure threshold reached" : openReason;
-    openReason = null;
-    announce(CircuitBreakerState.OPEN, reason);
-  }
-
-  private void announce(CircuitBreakerState to, String reason) {
-    lastReason = reason;
-    listener.transitioned(this, to, reason);
+    int failing = window.failingNodes(now).size();
+    int callers = Math.max(failing, window.callers(now));
+    int required = policy.circuit().quorum().required(callers);
+    if (failing >= required) {
+      machine.trip(CircuitScope.CLUSTER, "failure threshold reached on " + failing + " of " + callers + " nodes");
+    } else if (window.failures(node, now) >= threshold) {
+      machine.trip(CircuitScope.NODE, "failure threshold reached on this node only (" + failing + " of " + callers
+        + " nodes failing, quorum " + required + ")");
+    }
   }
 
   /**
-   * Brings this instance to a state another instance decided, without announcing it again.
+   * Takes a transition another instance decided, or the cluster map's last word.
    *
-   * @param openedAtMs when the deciding instance opened the circuit (for OPEN)
+   * @return whether it was news (a higher version)
    */
-  public void apply(CircuitBreakerState state, long openedAtMs, String reason) {
-    switch (state) {
-      case OPEN -> {
-        if (breaker.state() == CircuitBreakerState.CLOSED) {
-          applyingRemote = true;
-          try {
-            breaker.open();
-          } finally {
-            applyingRemote = false;
-          }
-          this.openedAtMs = openedAtMs;
-        } else {
-          this.openedAtMs = Math.max(this.openedAtMs, openedAtMs);
-        }
-        halfOpen = false;
-      }
-      case HALF_OPEN -> halfOpen = breaker.state() != CircuitBreakerState.CLOSED;
-      case CLOSED -> resetToClosed();
-    }
-    lastReason = reason;
-  }
-
-  /**
-   * vertx-circuit-breaker has no public way from OPEN to CLOSED but through its own half-open
-   * timer, which we do not use; a new breaker is the closed circuit.
-   */
-  private void resetToClosed() {
-    failures.clear();
-    halfOpen = false;
-    if (breaker.state() != CircuitBreakerState.CLOSED) {
-      breaker.close();
-      breaker = newBreaker();
-    }
+  public boolean follow(CircuitEvent event) {
+    return machine.follow(event.state(), event.scope(), event.version(), event.probeInMs(), event.reason());
   }
 
   public void close() {

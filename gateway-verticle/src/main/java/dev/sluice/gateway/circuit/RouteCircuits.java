@@ -17,10 +17,10 @@ public final class RouteCircuits {
   private final Map<String, RouteCircuit> byRoute;
   private final Function<RouteConfig, RouteCircuit> factory;
 
-  public RouteCircuits(Vertx vertx, List<RouteConfig> routes, LongSupplier clock, CircuitListener listener,
-                       ProbeLocks probeLocks) {
+  public RouteCircuits(Vertx vertx, String node, List<RouteConfig> routes, LongSupplier clock,
+                       CircuitListener listener, ProbeLocks probeLocks) {
     this(new LinkedHashMap<>(),
-      route -> new RouteCircuit(vertx, route.name(), route.policy(), clock, listener, probeLocks));
+      route -> new RouteCircuit(vertx, node, route.name(), route.policy(), clock, listener, probeLocks));
     routes.forEach(route -> byRoute.put(route.name(), factory.apply(route)));
   }
 

@@ -62,7 +62,8 @@ public final class ConfigJson {
         .put("circuit", new JsonObject()
             .put("failureThreshold", policy.circuit().failureThreshold())
             .put("resetTimeoutMs", policy.circuit().resetTimeoutMs())
-            .put("failureStatuses", sorted(policy.circuit().failureStatuses())))
+            .put("failureStatuses", sorted(policy.circuit().failureStatuses()))
+            .put("quorum", policy.circuit().quorum().toConfig()))
         .put("retry", toJson(policy.retry()));
   }
 

@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * The environment variables that override single config keys (DESIGN.md, "Command line"). They are applied to
+ * The environment variables that override single config keys (docs/architecture.md, "Command line"). They are applied to
  * the JSON before it is validated, so a bad value is checked like any other, and reported under the variable's
  * name: {@code SLUICE_HTTP_PORT: must be an integer}. An empty variable counts as unset, as compose files pass
  * {@code ${VAR:-}} through.

@@ -48,9 +48,26 @@ final class PolicyReader {
     CircuitPolicy policy = new CircuitPolicy(
         node.intValue("failureThreshold", Range.POSITIVE, base.failureThreshold()),
         node.longValue("resetTimeoutMs", Range.POSITIVE, base.resetTimeoutMs()),
-        node.value("failureStatuses").list().map(PolicyReader::statuses).orElse(base.failureStatuses()));
+        node.value("failureStatuses").list().map(PolicyReader::statuses).orElse(base.failureStatuses()),
+        quorum(node.value("quorum"), base.quorum()));
     node.rejectUnknownKeys();
     return policy;
+  }
+
+  /** {@code majority} or a whole number of nodes >= 1. */
+  private static Quorum quorum(ConfigValue value, Quorum base) {
+    if (!value.isSet()) {
+      return base;
+    }
+    if ("majority".equals(value.raw())) {
+      return Quorum.MAJORITY;
+    }
+    if (value.raw() instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue()) && n.longValue() >= 1
+        && n.longValue() <= Integer.MAX_VALUE) {
+      return new Quorum(n.intValue());
+    }
+    value.problem("must be \"majority\" or a whole number of nodes >= 1");
+    return base;
   }
 
   private static RetryOptions retry(ConfigNode node, RetryOptions base) {

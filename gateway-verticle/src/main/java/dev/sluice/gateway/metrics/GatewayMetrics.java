@@ -18,7 +18,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Sluice's own meters, named as DESIGN.md lists them (Prometheus adds {@code _total} and
+ * Sluice's own meters, named as docs/architecture.md lists them (Prometheus adds {@code _total} and
  * {@code _seconds}). One per verticle instance, over the node's shared registry; meters are
  * looked up once per label set and kept, so the request path does no registry lookups.
  */

@@ -28,7 +28,7 @@ final class ConfigFixtures {
     RetryOptions retry = new RetryOptions(4, 50, 1.5, 800, Jitter.EQUAL,
         new RetryOn(true, false, Set.of(503, 504)), Set.of("GET", "HEAD"));
     RoutePolicy defaults = new RoutePolicy(2500, new RateLimitPolicy(50, 1000),
-        new CircuitPolicy(3, 10_000, Set.of(500, 503)), retry);
+        new CircuitPolicy(3, 10_000, Set.of(500, 503), Quorum.MAJORITY), retry);
     RoutePolicy orders = new RoutePolicy(1000, new RateLimitPolicy(5, 1000), defaults.circuit(),
         new RetryOptions(1, 50, 1.5, 800, Jitter.EQUAL, retry.retryOn(), Set.of("GET", "POST")));
     return new SluiceConfig(

@@ -33,7 +33,7 @@ class ConfigParserTest {
     RoutePolicy policy = RoutePolicy.DEFAULT;
     assertEquals(3000, policy.timeoutMs());
     assertEquals(new RateLimitPolicy(100, 60_000), policy.rateLimit());
-    assertEquals(new CircuitPolicy(5, 30_000, Set.of(500, 502, 503, 504)), policy.circuit());
+    assertEquals(new CircuitPolicy(5, 30_000, Set.of(500, 502, 503, 504), Quorum.MAJORITY), policy.circuit());
     assertEquals(new RetryOptions(3, 100, 2.0, 2000, Jitter.FULL, new RetryOn(true, true, Set.of(502, 503, 504)),
         Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE")), policy.retry());
     SluiceConfig config = ConfigParser.parse(ConfigFixtures.minimalJson());
@@ -112,6 +112,17 @@ class ConfigParserTest {
   }
 
   @Test
+  void quorumIsMajorityByDefaultOrANumberOfNodes() {
+    assertEquals(Quorum.MAJORITY, parse("{\"routes\": " + oneRoute() + "}").defaults().circuit().quorum());
+    assertEquals(new Quorum(2), parse("""
+        {"defaults": {"circuit": {"quorum": 2}}, "routes": %s}
+        """.formatted(oneRoute())).routes().get(0).policy().circuit().quorum());
+    assertEquals(3, Quorum.MAJORITY.required(5));
+    assertEquals(1, Quorum.MAJORITY.required(1), "a single node is its own majority");
+    assertEquals(2, Quorum.MAJORITY.required(2));
+  }
+
+  @Test
   void methodsAreUpperCased() {
     RetryOptions retry = parse("""
         {"defaults": {"retry": {"methods": ["get", "Post", "PATCH"]}}, "routes": %s}
@@ -146,6 +157,12 @@ class ConfigParserTest {
     String notUrl = "not an absolute http(s) URL";
     return Stream.of(
         arguments("{'http': 5}", "http: must be an object"),
+        arguments("{'defaults': {'circuit': {'quorum': 'most'}}}",
+            "defaults.circuit.quorum: must be \"majority\" or a whole number of nodes >= 1"),
+        arguments("{'route': {'circuit': {'quorum': 0}}}",
+            "routes[0].circuit.quorum: must be \"majority\" or a whole number of nodes >= 1"),
+        arguments("{'route': {'circuit': {'quorum': 1.5}}}",
+            "routes[0].circuit.quorum: must be \"majority\" or a whole number of nodes >= 1"),
         arguments("{'http': {'port': 70000}}", "http.port: must be between 0 and 65535"),
         arguments("{'http': {'port': -1}}", "http.port: must be between 0 and 65535"),
         arguments("{'http': {'port': '8080'}}", "http.port: must be an integer"),

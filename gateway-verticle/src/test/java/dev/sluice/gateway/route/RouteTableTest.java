@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class RouteTableTest {
   static final RoutePolicy POLICY = new RoutePolicy(1000, new RateLimitPolicy(10, 1000),
-    new CircuitPolicy(5, 1000, Set.of(500)),
+    new CircuitPolicy(5, 1000, Set.of(500), dev.sluice.gateway.config.Quorum.MAJORITY),
     new RetryOptions(1, 10, 2.0, 100, Jitter.NONE, RetryOn.DEFAULT, Set.of("GET")));
 
   static RouteConfig route(String name, String prefix, String upstream, boolean strip) {

@@ -1,4 +1,4 @@
-package dev.sluice.gateway.cluster;
+package dev.sluice.gateway.route;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

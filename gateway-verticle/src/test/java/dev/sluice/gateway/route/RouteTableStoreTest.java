@@ -1,4 +1,4 @@
-package dev.sluice.gateway.cluster;
+package dev.sluice.gateway.route;
 
 import dev.sluice.gateway.config.ConfigParser;
 import dev.sluice.gateway.config.RoutePolicy;

@@ -1,4 +1,4 @@
-package dev.sluice.gateway.cluster;
+package dev.sluice.gateway.route;
 
 import dev.sluice.gateway.config.ConfigJson;
 import dev.sluice.gateway.config.ConfigParser;

@@ -1,4 +1,4 @@
-package dev.sluice.gateway.cluster;
+package dev.sluice.gateway.route;
 
 import dev.sluice.gateway.GatewayFixture;
 import dev.sluice.gateway.redis.RedisServerProcess;

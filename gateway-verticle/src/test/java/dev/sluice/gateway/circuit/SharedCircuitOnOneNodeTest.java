@@ -1,4 +1,4 @@
-package dev.sluice.gateway.cluster;
+package dev.sluice.gateway.circuit;
 
 import dev.sluice.gateway.GatewayNode;
 import dev.sluice.gateway.GatewayVerticle;
@@ -7,6 +7,7 @@ import dev.sluice.gateway.config.SluiceConfig;
 import dev.sluice.gateway.redis.RedisServerProcess;
 import dev.sluice.mock.UpstreamMockOptions;
 import dev.sluice.mock.UpstreamMockVerticle;
+import io.vertx.circuitbreaker.CircuitBreakerState;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -99,9 +100,10 @@ class SharedCircuitOnOneNodeTest {
       .compose(v -> snapshots(vertx))
       .onComplete(ctx.succeeding(views -> ctx.verify(() -> {
         assertEquals(4, views.size(), "one snapshot per instance");
-        for (JsonObject view : views) {
-          instances.add(view.getString("instance"));
-          assertEquals("OPEN", view.getJsonArray("routes").getJsonObject(0).getString("state"));
+        for (InstanceSnapshot view : views) {
+          instances.add(view.instance());
+          assertEquals(CircuitBreakerState.OPEN, view.routes().get(0).state());
+          assertEquals(CircuitScope.CLUSTER, view.routes().get(0).scope());
         }
         assertEquals(4, instances.size());
         ctx.completeNow();
@@ -112,7 +114,7 @@ class SharedCircuitOnOneNodeTest {
   private Future<Void> settle(Vertx vertx, int triesLeft) {
     return snapshots(vertx).compose(views -> {
       boolean allOpen = views.size() == 4 && views.stream().allMatch(v ->
-        "OPEN".equals(v.getJsonArray("routes").getJsonObject(0).getString("state")));
+        v.routes().get(0).state() == CircuitBreakerState.OPEN);
       if (allOpen || triesLeft == 0) {
         return Future.succeededFuture();
       }
@@ -120,18 +122,9 @@ class SharedCircuitOnOneNodeTest {
     });
   }
 
-  /** Gathers every instance's snapshot the way the admin verticle does: publish with a reply address. */
-  static Future<List<JsonObject>> snapshots(Vertx vertx) {
-    String replyTo = "test.snapshots." + System.nanoTime();
-    List<JsonObject> views = new ArrayList<>();
-    var consumer = vertx.eventBus().<JsonObject>consumer(replyTo, m -> views.add(m.body()));
-    return consumer.completion()
-      .compose(v -> {
-        vertx.eventBus().publish(SnapshotResponder.ADDRESS, new JsonObject().put("replyTo", replyTo));
-        return vertx.timer(200);
-      })
-      .compose(t -> consumer.unregister())
-      .map(v -> views);
+  /** Gathers every instance's snapshot the way the admin verticle does. */
+  static Future<List<InstanceSnapshot>> snapshots(Vertx vertx) {
+    return new CircuitBus(vertx).gatherSnapshots(200);
   }
 
   private Future<List<HttpResponse<Buffer>>> sendSequentially(int n, String uri) {

@@ -1,5 +1,6 @@
-package dev.sluice.gateway.cluster;
+package dev.sluice.gateway.route;
 
+import dev.sluice.gateway.ClusterMerges;
 import dev.sluice.gateway.config.ConfigException;
 import dev.sluice.gateway.config.RoutePolicy;
 import io.vertx.core.Future;
@@ -31,6 +32,7 @@ public final class RouteTableSync {
   private final Function<RouteReload, Future<Void>> swap;
   private long version = RouteReload.FILE_VERSION;
   private MessageConsumer<JsonObject> consumer;
+  private MessageConsumer<Object> merged;
 
   /**
    * @param defaults the holder's config defaults, which reloaded routes are read on top of
@@ -49,14 +51,31 @@ public final class RouteTableSync {
    * the stored table if it is newer than what a reload may already have brought.
    */
   public Future<Void> start() {
-    consumer = vertx.eventBus().consumer(RouteReload.ADDRESS, message -> received(message.body()));
+    consumer = subscribe();
+    // A split healed: subscribe again (see CircuitSync), and take the stored table if this side
+    // missed it while it was alone.
+    merged = ClusterMerges.onMerged(vertx, () -> consumer.unregister()
+      .transform(ar -> {
+        consumer = subscribe();
+        return consumer.completion();
+      })
+      .compose(v -> store.latest())
+      .onSuccess(stored -> {
+        if (stored != null) {
+          startFrom(stored);
+        }
+      }));
     return consumer.completion()
       .compose(v -> store.latest())
       .compose(stored -> stored == null ? Future.succeededFuture() : startFrom(stored));
   }
 
+  private MessageConsumer<JsonObject> subscribe() {
+    return vertx.eventBus().consumer(RouteReload.ADDRESS, message -> received(message.body()));
+  }
+
   public Future<Void> stop() {
-    return consumer == null ? Future.succeededFuture() : consumer.unregister();
+    return consumer == null ? Future.succeededFuture() : Future.all(consumer.unregister(), merged.unregister()).mapEmpty();
   }
 
   /** The version of the table in place: 0 while it is the config file's. */
