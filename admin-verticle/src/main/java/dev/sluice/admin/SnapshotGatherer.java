@@ -25,12 +25,17 @@ final class SnapshotGatherer {
   }
 
   Future<List<JsonObject>> gather() {
+    return gather(SnapshotResponder.ADDRESS);
+  }
+
+  /** The same, from every instance that answers {@code address} (e.g. {@code sluice.targets.snapshot}). */
+  Future<List<JsonObject>> gather(String address) {
     String replyTo = "sluice.admin.snapshot.reply." + UUID.randomUUID();
     List<JsonObject> views = new ArrayList<>();
     MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(replyTo, m -> views.add(m.body()));
     return consumer.completion()
       .compose(v -> {
-        vertx.eventBus().publish(SnapshotResponder.ADDRESS, new JsonObject().put("replyTo", replyTo));
+        vertx.eventBus().publish(address, new JsonObject().put("replyTo", replyTo));
         return vertx.timer(BOUND_MS);
       })
       .eventually(consumer::unregister)

@@ -1,0 +1,188 @@
+package dev.sluice.admin;
+
+import dev.sluice.gateway.GatewayNode;
+import dev.sluice.gateway.GatewayVerticle;
+import dev.sluice.gateway.config.ConfigParser;
+import dev.sluice.gateway.config.SluiceConfig;
+import dev.sluice.gateway.redis.RedisServerProcess;
+import dev.sluice.mock.UpstreamMockOptions;
+import dev.sluice.mock.UpstreamMockVerticle;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * One route over three real upstream-mocks, a real gateway and its admin API: calls spread over
+ * the three; one killed is ejected while every request still succeeds; brought back on its port,
+ * the active health check takes it back.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class UpstreamTargetsTest {
+  static final int REQUESTS = 30;
+  /** Generous for a loaded 2-core machine: health checks run every 100 ms, two in a row decide. */
+  static final long BOUND_MS = 15_000;
+
+  static RedisServerProcess redis;
+  static Vertx vertx;
+  static final List<String> mockIds = new ArrayList<>();
+  static final List<Integer> mockPorts = new ArrayList<>();
+  static WebClient client;
+  static WebClient admin;
+
+  @BeforeAll
+  static void start() throws IOException {
+    redis = RedisServerProcess.start();
+    vertx = Vertx.vertx();
+    JsonArray targets = new JsonArray();
+    for (int i = 0; i < 3; i++) {
+      UpstreamMockVerticle mock = new UpstreamMockVerticle(new UpstreamMockOptions().setHost("127.0.0.1").setPort(0));
+      mockIds.add(vertx.deployVerticle(mock).await());
+      mockPorts.add(mock.actualPort());
+      targets.add("http://127.0.0.1:" + mock.actualPort() + "/anything");
+    }
+    JsonObject json = new JsonObject()
+      .put("http", new JsonObject().put("host", "127.0.0.1").put("port", 0))
+      .put("admin", new JsonObject().put("host", "127.0.0.1").put("port", 0))
+      .put("redis", new JsonObject().put("url", redis.url()).put("timeoutMs", 2000))
+      .put("defaults", new JsonObject()
+        .put("rateLimit", new JsonObject().put("limit", 100_000))
+        .put("circuit", new JsonObject().put("failureThreshold", 1000))
+        .put("retry", new JsonObject().put("maxAttempts", 3).put("initialDelayMs", 5).put("jitter", "none")))
+      .put("routes", new JsonArray()
+        .add(new JsonObject().put("name", "spread").put("prefix", "/s").put("stripPrefix", true)
+          .put("upstream", targets).put("balance", "round-robin")
+          .put("outlier", new JsonObject().put("consecutiveFailures", 2).put("ejectMs", 600_000))
+          .put("health", new JsonObject().put("path", "/health").put("intervalMs", 100).put("timeoutMs", 1000)
+            .put("unhealthyAfter", 2).put("healthyAfter", 2)))
+        .add(new JsonObject().put("name", "gone").put("prefix", "/g")
+          .put("upstream", new JsonArray().add(deadUrl()).add(deadUrl()))
+          .put("retry", new JsonObject().put("maxAttempts", 1))
+          .put("outlier", new JsonObject().put("consecutiveFailures", 1).put("ejectMs", 600_000)
+            .put("maxEjectedPercent", 100))));
+    SluiceConfig config = ConfigParser.parse(json);
+    GatewayVerticle gateway = new GatewayVerticle(config, GatewayNode.standalone());
+    vertx.deployVerticle(gateway).await();
+    AdminVerticle adminVerticle = new AdminVerticle(config, null);
+    vertx.deployVerticle(adminVerticle).await();
+    WebClientOptions options = new WebClientOptions().setDefaultHost("127.0.0.1");
+    client = WebClient.create(vertx, new WebClientOptions(options).setDefaultPort(gateway.actualPort()));
+    admin = WebClient.create(vertx, new WebClientOptions(options).setDefaultPort(adminVerticle.actualPort()));
+  }
+
+  static String deadUrl() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return "http://127.0.0.1:" + socket.getLocalPort();
+    }
+  }
+
+  @AfterAll
+  static void stop() {
+    if (vertx != null) {
+      vertx.close().await();
+    }
+    if (redis != null) {
+      redis.stop();
+    }
+  }
+
+  static int callsSeenBy(int mock, String path) {
+    JsonObject stats = WebClient.create(vertx).get(mockPorts.get(mock), "127.0.0.1", "/__mock/stats").send().await()
+      .bodyAsJsonObject();
+    return stats.getJsonObject("byPath").getInteger(path, 0);
+  }
+
+  static JsonObject target(String route, int mock) {
+    JsonObject body = admin.get("/__upstreams").send().await().bodyAsJsonObject();
+    for (Object r : body.getJsonArray("routes")) {
+      JsonObject routeView = (JsonObject) r;
+      if (routeView.getString("route").equals(route)) {
+        for (Object t : routeView.getJsonArray("targets")) {
+          JsonObject target = (JsonObject) t;
+          if (target.getString("target").contains(":" + mockPorts.get(mock) + "/")) {
+            return target;
+          }
+        }
+      }
+    }
+    throw new AssertionError("no target " + mock + " of route " + route + " in " + body.encode());
+  }
+
+  static void everyRequestSucceeds(String path) {
+    for (int i = 0; i < REQUESTS; i++) {
+      HttpResponse<Buffer> response = client.get(path).send().await();
+      assertEquals(200, response.statusCode(), "request " + i + ": " + response.bodyAsString());
+    }
+  }
+
+  @Test
+  @Order(1)
+  void callsSpreadOverAllThreeTargets() {
+    everyRequestSucceeds("/s/spread");
+    for (int mock = 0; mock < 3; mock++) {
+      assertEquals(REQUESTS / 3, callsSeenBy(mock, "/anything/spread"), "round-robin, mock " + mock);
+      assertEquals("UP", target("spread", mock).getString("state"));
+    }
+  }
+
+  @Test
+  @Order(2)
+  void aKilledTargetIsEjectedWhileEveryRequestStillSucceeds() {
+    vertx.undeploy(mockIds.get(1)).await();
+    everyRequestSucceeds("/s/killed");
+    assertEquals(0, callsSeenBy(0, "/anything/killed") + callsSeenBy(2, "/anything/killed") - REQUESTS,
+      "every request answered by the two that are left, once each");
+    JsonObject killed = target("spread", 1);
+    assertNotEquals("UP", killed.getString("state"), killed.encode());
+    assertTrue(killed.getString("reason").contains("in a row"), killed.encode());
+  }
+
+  @Test
+  @Order(3)
+  void aTargetBackOnItsPortIsTakenBackByTheActiveHealthCheck() {
+    UpstreamMockVerticle back = new UpstreamMockVerticle(new UpstreamMockOptions().setHost("127.0.0.1")
+      .setPort(mockPorts.get(1)));
+    mockIds.set(1, vertx.deployVerticle(back).await());
+    long deadline = System.nanoTime() + BOUND_MS * 1_000_000;
+    while (!"UP".equals(target("spread", 1).getString("state"))) {
+      if (System.nanoTime() > deadline) {
+        fail("not taken back within " + BOUND_MS + " ms: " + target("spread", 1).encode());
+      }
+      vertx.timer(50).await();
+    }
+    everyRequestSucceeds("/s/back");
+    assertTrue(callsSeenBy(1, "/anything/back") > 0, "the target that came back takes requests again");
+  }
+
+  @Test
+  @Order(4)
+  void withEveryTargetOutTheAnswerIs503NoHealthyUpstream() {
+    for (int i = 0; i < 2; i++) {
+      assertEquals(502, client.get("/g/x").send().await().statusCode(), "each dead target fails once, then is out");
+    }
+    HttpResponse<Buffer> response = client.get("/g/x").send().await();
+    assertEquals(503, response.statusCode());
+    assertEquals("application/json", response.getHeader("Content-Type"));
+    assertEquals("NO_HEALTHY_UPSTREAM", response.bodyAsJsonObject().getString("code"));
+    assertTrue(Long.parseLong(response.getHeader("Retry-After")) > 0);
+  }
+}
