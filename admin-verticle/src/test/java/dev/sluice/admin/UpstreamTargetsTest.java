@@ -7,6 +7,7 @@ import dev.sluice.gateway.config.SluiceConfig;
 import dev.sluice.gateway.redis.RedisServerProcess;
 import dev.sluice.mock.UpstreamMockOptions;
 import dev.sluice.mock.UpstreamMockVerticle;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -48,6 +49,7 @@ class UpstreamTargetsTest {
   static final List<Integer> mockPorts = new ArrayList<>();
   static WebClient client;
   static WebClient admin;
+  static final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
   @BeforeAll
   static void start() throws IOException {
@@ -80,7 +82,7 @@ class UpstreamTargetsTest {
           .put("outlier", new JsonObject().put("consecutiveFailures", 1).put("ejectMs", 600_000)
             .put("maxEjectedPercent", 100))));
     SluiceConfig config = ConfigParser.parse(json);
-    GatewayVerticle gateway = new GatewayVerticle(config, GatewayNode.standalone());
+    GatewayVerticle gateway = new GatewayVerticle(config, GatewayNode.standalone(meters));
     vertx.deployVerticle(gateway).await();
     AdminVerticle adminVerticle = new AdminVerticle(config, null);
     vertx.deployVerticle(adminVerticle).await();
@@ -127,6 +129,17 @@ class UpstreamTargetsTest {
     throw new AssertionError("no target " + mock + " of route " + route + " in " + body.encode());
   }
 
+  static double targetUp(int mock) {
+    return meters.get("sluice.upstream.target.up").tag("route", "spread")
+      .tag("target", "http://127.0.0.1:" + mockPorts.get(mock) + "/anything").gauge().value();
+  }
+
+  static double requestsTo(int mock, String outcome) {
+    var counter = meters.find("sluice.upstream.requests").tag("route", "spread")
+      .tag("target", "http://127.0.0.1:" + mockPorts.get(mock) + "/anything").tag("outcome", outcome).counter();
+    return counter == null ? 0 : counter.count();
+  }
+
   static void everyRequestSucceeds(String path) {
     for (int i = 0; i < REQUESTS; i++) {
       HttpResponse<Buffer> response = client.get(path).send().await();
@@ -141,6 +154,8 @@ class UpstreamTargetsTest {
     for (int mock = 0; mock < 3; mock++) {
       assertEquals(REQUESTS / 3, callsSeenBy(mock, "/anything/spread"), "round-robin, mock " + mock);
       assertEquals("UP", target("spread", mock).getString("state"));
+      assertEquals(1.0, targetUp(mock));
+      assertEquals(REQUESTS / 3, requestsTo(mock, "2xx"));
     }
   }
 
@@ -154,6 +169,10 @@ class UpstreamTargetsTest {
     JsonObject killed = target("spread", 1);
     assertNotEquals("UP", killed.getString("state"), killed.encode());
     assertTrue(killed.getString("reason").contains("in a row"), killed.encode());
+    assertEquals(0.0, targetUp(1));
+    double failed = requestsTo(1, "connect_error");
+    // two in a row eject it, unless the health check (every 100 ms) was quicker
+    assertTrue(failed >= 1 && failed <= 2, "failed attempts to the killed target: " + failed);
   }
 
   @Test
@@ -171,6 +190,7 @@ class UpstreamTargetsTest {
     }
     everyRequestSucceeds("/s/back");
     assertTrue(callsSeenBy(1, "/anything/back") > 0, "the target that came back takes requests again");
+    assertEquals(1.0, targetUp(1));
   }
 
   @Test

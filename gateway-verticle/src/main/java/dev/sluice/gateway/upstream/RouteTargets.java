@@ -68,6 +68,15 @@ public final class RouteTargets {
    */
   public Target pick(Collection<Target> tried) {
     long now = clock.getAsLong();
+    if (targets.size() == 1) {
+      // Most routes have one target: no lists, no balancer.
+      Target only = targets.get(0);
+      if (!only.state().available(now)) {
+        return null;
+      }
+      only.state().started();
+      return only;
+    }
     List<Target> fresh = new ArrayList<>(targets.size());
     List<Target> available = new ArrayList<>(targets.size());
     for (Target target : targets) {
@@ -93,7 +102,12 @@ public final class RouteTargets {
 
   public boolean anyAvailable() {
     long now = clock.getAsLong();
-    return targets.stream().anyMatch(t -> t.state().available(now));
+    for (Target target : targets) {
+      if (target.state().available(now)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
