@@ -18,7 +18,6 @@ import dev.sluice.gateway.proxy.RateLimitStage;
 import dev.sluice.gateway.proxy.Routing;
 import dev.sluice.gateway.route.RouteTable;
 import dev.sluice.gateway.upstream.HealthChecks;
-import dev.sluice.gateway.upstream.Target;
 import dev.sluice.gateway.upstream.TargetSync;
 import dev.sluice.gateway.upstream.UpstreamClient;
 import dev.sluice.gateway.upstream.UpstreamTargets;
@@ -31,6 +30,8 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -79,7 +80,7 @@ public class GatewayVerticle extends VerticleBase {
     circuits.all().forEach(metrics::watch);
     targetSync = new TargetSync(vertx, node.id(), instanceId);
     UpstreamTargets targets = new UpstreamTargets(config.routes(), GatewayVerticle::monotonicMs,
-      bound -> java.util.concurrent.ThreadLocalRandom.current().nextInt(bound), targetSync, node.id());
+      bound -> ThreadLocalRandom.current().nextInt(bound), targetSync, node.id());
     targets.all().forEach(metrics::watch);
     routing = new Routing(new RouteTable(config.routes()), circuits, targets);
     healthChecks = new HealthChecks(vertx, targetSync, () -> routing.targets());
@@ -139,7 +140,7 @@ public class GatewayVerticle extends VerticleBase {
 
   private Future<Void> release() {
     routing.circuits().close();
-    return Future.join(java.util.List.of(upstream.close(), sync.stop(), snapshots.stop(), targetSync.stop(),
+    return Future.join(List.of(upstream.close(), sync.stop(), snapshots.stop(), targetSync.stop(),
       healthChecks.stop(), routeTables == null ? Future.succeededFuture() : routeTables.stop(),
       limiter.close())).mapEmpty();
   }
@@ -157,9 +158,7 @@ public class GatewayVerticle extends VerticleBase {
     RouteCircuits circuits = old.circuits().updatedFor(reload.routes());
     UpstreamTargets targets = old.targets().updatedFor(reload.routes());
     routing = new Routing(new RouteTable(reload.routes()), circuits, targets);
-    old.targets().all().forEach(route -> metrics.unwatchTargets(route.route(), targets.find(route.route())
-      .map(t -> t.targets().stream().map(Target::name).collect(java.util.stream.Collectors.toSet()))
-      .orElse(java.util.Set.of())));
+    old.targets().retiredBy(targets).forEach(retired -> metrics.unwatch(retired.getKey(), retired.getValue()));
     targets.all().forEach(metrics::watch);
     healthChecks.update();
     for (RouteCircuit retired : old.circuits().retiredBy(circuits)) {

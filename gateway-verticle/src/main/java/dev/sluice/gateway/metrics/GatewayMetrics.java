@@ -89,7 +89,7 @@ REQUESTS, "Requests answered, by route, method and status"),
   /**
    * {@code sluice_upstream_target_up{route,target}}. Ejections are shared by every instance, so
    * the first instance's view stands for the node, as with the circuit gauge; a reload that
-   * drops a target drops its gauge ({@link #unwatchTargets}), one that keeps it keeps the
+   * drops a target drops its gauge ({@link #unwatch(String, String)}), one that keeps it keeps the
    * state the gauge reads.
    */
   public void watch(RouteTargets targets) {
@@ -107,13 +107,12 @@ REQUESTS, "Requests answered, by route, method and status"),
     }
   }
 
-  /** Drops the gauges of targets (of a route) that the new table no longer has. */
-  public void unwatchTargets(String route, java.util.Set<String> keptTargets) {
+  /** Drops the gauge of a target that a route reload removed. */
+  public void unwatch(String route, String target) {
     synchronized (registry) {
-      for (Gauge gauge : registry.find(TARGET_UP).tag("route", route).gauges()) {
-        if (!keptTargets.contains(gauge.getId().getTag("target"))) {
-          registry.remove(gauge);
-        }
+      Gauge gauge = registry.find(TARGET_UP).tag("route", route).tag("target", target).gauge();
+      if (gauge != null) {
+        registry.remove(gauge);
       }
     }
   }

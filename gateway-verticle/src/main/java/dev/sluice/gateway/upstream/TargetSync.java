@@ -108,7 +108,10 @@ public final class TargetSync implements TargetListener {
     Future<Void> stored = switch (event.kind()) {
       case EJECTED -> verdicts.put(event.mapKey(), json, event.forMs());
       case UNHEALTHY -> verdicts.put(event.mapKey(), json);
-      case RETURNED, HEALTHY -> verdicts.remove(event.mapKey()).mapEmpty();
+      case RETURNED -> verdicts.remove(event.mapKey()).mapEmpty();
+      // A pass ends an ejection too: a node that joins later must not find it in the map.
+      case HEALTHY -> Future.all(verdicts.remove(event.mapKey()),
+        verdicts.remove(TargetEvent.mapKey(event.route(), event.target(), true))).mapEmpty();
     };
     stored.onComplete(ar -> {
       if (ar.failed()) {

@@ -2,6 +2,7 @@ package dev.sluice.gateway.upstream;
 
 import dev.sluice.gateway.config.RouteConfig;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -52,6 +53,17 @@ public final class UpstreamTargets {
    */
   public UpstreamTargets updatedFor(List<RouteConfig> routes) {
     return new UpstreamTargets(routes, byRoute, clock, random, listener, self);
+  }
+
+  /** Targets of this table that {@code next} no longer has, as (route, target name). */
+  public List<Map.Entry<String, String>> retiredBy(UpstreamTargets next) {
+    List<Map.Entry<String, String>> retired = new ArrayList<>();
+    byRoute.forEach((route, targets) -> targets.targets().forEach(target -> {
+      if (next.find(route).flatMap(r -> r.find(target.name())).isEmpty()) {
+        retired.add(Map.entry(route, target.name()));
+      }
+    }));
+    return retired;
   }
 
   /** @throws IllegalArgumentException for a route the table does not have: a bug, not a user error */

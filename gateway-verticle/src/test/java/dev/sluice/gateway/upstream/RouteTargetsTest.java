@@ -186,5 +186,6 @@ class RouteTargetsTest {
     assertEquals(3, kept.weight());
     assertFalse(kept.state().available(now.get()));
     assertTrue(after.get("r").targets().get(1).state().available(now.get()));
+    assertEquals(List.of(Map.entry("r", "http://b:1")), before.retiredBy(after), "b's gauge goes");
   }
 }
