@@ -5,6 +5,7 @@ import dev.sluice.gateway.GatewayVerticle;
 import dev.sluice.gateway.config.ConfigParser;
 import dev.sluice.gateway.config.SluiceConfig;
 import dev.sluice.gateway.redis.RedisServerProcess;
+import dev.sluice.gateway.upstream.TargetChecker;
 import dev.sluice.mock.UpstreamMockOptions;
 import dev.sluice.mock.UpstreamMockVerticle;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -208,6 +209,18 @@ class UpstreamTargetsTest {
 
   @Test
   @Order(4)
+  void eachTargetIsCheckedByOneInstanceOnly() {
+    for (int mock : new int[] {0, 2}) {
+      JsonObject stats = WebClient.create(vertx).get(mockPorts.get(mock), "127.0.0.1", "/__mock/stats").send().await()
+        .bodyAsJsonObject();
+      List<String> checkers = stats.getJsonObject("byRequestId").fieldNames().stream()
+        .filter(id -> id.startsWith(TargetChecker.HEALTH_ID_PREFIX + "spread:")).toList();
+      assertEquals(1, checkers.size(), "two gateway instances, one checker of mock " + mock + ": " + checkers);
+    }
+  }
+
+  @Test
+  @Order(5)
   void withEveryTargetOutTheAnswerIs503NoHealthyUpstream() {
     for (int i = 0; i < 2; i++) {
       assertEquals(502, client.get("/g/x").send().await().statusCode(), "each dead target fails once, then is out");

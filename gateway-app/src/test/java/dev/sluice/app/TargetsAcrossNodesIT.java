@@ -28,7 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * Two gateway JVMs (sluice.jar run --cluster) in front of two real upstream-mocks: a target that
  * fails through node A is ejected there, and node B, which never saw it fail, never calls it
- * again; a node that joins afterwards starts with the ejection.
+ * again; a node that joins afterwards starts with the ejection. A health-checked target is
+ * checked by one node only.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TargetsAcrossNodesIT {
@@ -122,6 +123,8 @@ class TargetsAcrossNodesIT {
       "routes:",
       route("live"),
       route("joined"),
+      "  - { name: checked, prefix: /checked, upstream: \"http://127.0.0.1:" + goodPort + "/anything/checked\","
+        + " health: { path: /health, intervalMs: 100 } }",
       ""));
     ProcessBuilder builder = SluiceJarIT.sluice("run", "--config", config.toString(), "--cluster")
       .redirectErrorStream(true);
@@ -139,6 +142,12 @@ class TargetsAcrossNodesIT {
   static String route(String name) {
     return "  - { name: " + name + ", prefix: /" + name + ", stripPrefix: true, upstream: [\"http://127.0.0.1:"
       + goodPort + "/anything\", \"http://127.0.0.1:" + badPort + "/anything\"] }";
+  }
+
+  static JsonObject goodStats() {
+    return upstream.vertx.createHttpClient().request(HttpMethod.GET, goodPort, "127.0.0.1", "/__mock/stats")
+      .compose(req -> req.send().compose(r -> r.body()))
+      .map(JsonObject::new).await();
   }
 
   static int badCalls() {
@@ -176,6 +185,16 @@ class TargetsAcrossNodesIT {
 
   @Test
   @Order(2)
+  void eachTargetIsCheckedByOneNodeOfTheCluster() throws Exception {
+    ClusterIT.eventually(20, "a few health checks", () -> goodStats().getJsonObject("byPath")
+      .getInteger("/anything/checked/health", 0) >= 10);
+    List<String> checkers = goodStats().getJsonObject("byRequestId").fieldNames().stream()
+      .filter(id -> id.startsWith("sluice-health:checked:")).toList();
+    assertEquals(1, checkers.size(), "two nodes, one checker: " + checkers);
+  }
+
+  @Test
+  @Order(3)
   void aNodeThatJoinsAfterAnEjectionStartsWithIt() throws Exception {
     b.process().destroyForcibly();
     b.process().waitFor(20, TimeUnit.SECONDS);

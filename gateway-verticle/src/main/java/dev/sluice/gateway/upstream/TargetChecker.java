@@ -19,8 +19,10 @@ import java.util.function.Supplier;
  * cluster. A verdict changes after {@code unhealthyAfter} failed or {@code healthyAfter} passed
  * checks in a row; a pass also takes back a target that was ejected since the row began.
  */
-final class TargetChecker {
+public final class TargetChecker {
   static final String LOCK_PREFIX = "sluice.health.";
+  /** {@code X-Request-Id} of a check: {@code sluice-health:<route>:<node>:<instance>}. */
+  public static final String HEALTH_ID_PREFIX = "sluice-health:";
   /** Asking for the lock waits this long at most: the holder keeps it, so waiting longer gains nothing. */
   private static final long LOCK_WAIT_MS = 10;
 
@@ -104,7 +106,10 @@ final class TargetChecker {
       .setSsl(to.tls())
       .setURI(to.uri(health.path()))
       .setConnectTimeout(health.timeoutMs())
-      .setIdleTimeout(health.timeoutMs());
+      .setIdleTimeout(health.timeoutMs())
+      // Which checker sent it, for the upstream's logs (and for tests that count checkers).
+      .putHeader("X-Request-Id", HEALTH_ID_PREFIX + route + ':' + sync.node() + ':' + sync.instance())
+      .putHeader("User-Agent", "sluice-health-check");
     client.request(options)
       .compose(request -> request.send())
       .compose(response -> response.body().map(body -> response))

@@ -44,6 +44,10 @@ public final class TargetSync implements TargetListener {
     return node;
   }
 
+  public String instance() {
+    return instance;
+  }
+
   /** Subscribes, then takes the cluster's verdicts before the instance takes traffic. */
   public Future<Void> start(Supplier<UpstreamTargets> targets) {
     this.targets = targets;
