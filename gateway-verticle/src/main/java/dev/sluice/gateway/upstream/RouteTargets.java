@@ -2,8 +2,6 @@ package dev.sluice.gateway.upstream;
 
 import dev.sluice.gateway.config.RouteConfig;
 import dev.sluice.gateway.config.RoutePolicy;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -185,28 +183,17 @@ public final class RouteTargets {
   }
 
   /** This instance's view, for {@code GET /__upstreams}. */
-  public JsonObject view() {
+  public TargetsSnapshot.RouteView view() {
     long now = clock.getAsLong();
-    JsonArray list = new JsonArray();
+    List<TargetsSnapshot.TargetView> views = new ArrayList<>(targets.size());
     for (Target target : targets) {
       TargetState state = target.state();
-      String status = state.unhealthy() ? "UNHEALTHY" : state.ejected(now) ? "EJECTED" : "UP";
-      JsonObject json = new JsonObject()
-        .put("target", target.name())
-        .put("weight", target.weight())
-        .put("state", status)
-        .put("inFlight", state.inFlight())
-        .put("requests", state.requests())
-        .put("failures", state.failures())
-        .put("consecutiveFailures", state.consecutiveFailures())
-        .put("ejections", state.ejections());
-      if (!"UP".equals(status)) {
-        json.put("ejectedBy", state.ejectedBy()).put("reason", state.reason())
-          .put("remainingMs", state.remainingMs(now));
-      }
-      list.add(json);
+      TargetsSnapshot.Status status = state.unhealthy() ? TargetsSnapshot.Status.UNHEALTHY
+        : state.ejected(now) ? TargetsSnapshot.Status.EJECTED : TargetsSnapshot.Status.UP;
+      views.add(new TargetsSnapshot.TargetView(target.name(), target.weight(), status, state.inFlight(),
+        state.requests(), state.failures(), state.consecutiveFailures(), state.ejections(), state.ejectedBy(),
+        state.reason(), state.remainingMs(now)));
     }
-    return new JsonObject().put("route", route).put("balance", policy.balance().text())
-      .put("healthChecks", policy.health().enabled()).put("targets", list);
+    return new TargetsSnapshot.RouteView(route, policy.balance().text(), policy.health().enabled(), views);
   }
 }

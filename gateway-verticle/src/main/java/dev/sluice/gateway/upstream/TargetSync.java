@@ -4,7 +4,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
 import org.slf4j.Logger;
@@ -23,8 +22,6 @@ import java.util.function.Supplier;
  * starts with the cluster's ejections. The same path serves a single node with several instances.
  */
 public final class TargetSync implements TargetListener {
-  /** Asked by the admin verticle; every instance answers with its view ({@code {"replyTo": …}}). */
-  public static final String SNAPSHOT_ADDRESS = "sluice.targets.snapshot";
   private static final Logger LOG = LoggerFactory.getLogger(TargetSync.class);
 
   private final Vertx vertx;
@@ -53,7 +50,7 @@ public final class TargetSync implements TargetListener {
     this.targets = targets;
     consumers.add(vertx.eventBus().<JsonObject>consumer(TargetEvent.ADDRESS,
       m -> onEvent(TargetEvent.fromJson(m.body()))));
-    consumers.add(vertx.eventBus().<JsonObject>consumer(SNAPSHOT_ADDRESS, this::answerSnapshot));
+    consumers.add(vertx.eventBus().<JsonObject>consumer(TargetsSnapshot.ADDRESS, this::answerSnapshot));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList())
       .compose(v -> vertx.sharedData().<String, JsonObject>getAsyncMap(TargetEvent.MAP))
       .compose(map -> {
@@ -142,9 +139,8 @@ public final class TargetSync implements TargetListener {
   }
 
   private void answerSnapshot(Message<JsonObject> message) {
-    JsonArray routes = new JsonArray();
-    targets.get().all().forEach(route -> routes.add(route.view()));
-    JsonObject view = new JsonObject().put("node", node).put("instance", instance).put("routes", routes);
+    JsonObject view = new TargetsSnapshot(node, instance,
+      targets.get().all().stream().map(RouteTargets::view).toList()).toJson();
     String replyTo = message.body() == null ? null : message.body().getString("replyTo");
     if (replyTo != null) {
       vertx.eventBus().send(replyTo, view);
