@@ -23,6 +23,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -40,10 +41,12 @@ import static org.junit.jupiter.api.Assertions.fail;
  * the active health check takes it back.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(60)
 class UpstreamTargetsTest {
   static final int REQUESTS = 30;
   /** Generous for a loaded 2-core machine: health checks run every 100 ms, two in a row decide. */
   static final long BOUND_MS = 15_000;
+  static final long REQUEST_TIMEOUT_MS = 10_000;
 
   static RedisServerProcess redis;
   static Vertx vertx;
@@ -116,14 +119,17 @@ class UpstreamTargetsTest {
     }
   }
 
-  static int callsSeenBy(int mock, String path) {
-    JsonObject stats = WebClient.create(vertx).get(mockPorts.get(mock), "127.0.0.1", "/__mock/stats").send().await()
+  static JsonObject mockStats(int mock) {
+    return client.get(mockPorts.get(mock), "127.0.0.1", "/__mock/stats").timeout(REQUEST_TIMEOUT_MS).send().await()
       .bodyAsJsonObject();
-    return stats.getJsonObject("byPath").getInteger(path, 0);
+  }
+
+  static int callsSeenBy(int mock, String path) {
+    return mockStats(mock).getJsonObject("byPath").getInteger(path, 0);
   }
 
   static JsonObject target(String route, int mock) {
-    JsonObject body = admin.get("/__upstreams").send().await().bodyAsJsonObject();
+    JsonObject body = admin.get("/__upstreams").timeout(REQUEST_TIMEOUT_MS).send().await().bodyAsJsonObject();
     for (Object r : body.getJsonArray("routes")) {
       JsonObject routeView = (JsonObject) r;
       if (routeView.getString("route").equals(route)) {
@@ -151,7 +157,7 @@ class UpstreamTargetsTest {
 
   static void everyRequestSucceeds(String path) {
     for (int i = 0; i < REQUESTS; i++) {
-      HttpResponse<Buffer> response = client.get(path).send().await();
+      HttpResponse<Buffer> response = client.get(path).timeout(REQUEST_TIMEOUT_MS).send().await();
       assertEquals(200, response.statusCode(), "request " + i + ": " + response.bodyAsString());
     }
   }
@@ -211,9 +217,7 @@ class UpstreamTargetsTest {
   @Order(4)
   void eachTargetIsCheckedByOneInstanceOnly() {
     for (int mock : new int[] {0, 2}) {
-      JsonObject stats = WebClient.create(vertx).get(mockPorts.get(mock), "127.0.0.1", "/__mock/stats").send().await()
-        .bodyAsJsonObject();
-      List<String> checkers = stats.getJsonObject("byRequestId").fieldNames().stream()
+      List<String> checkers = mockStats(mock).getJsonObject("byRequestId").fieldNames().stream()
         .filter(id -> id.startsWith(TargetChecker.HEALTH_ID_PREFIX + "spread:")).toList();
       assertEquals(1, checkers.size(), "two gateway instances, one checker of mock " + mock + ": " + checkers);
     }
@@ -223,9 +227,10 @@ class UpstreamTargetsTest {
   @Order(5)
   void withEveryTargetOutTheAnswerIs503NoHealthyUpstream() {
     for (int i = 0; i < 2; i++) {
-      assertEquals(502, client.get("/g/x").send().await().statusCode(), "each dead target fails once, then is out");
+      assertEquals(502, client.get("/g/x").timeout(REQUEST_TIMEOUT_MS).send().await().statusCode(),
+        "each dead target fails once, then is out");
     }
-    HttpResponse<Buffer> response = client.get("/g/x").send().await();
+    HttpResponse<Buffer> response = client.get("/g/x").timeout(REQUEST_TIMEOUT_MS).send().await();
     assertEquals(503, response.statusCode());
     assertEquals("application/json", response.getHeader("Content-Type"));
     assertEquals("NO_HEALTHY_UPSTREAM", response.bodyAsJsonObject().getString("code"));
