@@ -16,8 +16,7 @@ import java.util.function.Supplier;
  * The health check of one target of one route. Every {@code intervalMs} it tries for the
  * target's lock ({@code sluice.health.<route> <target>}, cluster-wide) unless it holds it; the
  * holder keeps it, and checks, until it stops (a reload, a shutdown) or its node leaves the
- * cluster. A verdict changes after {@code unhealthyAfter} failed or {@code healthyAfter} passed
- * checks in a row; a pass also takes back a target that was ejected since the row began.
+ * cluster. Its {@link HealthStreak} says when the checks change the target's standing.
  */
 public final class TargetChecker {
   static final String LOCK_PREFIX = "sluice.health.";
@@ -38,9 +37,7 @@ public final class TargetChecker {
   private boolean acquiring;
   private boolean checking;
   private boolean stopped;
-  private int passes;
-  private int fails;
-  private int ejectionsSeen;
+  private final HealthStreak streak;
 
   TargetChecker(Vertx vertx, HttpClient client, TargetSync sync, Supplier<UpstreamTargets> targets, String route,
                 String target, HealthOptions health) {
@@ -51,6 +48,7 @@ public final class TargetChecker {
     this.route = route;
     this.target = target;
     this.health = health;
+    this.streak = new HealthStreak(health);
   }
 
   TargetChecker start() {
@@ -129,22 +127,11 @@ public final class TargetChecker {
 
   private void judge(RouteTargets routeTargets, Target to, boolean passed, String result) {
     TargetState state = to.state();
-    if (state.ejections() != ejectionsSeen) {
-      ejectionsSeen = state.ejections();
-      passes = 0; // only passes after an ejection may take it back
-    }
-    if (passed) {
-      fails = 0;
-      passes++;
-      if (routeTargets.isOut(to) && passes >= health.healthyAfter()) {
-        sync.health(route, target, false, passes + " health checks passed in a row");
-      }
-    } else {
-      passes = 0;
-      fails++;
-      if (!state.unhealthy() && fails >= health.unhealthyAfter()) {
-        sync.health(route, target, true, fails + " health checks failed in a row, the last: " + result);
-      }
+    switch (streak.record(passed, routeTargets.isOut(to), state.unhealthy(), state.ejections())) {
+      case HEALTHY -> sync.health(route, target, false, streak.passes() + " health checks passed in a row");
+      case UNHEALTHY -> sync.health(route, target, true,
+        streak.fails() + " health checks failed in a row, the last: " + result);
+      case NONE -> { }
     }
   }
 }
