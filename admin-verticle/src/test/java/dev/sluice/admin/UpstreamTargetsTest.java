@@ -47,6 +47,7 @@ class UpstreamTargetsTest {
   /** Generous for a loaded 2-core machine: health checks run every 100 ms, two in a row decide. */
   static final long BOUND_MS = 15_000;
   static final long REQUEST_TIMEOUT_MS = 10_000;
+  static final String TOKEN = "targets-token";
 
   static RedisServerProcess redis;
   static Vertx vertx;
@@ -69,7 +70,7 @@ class UpstreamTargetsTest {
     }
     JsonObject json = new JsonObject()
       .put("http", new JsonObject().put("host", "127.0.0.1").put("port", 0))
-      .put("admin", new JsonObject().put("host", "127.0.0.1").put("port", 0))
+      .put("admin", new JsonObject().put("host", "127.0.0.1").put("port", 0).put("token", TOKEN))
       .put("redis", new JsonObject().put("url", redis.url()).put("timeoutMs", 2000))
       .put("defaults", new JsonObject()
         .put("rateLimit", new JsonObject().put("limit", 100_000))
@@ -235,5 +236,34 @@ class UpstreamTargetsTest {
     assertEquals("application/json", response.getHeader("Content-Type"));
     assertEquals("NO_HEALTHY_UPSTREAM", response.bodyAsJsonObject().getString("code"));
     assertTrue(Long.parseLong(response.getHeader("Retry-After")) > 0);
+  }
+
+  @Test
+  @Order(6)
+  void aRouteReloadKeepsTheStateOfTargetsThatStayed() {
+    JsonArray routes = admin.get("/__routes").timeout(REQUEST_TIMEOUT_MS).send().await().bodyAsJsonObject()
+      .getJsonArray("routes");
+    for (Object r : routes) {
+      JsonObject route = (JsonObject) r;
+      if ("gone".equals(route.getString("name"))) {
+        route.put("timeoutMs", 2500); // the route changed, its targets did not
+      }
+    }
+    routes.add(new JsonObject().put("name", "fresh").put("prefix", "/fresh")
+      .put("upstream", "http://127.0.0.1:" + mockPorts.get(0) + "/anything"));
+    HttpResponse<Buffer> put = admin.put("/__routes").putHeader("Authorization", "Bearer " + TOKEN)
+      .timeout(REQUEST_TIMEOUT_MS).sendJsonObject(new JsonObject().put("routes", routes)).await();
+    assertEquals(200, put.statusCode(), put.bodyAsString());
+    long deadline = System.nanoTime() + BOUND_MS * 1_000_000;
+    while (client.get("/fresh/x").timeout(REQUEST_TIMEOUT_MS).send().await().statusCode() != 200) {
+      if (System.nanoTime() > deadline) {
+        fail("the new table was not served within " + BOUND_MS + " ms");
+      }
+      vertx.timer(50).await();
+    }
+    HttpResponse<Buffer> response = client.get("/g/x").timeout(REQUEST_TIMEOUT_MS).send().await();
+    assertEquals(503, response.statusCode(), "still ejected after the reload: " + response.bodyAsString());
+    assertEquals("NO_HEALTHY_UPSTREAM", response.bodyAsJsonObject().getString("code"));
+    assertEquals("UP", target("spread", 1).getString("state"));
   }
 }
