@@ -19,8 +19,9 @@ import java.util.function.Supplier;
 /**
  * The request path, assembled in one place and read top to bottom. Request phase:
  * upgrade check → route → body size → client identity → rate limit → a target left → circuit →
- * forward (each attempt to a target the route's balancer picks, retries elsewhere). Response phase: {@link ReplyWriter} relays the upstream's answer as it streams, or
- * writes Sluice's JSON error; then the answer is recorded (metrics, access log).
+ * forward (each attempt to a target the route's balancer picks, retries elsewhere). Response
+ * phase: {@link ReplyWriter} relays the upstream's answer as it streams, or writes Sluice's JSON
+ * error; then the answer is recorded (metrics, access log).
  */
 public final class GatewayPipeline implements Handler<HttpServerRequest> {
   private final List<GatewayStage> stages;
