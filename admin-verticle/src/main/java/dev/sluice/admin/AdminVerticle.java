@@ -16,7 +16,7 @@ import java.util.Locale;
 
 /**
  * The control plane of one node, on its own port (default 127.0.0.1:9090, never the gateway's):
- * reads ({@code /__routes}, {@code /__circuit}, {@code /__limits}, {@code /__health},
+ * reads ({@code /__routes}, {@code /__circuit}, {@code /__limits}, {@code /__upstreams}, {@code /__health},
  * {@code /__metrics}) for anyone who can reach the port, writes only with the admin token.
  */
 public class AdminVerticle extends VerticleBase {
@@ -38,7 +38,7 @@ public class AdminVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     CircuitBus bus = new CircuitBus(vertx);
-    SnapshotGatherer gatherer = new SnapshotGatherer(bus);
+    SnapshotGatherer gatherer = new SnapshotGatherer(vertx, bus);
     routes = new RoutesEndpoint(vertx, config.defaults(), config.routes());
     CircuitEndpoint circuits = new CircuitEndpoint(vertx, bus, gatherer, routes::current);
     limits = new LimitsEndpoint(vertx, config.redis().url(), routes::current);
@@ -55,6 +55,7 @@ public class AdminVerticle extends VerticleBase {
     router.post("/__circuit/:route/reset").handler(auth).handler(ctx -> circuits.change(ctx, CircuitBreakerState.CLOSED));
     router.post("/__circuit/:route/open").handler(auth).handler(ctx -> circuits.change(ctx, CircuitBreakerState.OPEN));
     router.get("/__limits").handler(limits::get);
+    router.get("/__upstreams").handler(new UpstreamsEndpoint(gatherer, routes::names)::get);
     router.get("/__health").handler(health::get);
     router.get("/__metrics").handler(registry == null
       ? ctx -> AdminReplies.error(ctx, 503, "METRICS_OFF", "metrics are not enabled on this node")

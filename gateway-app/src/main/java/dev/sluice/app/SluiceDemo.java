@@ -44,12 +44,15 @@ final class SluiceDemo {
     try {
       UpstreamMockVerticle mock = new UpstreamMockVerticle(new UpstreamMockOptions().setHost("127.0.0.1").setPort(0));
       SluiceNode.await(vertx.deployVerticle(mock), "cannot start the upstream-mock");
-      SluiceConfig config = ConfigLoader.fromJson(demoConfig(mock.actualPort(), redis.url()), env);
+      // A second replica, so that one route shows balancing and ejection across targets.
+      UpstreamMockVerticle replica = new UpstreamMockVerticle(new UpstreamMockOptions().setHost("127.0.0.1").setPort(0));
+      SluiceNode.await(vertx.deployVerticle(replica), "cannot start the second upstream-mock");
+      SluiceConfig config = ConfigLoader.fromJson(demoConfig(mock.actualPort(), replica.actualPort(), redis.url()), env);
       LogSetup.apply(config.log().format());
       SluiceNode.deployGateway(vertx, config, GatewayNode.standalone(registry).withShutdownGrace(command.shutdownGrace()),
         command.instances());
       SluiceNode.deployAdmin(vertx, config, registry);
-      printWelcome(config, mock.actualPort(), redis.url());
+      printWelcome(config, mock.actualPort(), replica.actualPort(), redis.url());
     } catch (RuntimeException e) {
       vertx.close().await();
       redis.stop();
@@ -68,8 +71,9 @@ final class SluiceDemo {
   }
 
   /** The demo's route table: each route shows one feature against the mock. */
-  static JsonObject demoConfig(int mockPort, String redisUrl) {
+  static JsonObject demoConfig(int mockPort, int replicaPort, String redisUrl) {
     String mock = "http://127.0.0.1:" + mockPort;
+    String replica = "http://127.0.0.1:" + replicaPort;
     return new JsonObject()
       .put("http", new JsonObject().put("host", "127.0.0.1").put("port", 8080))
       .put("admin", new JsonObject().put("host", "127.0.0.1").put("port", 9090).put("token", DEMO_TOKEN))
@@ -86,7 +90,17 @@ final class SluiceDemo {
         .add(route("slow", "/delay", mock, false))
         .add(route("status", "/status", mock, false))
         .add(route("limited", "/limited", mock + "/anything", true)
-          .put("rateLimit", new JsonObject().put("limit", 5).put("windowMs", 10_000))));
+          .put("rateLimit", new JsonObject().put("limit", 5).put("windowMs", 10_000)))
+        .add(new JsonObject().put("name", "pair").put("prefix", "/pair").put("stripPrefix", true)
+          .put("upstream", new JsonArray().add(mock + "/anything").add(replica + "/anything"))
+          .put("balance", "round-robin")
+          // A failing replica is the targets' business here: retried on the other one, then ejected,
+          // while the route's circuit (which counts every failure of the route) stays closed.
+          .put("retry", new JsonObject().put("retryOn", new JsonArray().add("connect").add("timeout").add(500).add(502)
+            .add(503).add(504)))
+          .put("circuit", new JsonObject().put("failureThreshold", 50))
+          .put("outlier", new JsonObject().put("consecutiveFailures", 3).put("ejectMs", 10_000))
+          .put("health", new JsonObject().put("path", "/health").put("intervalMs", 2000))));
   }
 
   private static JsonObject route(String name, String prefix, String upstream, boolean stripPrefix) {
@@ -94,14 +108,14 @@ final class SluiceDemo {
       .put("stripPrefix", stripPrefix);
   }
 
-  private static void printWelcome(SluiceConfig config, int mockPort, String redisUrl) {
+  private static void printWelcome(SluiceConfig config, int mockPort, int replicaPort, String redisUrl) {
     String gw = "http://" + config.http().host() + ":" + config.http().port();
     String admin = "http://" + config.admin().host() + ":" + config.admin().port();
     System.out.println(String.join("\n",
       "",
       "Sluice demo is running (Ctrl-C stops it all).",
       "  gateway        " + gw,
-      "  upstream-mock  http://127.0.0.1:" + mockPort,
+      "  upstream-mock  http://127.0.0.1:" + mockPort + " and http://127.0.0.1:" + replicaPort + " (route /pair)",
       "  redis          " + redisUrl,
       "",
       "Try:",
@@ -112,10 +126,17 @@ final class SluiceDemo {
       "                                                # 3 failures open the circuit: 503 CIRCUIT_OPEN",
       "  for i in $(seq 6); do curl -s -o /dev/null -w '%{http_code} ' " + gw + "/limited; done; echo",
       "                                                # 5 per 10 s per client: the 6th is 429 RATE_LIMITED",
+      "  for i in 1 2 3 4; do curl -s " + gw + "/pair/hi | grep -o '\"host\":\\[\"[^\"]*\"'; done",
+      "                                                # two targets, in turn",
+      "  curl -s -X POST -H 'Content-Type: application/json' -d '{\"failureRate\":1}' http://127.0.0.1:" + replicaPort
+        + "/__mock/config",
+      "                                                # the replica fails: retried on the other target (still 200),",
+      "                                                # and after 3 failures in a row ejected for 10 s",
       "  curl -i " + gw + "/nowhere                 # 404 NO_ROUTE",
       "",
       "Admin (" + admin + "):",
       "  curl -s " + admin + "/__circuit              # every instance's view of every route",
+      "  curl -s " + admin + "/__upstreams            # each route's targets: up, ejected (by whom, how long), unhealthy",
       "  curl -s " + admin + "/__limits?client=127.0.0.1",
       "  curl -s " + admin + "/__health; curl -s " + admin + "/__metrics | grep ^sluice_",
       "  curl -s -X POST -H 'Authorization: Bearer " + DEMO_TOKEN + "' " + admin + "/__circuit/status/reset",

@@ -12,7 +12,7 @@ class SluiceDemoTest {
   void theLinesBeforeTheDemoHasItsConfigHaveTheFormatItsConfigWillHave() {
     for (Map<String, String> env : java.util.List.of(Map.<String, String>of(), Map.of("SLUICE_LOG_FORMAT", ""),
       Map.of("SLUICE_LOG_FORMAT", "text"), Map.of("SLUICE_LOG_FORMAT", " json "))) {
-      assertEquals(ConfigLoader.fromJson(SluiceDemo.demoConfig(5001, "redis://127.0.0.1:6379"), env).log().format(),
+      assertEquals(ConfigLoader.fromJson(SluiceDemo.demoConfig(5001, 5002, "redis://127.0.0.1:6379"), env).log().format(),
         SluiceDemo.earlyLogFormat(env), env.toString());
     }
   }

@@ -17,7 +17,10 @@ import dev.sluice.gateway.proxy.GatewayPipeline;
 import dev.sluice.gateway.proxy.RateLimitStage;
 import dev.sluice.gateway.proxy.Routing;
 import dev.sluice.gateway.route.RouteTable;
+import dev.sluice.gateway.upstream.HealthChecks;
+import dev.sluice.gateway.upstream.TargetSync;
 import dev.sluice.gateway.upstream.UpstreamClient;
+import dev.sluice.gateway.upstream.UpstreamTargets;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -27,6 +30,8 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,6 +57,8 @@ public class GatewayVerticle extends VerticleBase {
   private volatile Routing routing;
   private GatewayMetrics metrics;
   private RouteTableSync routeTables;
+  private TargetSync targetSync;
+  private HealthChecks healthChecks;
 
   /** A gateway on a node of its own. */
   public GatewayVerticle(SluiceConfig config) {
@@ -72,7 +79,12 @@ public class GatewayVerticle extends VerticleBase {
     RouteCircuits circuits = new RouteCircuits(vertx, node.id(), config.routes(), () -> System.nanoTime() / 1_000_000,
       CircuitListener.both(sync, metrics::transition), new SharedDataProbeLocks(sync));
     circuits.all().forEach(metrics::watch);
-    routing = new Routing(new RouteTable(config.routes()), circuits);
+    targetSync = new TargetSync(vertx, node.id(), instanceId);
+    UpstreamTargets targets = new UpstreamTargets(config.routes(), GatewayVerticle::monotonicMs,
+      bound -> ThreadLocalRandom.current().nextInt(bound), targetSync, node.id());
+    targets.all().forEach(metrics::watch);
+    routing = new Routing(new RouteTable(config.routes()), circuits, targets);
+    healthChecks = new HealthChecks(vertx, targetSync, () -> routing.targets());
     upstream = new UpstreamClient(vertx, connectTimeoutMs());
     limiter = new FailoverRateLimiter(vertx, config.redis(), new RedisSlidingWindowLimiter(vertx, config.redis()),
       node.fallbackWindows())
@@ -93,12 +105,21 @@ public class GatewayVerticle extends VerticleBase {
     return limiter.preload()
       .compose(v -> sync.start(() -> routing.circuits()))
       .compose(v -> snapshots.start())
+      .compose(v -> targetSync.start(() -> routing.targets()))
       .compose(v -> {
         // Before listening: a node that joins after a reload starts on the cluster's table, not its file's.
         routeTables = new RouteTableSync(vertx, config.defaults(), this::reload);
         return routeTables.start();
       })
-      .compose(v -> server.listen());
+      .compose(v -> {
+        healthChecks.update();
+        return server.listen();
+      });
+  }
+
+  /** Ejections last durations on this clock: never the time of day, which an operator may set back. */
+  private static long monotonicMs() {
+    return System.nanoTime() / 1_000_000;
   }
 
   /** {@code GET /__health} exactly: no route may shadow the load balancer's check. */
@@ -120,9 +141,9 @@ public class GatewayVerticle extends VerticleBase {
 
   private Future<Void> release() {
     routing.circuits().close();
-    return Future.join(upstream.close(), sync.stop(), snapshots.stop(),
-      routeTables == null ? Future.succeededFuture() : routeTables.stop(),
-      limiter.close()).mapEmpty();
+    return Future.join(List.of(upstream.close(), sync.stop(), snapshots.stop(), targetSync.stop(),
+      healthChecks.stop(), routeTables == null ? Future.succeededFuture() : routeTables.stop(),
+      limiter.close())).mapEmpty();
   }
 
   /**
@@ -136,7 +157,11 @@ public class GatewayVerticle extends VerticleBase {
   private Future<Void> reload(RouteReload reload) {
     Routing old = routing;
     RouteCircuits circuits = old.circuits().updatedFor(reload.routes());
-    routing = new Routing(new RouteTable(reload.routes()), circuits);
+    UpstreamTargets targets = old.targets().updatedFor(reload.routes());
+    routing = new Routing(new RouteTable(reload.routes()), circuits, targets);
+    old.targets().retiredBy(targets).forEach(retired -> metrics.unwatch(retired.getKey(), retired.getValue()));
+    targets.all().forEach(metrics::watch);
+    healthChecks.update();
     for (RouteCircuit retired : old.circuits().retiredBy(circuits)) {
       metrics.unwatch(retired);
       retired.close();
@@ -144,7 +169,7 @@ public class GatewayVerticle extends VerticleBase {
     circuits.all().forEach(metrics::watch);
     LOG.info("routes reloaded (version {}): {}", reload.version(),
       reload.routes().stream().map(r -> r.name() + " " + r.prefix()).toList());
-    return sync.catchUpAll(circuits);
+    return Future.all(sync.catchUpAll(circuits), targetSync.catchUpAll(targets)).mapEmpty();
   }
 
   private JsonObject limiterView() {

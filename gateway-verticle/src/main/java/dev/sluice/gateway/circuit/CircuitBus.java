@@ -1,5 +1,6 @@
 package dev.sluice.gateway.circuit;
 
+import dev.sluice.gateway.Gathering;
 import io.vertx.circuitbreaker.CircuitBreakerState;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -134,15 +135,8 @@ public final class CircuitBus {
 
   /** Answers snapshot requests with {@code snapshot}'s current value. */
   public MessageConsumer<JsonObject> answerSnapshots(Supplier<InstanceSnapshot> snapshot) {
-    return vertx.eventBus().consumer(SNAPSHOT_ADDRESS, message -> {
-      String replyTo = message.body() == null ? null : message.body().getString("replyTo");
-      JsonObject answer = snapshot.get().toJson();
-      if (replyTo != null) {
-        vertx.eventBus().send(replyTo, answer);
-      } else if (message.replyAddress() != null) {
-        message.reply(answer);
-      }
-    });
+    return vertx.eventBus().consumer(SNAPSHOT_ADDRESS,
+      message -> Gathering.answer(vertx, message, snapshot.get().toJson()));
   }
 
   /**
@@ -151,17 +145,8 @@ public final class CircuitBus {
    * slow is simply not in it.
    */
   public Future<List<InstanceSnapshot>> gatherSnapshots(long boundMs) {
-    String replyTo = SNAPSHOT_ADDRESS + ".reply." + UUID.randomUUID();
-    List<InstanceSnapshot> views = new ArrayList<>();
-    MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(replyTo,
-      m -> views.add(InstanceSnapshot.fromJson(m.body())));
-    return consumer.completion()
-      .compose(v -> {
-        vertx.eventBus().publish(SNAPSHOT_ADDRESS, new JsonObject().put("replyTo", replyTo));
-        return vertx.timer(boundMs);
-      })
-      .eventually(consumer::unregister)
-      .map(t -> List.copyOf(views));
+    return Gathering.gather(vertx, SNAPSHOT_ADDRESS, boundMs)
+      .map(answers -> answers.stream().map(InstanceSnapshot::fromJson).toList());
   }
 
   private Future<AsyncMap<String, JsonObject>> map() {

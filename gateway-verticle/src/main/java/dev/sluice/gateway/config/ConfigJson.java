@@ -3,6 +3,8 @@ package dev.sluice.gateway.config;
 import dev.sluice.gateway.retry.Jitter;
 import dev.sluice.gateway.retry.RetryOn;
 import dev.sluice.gateway.retry.RetryOptions;
+import dev.sluice.gateway.upstream.HealthOptions;
+import dev.sluice.gateway.upstream.TargetConfig;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -48,7 +50,7 @@ public final class ConfigJson {
     return new JsonObject()
         .put("name", route.name())
         .put("prefix", route.prefix())
-        .put("upstream", route.upstream().toString())
+        .put("upstream", upstream(route))
         .put("stripPrefix", route.stripPrefix())
         .mergeIn(toJson(route.policy()));
   }
@@ -64,7 +66,37 @@ public final class ConfigJson {
             .put("resetTimeoutMs", policy.circuit().resetTimeoutMs())
             .put("failureStatuses", sorted(policy.circuit().failureStatuses()))
             .put("quorum", policy.circuit().quorum().toConfig()))
-        .put("retry", toJson(policy.retry()));
+        .put("retry", toJson(policy.retry()))
+        .put("balance", policy.balance().text())
+        .put("outlier", new JsonObject()
+            .put("consecutiveFailures", policy.outlier().consecutiveFailures())
+            .put("ejectMs", policy.outlier().ejectMs())
+            .put("maxEjectedPercent", policy.outlier().maxEjectedPercent()))
+        .put("health", health(policy.health()));
+  }
+
+  /** One target as the plain URL it was most likely written as; several as a list of {url, weight}. */
+  private static Object upstream(RouteConfig route) {
+    List<TargetConfig> targets = route.targets();
+    if (targets.size() == 1 && targets.get(0).weight() == TargetConfig.DEFAULT_WEIGHT) {
+      return targets.get(0).name();
+    }
+    JsonArray array = new JsonArray();
+    targets.forEach(t -> array.add(new JsonObject().put("url", t.name()).put("weight", t.weight())));
+    return array;
+  }
+
+  /** {@code false} when off, so a route written out keeps them off whatever the reader's {@code defaults} say. */
+  private static Object health(HealthOptions health) {
+    if (!health.enabled()) {
+      return false;
+    }
+    return new JsonObject()
+        .put("path", health.path())
+        .put("intervalMs", health.intervalMs())
+        .put("timeoutMs", health.timeoutMs())
+        .put("unhealthyAfter", health.unhealthyAfter())
+        .put("healthyAfter", health.healthyAfter());
   }
 
   private static JsonObject toJson(RetryOptions retry) {

@@ -3,6 +3,10 @@ package dev.sluice.gateway.config;
 import dev.sluice.gateway.retry.Jitter;
 import dev.sluice.gateway.retry.RetryOn;
 import dev.sluice.gateway.retry.RetryOptions;
+import dev.sluice.gateway.upstream.Balance;
+import dev.sluice.gateway.upstream.HealthOptions;
+import dev.sluice.gateway.upstream.OutlierOptions;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -10,9 +14,11 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
- * Reads the per-route knobs ({@code timeoutMs}, {@code rateLimit}, {@code circuit}, {@code retry}) on top of a
+ * Reads the per-route knobs ({@code timeoutMs}, {@code rateLimit}, {@code circuit}, {@code retry},
+ * {@code balance}, {@code outlier}, {@code health}) on top of a
  * base policy: {@code defaults} is read on top of {@link RoutePolicy#DEFAULT}, each route on top of
  * {@code defaults}. Every key falls back to the base's value on its own, which is what makes a route's
  * {@code rateLimit: {limit: 5}} keep the default {@code windowMs} (a deep merge); a list is one value and is
@@ -33,7 +39,60 @@ final class PolicyReader {
     return new RoutePolicy(timeoutMs,
         rateLimit(node.object("rateLimit"), base.rateLimit()),
         circuit(node.object("circuit"), base.circuit()),
-        retry(node.object("retry"), base.retry()));
+        retry(node.object("retry"), base.retry()),
+        balance(node.value("balance"), base.balance()),
+        outlier(node.object("outlier"), base.outlier()),
+        health(node.value("health"), base.health()));
+  }
+
+  private static Balance balance(ConfigValue value, Balance base) {
+    return value.string().flatMap(text -> {
+      Optional<Balance> balance = Balance.parse(text);
+      if (balance.isEmpty()) {
+        value.problem("must be one of " + Arrays.stream(Balance.values()).map(Balance::text)
+            .collect(Collectors.joining(", ")));
+      }
+      return balance;
+    }).orElse(base);
+  }
+
+  private static OutlierOptions outlier(ConfigNode node, OutlierOptions base) {
+    OutlierOptions outlier = new OutlierOptions(
+        node.intValue("consecutiveFailures", Range.POSITIVE, base.consecutiveFailures()),
+        node.longValue("ejectMs", Range.POSITIVE, base.ejectMs()),
+        node.intValue("maxEjectedPercent", Range.between(0, 100), base.maxEjectedPercent()));
+    node.rejectUnknownKeys();
+    return outlier;
+  }
+
+  /**
+   * {@code health: {…}} turns active checks on, each key on top of the base's (or the defaults' when the base
+   * has them off); {@code health: false} turns them off for a route whose {@code defaults} has them on.
+   */
+  private static HealthOptions health(ConfigValue value, HealthOptions base) {
+    if (value.raw() instanceof Boolean on) {
+      return on ? (base.enabled() ? base : HealthOptions.DEFAULT) : base.enabled(false);
+    }
+    if (!value.isSet()) {
+      return base;
+    }
+    HealthOptions from = base.enabled() ? base : HealthOptions.DEFAULT;
+    ConfigNode node = value.object();
+    ConfigValue pathValue = node.value("path");
+    String path = pathValue.string().map(String::trim).filter(p -> {
+      boolean ok = p.startsWith("/") && p.indexOf('#') < 0 && p.chars().noneMatch(Character::isWhitespace);
+      if (!ok) {
+        pathValue.problem("must be a path starting with / (a query is allowed)");
+      }
+      return ok;
+    }).orElse(from.path());
+    HealthOptions health = new HealthOptions(true, path,
+        node.longValue("intervalMs", Range.POSITIVE, from.intervalMs()),
+        node.longValue("timeoutMs", Range.POSITIVE, from.timeoutMs()),
+        node.intValue("unhealthyAfter", Range.POSITIVE, from.unhealthyAfter()),
+        node.intValue("healthyAfter", Range.POSITIVE, from.healthyAfter()));
+    node.rejectUnknownKeys();
+    return health;
   }
 
   private static RateLimitPolicy rateLimit(ConfigNode node, RateLimitPolicy base) {

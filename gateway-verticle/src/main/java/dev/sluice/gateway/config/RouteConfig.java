@@ -1,11 +1,32 @@
 package dev.sluice.gateway.config;
 
+import dev.sluice.gateway.upstream.TargetConfig;
+
 import java.net.URI;
+import java.util.List;
 
 /**
  * One entry of the route table, with {@code defaults} already merged into {@code policy}.
  *
- * @param upstream absolute http(s) URL; its path (if any) is prepended to the forwarded path
+ * @param targets one or more upstream targets, distinct by URL; each one's path (if any) is prepended to the
+ *                forwarded path
  */
-public record RouteConfig(String name, String prefix, URI upstream, boolean stripPrefix, RoutePolicy policy) {
+public record RouteConfig(String name, String prefix, List<TargetConfig> targets, boolean stripPrefix,
+                          RoutePolicy policy) {
+  public RouteConfig {
+    targets = List.copyOf(targets);
+    if (targets.isEmpty()) {
+      throw new IllegalArgumentException("a route needs at least one target");
+    }
+  }
+
+  /** A route with one upstream. */
+  public RouteConfig(String name, String prefix, URI upstream, boolean stripPrefix, RoutePolicy policy) {
+    this(name, prefix, List.of(new TargetConfig(upstream)), stripPrefix, policy);
+  }
+
+  /** The first target's URL: the route's only one, unless it lists several. */
+  public URI upstream() {
+    return targets.get(0).url();
+  }
 }

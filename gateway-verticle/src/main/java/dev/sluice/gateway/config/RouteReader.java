@@ -1,11 +1,14 @@
 package dev.sluice.gateway.config;
 
+import dev.sluice.gateway.upstream.TargetConfig;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -51,8 +54,7 @@ final class RouteReader {
     Optional<String> name = checked(node.value("name"), RouteReader::nameProblem).map(String::trim);
     Optional<String> prefix = checked(node.value("prefix"), RouteReader::prefixProblem)
         .map(RouteReader::withoutTrailingSlash);
-    Optional<URI> upstream = checked(node.value("upstream"), RouteReader::upstreamProblem)
-        .map(RouteReader::normalisedUpstream);
+    Optional<List<TargetConfig>> upstream = targets(node.value("upstream"));
     boolean stripPrefix = node.bool("stripPrefix", false);
     RoutePolicy policy = PolicyReader.read(node, defaults);
     node.rejectUnknownKeys();
@@ -60,6 +62,48 @@ final class RouteReader {
       return Optional.empty();
     }
     return Optional.of(new RouteConfig(name.get(), prefix.get(), upstream.get(), stripPrefix, policy));
+  }
+
+  /**
+   * {@code upstream}: one URL, or a list of URLs and {@code {url, weight}} items. Every item is checked, so one
+   * start reports every bad target; a target listed twice is a mistake (its weight says how much it gets).
+   */
+  private static Optional<List<TargetConfig>> targets(ConfigValue value) {
+    if (!(value.raw() instanceof JsonArray)) {
+      return checked(value, RouteReader::upstreamProblem).map(url -> List.of(new TargetConfig(normalisedUpstream(url))));
+    }
+    List<ConfigValue> items = value.list().orElse(List.of());
+    if (items.isEmpty()) {
+      value.problem("must list at least one target");
+      return Optional.empty();
+    }
+    Map<String, TargetConfig> byUrl = new LinkedHashMap<>();
+    boolean ok = true;
+    for (ConfigValue item : items) {
+      Optional<TargetConfig> target = target(item);
+      ok &= target.isPresent();
+      target.ifPresent(t -> {
+        if (byUrl.putIfAbsent(t.name(), t) != null) {
+          item.problem("duplicate target " + t.name());
+        }
+      });
+    }
+    return ok && byUrl.size() == items.size() ? Optional.of(List.copyOf(byUrl.values())) : Optional.empty();
+  }
+
+  private static Optional<TargetConfig> target(ConfigValue item) {
+    if (!(item.raw() instanceof JsonObject)) {
+      if (!(item.raw() instanceof String)) {
+        item.problem("must be a URL or {url, weight}");
+        return Optional.empty();
+      }
+      return checked(item, RouteReader::upstreamProblem).map(url -> new TargetConfig(normalisedUpstream(url)));
+    }
+    ConfigNode node = item.object();
+    Optional<URI> url = checked(node.value("url"), RouteReader::upstreamProblem).map(RouteReader::normalisedUpstream);
+    int weight = node.intValue("weight", Range.between(1, TargetConfig.MAX_WEIGHT), TargetConfig.DEFAULT_WEIGHT);
+    node.rejectUnknownKeys();
+    return url.map(u -> new TargetConfig(u, weight));
   }
 
   /** A required string that {@code rule} finds nothing wrong with (it returns the problem, or null). */

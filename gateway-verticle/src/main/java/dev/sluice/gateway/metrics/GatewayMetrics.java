@@ -2,6 +2,8 @@ package dev.sluice.gateway.metrics;
 
 import dev.sluice.gateway.circuit.RouteCircuit;
 import dev.sluice.gateway.config.LimiterFailureMode;
+import dev.sluice.gateway.upstream.RouteTargets;
+import dev.sluice.gateway.upstream.Target;
 import dev.sluice.gateway.upstream.UpstreamOutcome;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -33,18 +35,23 @@ public final class GatewayMetrics {
   static final String FALLBACK = "sluice.limiter.fallback";
   static final String RETRIES_SKIPPED = "sluice.retries.skipped";
   static final String TUNNELS = "sluice.websocket.tunnels";
+  static final String TARGET_REQUESTS = "sluice.upstream.requests";
+  static final String TARGET_UP = "sluice.upstream.target.up";
 
   /** Prometheus wants help text on every metric (promtool check metrics). */
-  private static final Map<String, String> HELP = Map.of(
-    REQUESTS, "Requests answered, by route, method and status",
-    DURATION, "Time from request to answer, by route",
-    ATTEMPTS, "Attempts sent upstream, by route and outcome",
-    RETRIES, "Attempts beyond the first, by route",
-    RATE_LIMITED, "Requests refused with 429, by route",
-    TRANSITIONS, "Circuit transitions made by this node's instances, by route and target state",
-    FALLBACK, "Requests answered by redis.onFailure while Redis was unavailable, by mode",
-    RETRIES_SKIPPED, "Retries the route's policy asked for but that could not be made, by route and reason",
-    TUNNELS, "WebSocket tunnels open through this node, by route");
+  private static final Map<String, String> HELP = Map.ofEntries(
+    Map.entry(TARGET_REQUESTS, "Attempts sent upstream, by route, target and outcome"),
+    Map.entry(TARGET_UP, "1 while the target takes requests, 0 while it is ejected or failing its health check"),
+    Map.entry(
+REQUESTS, "Requests answered, by route, method and status"),
+    Map.entry(DURATION, "Time from request to answer, by route"),
+    Map.entry(ATTEMPTS, "Attempts sent upstream, by route and outcome"),
+    Map.entry(RETRIES, "Attempts beyond the first, by route"),
+    Map.entry(RATE_LIMITED, "Requests refused with 429, by route"),
+    Map.entry(TRANSITIONS, "Circuit transitions made by this node's instances, by route and target state"),
+    Map.entry(FALLBACK, "Requests answered by redis.onFailure while Redis was unavailable, by mode"),
+    Map.entry(RETRIES_SKIPPED, "Retries the route's policy asked for but that could not be made, by route and reason"),
+    Map.entry(TUNNELS, "WebSocket tunnels open through this node, by route"));
 
   /** Buckets from a fast proxy hop to a slow upstream's timeout. */
   private static final Duration[] BUCKETS = {
@@ -70,6 +77,44 @@ public final class GatewayMetrics {
 
   public void attempt(String route, UpstreamOutcome outcome) {
     routeMeters(route).attempts(outcome).increment();
+  }
+
+  /** An attempt to one target of the route: counted by route, and by route, target and outcome. */
+  public void attempt(String route, String target, UpstreamOutcome outcome) {
+    RouteMeters meters = routeMeters(route);
+    meters.attempts(outcome).increment();
+    meters.targetAttempts(target, outcome).increment();
+  }
+
+  /**
+   * {@code sluice_upstream_target_up{route,target}}. Ejections are shared by every instance, so
+   * the first instance's view stands for the node, as with the circuit gauge; a reload that
+   * drops a target drops its gauge ({@link #unwatch(String, String)}), one that keeps it keeps the
+   * state the gauge reads.
+   */
+  public void watch(RouteTargets targets) {
+    synchronized (registry) {
+      for (Target target : targets.targets()) {
+        Gauge existing = registry.find(TARGET_UP).tag("route", targets.route()).tag("target", target.name()).gauge();
+        if (existing != null) {
+          continue;
+        }
+        Gauge.builder(TARGET_UP, target.state(), s -> s.available(System.nanoTime() / 1_000_000) ? 1 : 0)
+          .description(HELP.get(TARGET_UP))
+          .tags("route", targets.route(), "target", target.name())
+          .register(registry);
+      }
+    }
+  }
+
+  /** Drops the gauge of a target that a route reload removed. */
+  public void unwatch(String route, String target) {
+    synchronized (registry) {
+      Gauge gauge = registry.find(TARGET_UP).tag("route", route).tag("target", target).gauge();
+      if (gauge != null) {
+        registry.remove(gauge);
+      }
+    }
   }
 
   public void retries(String route, int retries) {
@@ -174,6 +219,7 @@ public final class GatewayMetrics {
     private final Map<String, Counter[]> requestsByMethod = new HashMap<>(8);
     /** 1xx..5xx by status / 100, then timeout and connect error. */
     private final Counter[] attempts = new Counter[8];
+    private final Map<String, Counter[]> targetAttempts = new HashMap<>(4);
 
     RouteMeters(String route) {
       this.route = route;
@@ -197,14 +243,22 @@ public final class GatewayMetrics {
       return counter;
     }
 
+    Counter targetAttempts(String target, UpstreamOutcome outcome) {
+      Counter[] byOutcome = targetAttempts.computeIfAbsent(target, t -> new Counter[8]);
+      int index = index(outcome);
+      if (index < 1 || index > 7) {
+        return counter(TARGET_REQUESTS, "route", route, "target", target, "outcome", outcomeLabel(outcome));
+      }
+      Counter counter = byOutcome[index];
+      if (counter == null) {
+        counter = counter(TARGET_REQUESTS, "route", route, "target", target, "outcome", outcomeLabel(outcome));
+        byOutcome[index] = counter;
+      }
+      return counter;
+    }
+
     Counter attempts(UpstreamOutcome outcome) {
-      int index = switch (outcome.kind()) {
-        case RESPONSE -> outcome.response().statusCode() >= 100 && outcome.response().statusCode() < 600
-          ? outcome.response().statusCode() / 100 : -1;
-        case TIMEOUT -> 6;
-        case CONNECT_FAILURE -> 7;
-        case REQUEST_ABORTED -> -1;
-      };
+      int index = index(outcome);
       if (index < 1 || index > 7) {
         return counter(ATTEMPTS, "route", route, "outcome", outcomeLabel(outcome));
       }
@@ -214,6 +268,16 @@ public final class GatewayMetrics {
         attempts[index] = counter;
       }
       return counter;
+    }
+
+    private static int index(UpstreamOutcome outcome) {
+      return switch (outcome.kind()) {
+        case RESPONSE -> outcome.response().statusCode() >= 100 && outcome.response().statusCode() < 600
+          ? outcome.response().statusCode() / 100 : -1;
+        case TIMEOUT -> 6;
+        case CONNECT_FAILURE -> 7;
+        case REQUEST_ABORTED -> -1;
+      };
     }
   }
 }

@@ -34,6 +34,9 @@ final class AccessLog {
       .addKeyValue("status", status)
       .addKeyValue("durationMs", (System.nanoTime() - exchange.startNanos()) / 1_000_000.0)
       .addKeyValue("attempts", exchange.attempts());
+    if (exchange.target() != null) {
+      line = line.addKeyValue("target", exchange.target().name());
+    }
     if (exchange.retrySkipped() != null) {
       line = line.addKeyValue("retrySkipped", exchange.retrySkipped());
     }

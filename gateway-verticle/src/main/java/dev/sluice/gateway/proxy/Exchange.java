@@ -4,6 +4,8 @@ import dev.sluice.gateway.circuit.Admission;
 import dev.sluice.gateway.circuit.RouteCircuit;
 import dev.sluice.gateway.error.GatewayError;
 import dev.sluice.gateway.route.Route;
+import dev.sluice.gateway.upstream.RouteTargets;
+import dev.sluice.gateway.upstream.Target;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
@@ -27,6 +29,8 @@ public final class Exchange {
 
   private Route route;
   private RouteCircuit circuit;
+  private RouteTargets targets;
+  private Target target;
   private boolean upgrade;
   private long bodyLength = -1;
   private String client;
@@ -80,9 +84,24 @@ public final class Exchange {
     return route;
   }
 
-  void route(Route route, RouteCircuit circuit) {
+  void route(Route route, RouteCircuit circuit, RouteTargets targets) {
     this.route = route;
     this.circuit = circuit;
+    this.targets = targets;
+  }
+
+  /** @return the matched route's targets, from the same routing as {@link #route()} */
+  public RouteTargets targets() {
+    return targets;
+  }
+
+  /** @return the target of the last attempt, or null before the first */
+  public Target target() {
+    return target;
+  }
+
+  void target(Target target) {
+    this.target = target;
   }
 
   /** @return the matched route's circuit, from the same routing as {@link #route()} */

@@ -10,6 +10,8 @@ import dev.sluice.gateway.route.Route;
 import dev.sluice.gateway.upstream.HopByHopHeaders;
 import dev.sluice.gateway.upstream.RequestAbortedException;
 import dev.sluice.gateway.upstream.RequestBody;
+import dev.sluice.gateway.upstream.RouteTargets;
+import dev.sluice.gateway.upstream.Target;
 import dev.sluice.gateway.upstream.UpstreamClient;
 import dev.sluice.gateway.upstream.UpstreamOutcome;
 import dev.sluice.gateway.upstream.UpstreamRequest;
@@ -19,6 +21,9 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 
+import java.net.ConnectException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -52,11 +57,11 @@ final class ForwardStage implements GatewayStage {
     boolean maySendTwice = plan.rule().maySendTwice(request.method(), request.headers());
     return body(exchange, plan, maySendTwice).compose(body -> {
       UpstreamRequest upstream = upstreamRequest(exchange, route, body);
+      RouteTargets targets = exchange.targets();
+      List<Target> tried = new ArrayList<>(plan.options().maxAttempts());
       RetryingCall call = new RetryingCall(vertx, plan, exchange.circuit(), exchange.admission(), maySendTwice, body,
-        () -> {
-          exchange.countAttempt();
-          return client.send(upstream).andThen(ar -> metrics.attempt(route.name(), ar.result()));
-        });
+        () -> attempt(exchange, upstream, tried))
+        .retryingWhile(targets::anyAvailable);
       return call.run().andThen(ar -> {
         if (call.skipped() != null) {
           exchange.retrySkipped(call.skipped());
@@ -64,6 +69,24 @@ final class ForwardStage implements GatewayStage {
         }
       });
     }).compose(ForwardStage::toReply);
+  }
+
+  /** One attempt, to the target the balancer picks: one this request has not tried yet, when there is one. */
+  private Future<UpstreamOutcome> attempt(Exchange exchange, UpstreamRequest upstream, List<Target> tried) {
+    exchange.countAttempt();
+    RouteTargets targets = exchange.targets();
+    Target target = targets.pick(tried);
+    if (target == null) {
+      // Every target went out since the targets stage looked: what a dead upstream would be.
+      return Future.succeededFuture(UpstreamOutcome.failure(new ConnectException("no healthy target left")));
+    }
+    tried.add(target);
+    exchange.target(target);
+    String route = exchange.route().name();
+    return client.send(upstream, target).andThen(ar -> {
+      targets.finished(target, ar.result());
+      metrics.attempt(route, target.name(), ar.result());
+    });
   }
 
   private Future<RequestBody> body(Exchange exchange, RetryPlan plan, boolean maySendTwice) {
@@ -84,8 +107,8 @@ final class ForwardStage implements GatewayStage {
       headers.set(HttpHeaders.CONNECTION, "Upgrade");
       headers.set(UpgradeStage.UPGRADE, "websocket");
     }
-    String uri = route.upstreamUri(exchange.path(), request.query());
-    return new UpstreamRequest(route, request.method(), uri, headers, body, route.policy().timeoutMs(), idleTimeoutMs,
+    String pathAndQuery = route.forwardedPath(exchange.path(), request.query());
+    return new UpstreamRequest(request.method(), pathAndQuery, headers, body, route.policy().timeoutMs(), idleTimeoutMs,
       exchange.upgrade());
   }
 

@@ -18,9 +18,10 @@ import java.util.function.Supplier;
 
 /**
  * The request path, assembled in one place and read top to bottom. Request phase:
- * upgrade check → route → body size → client identity → rate limit → circuit → forward (with
- * retries). Response phase: {@link ReplyWriter} relays the upstream's answer as it streams, or
- * writes Sluice's JSON error; then the answer is recorded (metrics, access log).
+ * upgrade check → route → body size → client identity → rate limit → a target left → circuit →
+ * forward (each attempt to a target the route's balancer picks, retries elsewhere). Response
+ * phase: {@link ReplyWriter} relays the upstream's answer as it streams, or writes Sluice's JSON
+ * error; then the answer is recorded (metrics, access log).
  */
 public final class GatewayPipeline implements Handler<HttpServerRequest> {
   private final List<GatewayStage> stages;
@@ -44,6 +45,7 @@ public final class GatewayPipeline implements Handler<HttpServerRequest> {
       new BodyStage(http.maxBodyBytes()),
       new ClientStage(clients),
       rateLimit,
+      new TargetsStage(),
       new CircuitStage(),
       new ForwardStage(vertx, upstream, metrics, http.maxBodyBytes(), http.idleTimeoutSeconds() * 1000L)),
       metrics, new AccessLog(accessLog));

@@ -23,7 +23,7 @@ final class RouteStage implements GatewayStage {
     if (route.isEmpty()) {
       return Future.failedFuture(GatewayException.of(GatewayError.NO_ROUTE, "no route for " + exchange.path()));
     }
-    exchange.route(route.get(), current.circuits().get(route.get().name()));
+    exchange.route(route.get(), current.circuits().get(route.get().name()), current.targets().get(route.get().name()));
     return exchange.proceed();
   }
 }

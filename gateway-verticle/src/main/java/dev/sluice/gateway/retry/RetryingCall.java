@@ -7,6 +7,7 @@ import dev.sluice.gateway.upstream.UpstreamOutcome;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -35,6 +36,7 @@ public final class RetryingCall {
   private final boolean maySendTwice;
   private final RequestBody body;
   private final Supplier<Future<UpstreamOutcome>> send;
+  private BooleanSupplier mayContinue = () -> true;
   private String skipped;
 
   /**
@@ -50,6 +52,12 @@ public final class RetryingCall {
     this.maySendTwice = maySendTwice;
     this.body = body;
     this.send = send;
+  }
+
+  /** Retries only while {@code condition} holds too (e.g. a target is left to retry on). */
+  public RetryingCall retryingWhile(BooleanSupplier condition) {
+    this.mayContinue = condition;
+    return this;
   }
 
   /** @return the last outcome; fails with CIRCUIT_OPEN when the circuit let no attempt go */
@@ -84,6 +92,7 @@ public final class RetryingCall {
       && maySendTwice
       && attemptsMade < plan.options().maxAttempts()
       && plan.rule().retries(outcome)
-      && circuit.isClosed();
+      && circuit.isClosed()
+      && mayContinue.getAsBoolean();
   }
 }

@@ -4,26 +4,14 @@ import dev.sluice.gateway.config.RouteConfig;
 import dev.sluice.gateway.config.RoutePolicy;
 import dev.sluice.gateway.retry.RetryPlan;
 
-import java.net.URI;
-
 /** A route of the table, with what forwarding needs computed once instead of per request. */
 public final class Route {
   private final RouteConfig config;
-  private final String upstreamHost;
-  private final int upstreamPort;
-  private final boolean upstreamTls;
-  private final String upstreamBasePath;
   private final RetryPlan retryPlan;
 
   public Route(RouteConfig config) {
     this.config = config;
     this.retryPlan = RetryPlan.of(config.policy().retry());
-    URI upstream = config.upstream();
-    this.upstreamTls = "https".equalsIgnoreCase(upstream.getScheme());
-    this.upstreamHost = upstream.getHost();
-    this.upstreamPort = upstream.getPort() != -1 ? upstream.getPort() : (upstreamTls ? 443 : 80);
-    String base = upstream.getRawPath() == null ? "" : upstream.getRawPath();
-    this.upstreamBasePath = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
   }
 
   public String name() {
@@ -46,18 +34,6 @@ public final class Route {
     return config;
   }
 
-  public String upstreamHost() {
-    return upstreamHost;
-  }
-
-  public int upstreamPort() {
-    return upstreamPort;
-  }
-
-  public boolean upstreamTls() {
-    return upstreamTls;
-  }
-
   /** True when {@code path} is the prefix itself or lies below it on a segment boundary. */
   boolean matches(String path) {
     String prefix = config.prefix();
@@ -67,16 +43,16 @@ public final class Route {
     return path.startsWith(prefix) && (path.length() == prefix.length() || path.charAt(prefix.length()) == '/');
   }
 
-  /** The path and query sent upstream for a normalised client path. */
-  public String upstreamUri(String normalizedPath, String rawQuery) {
+  /**
+   * The path and query sent upstream for a normalised client path, before the target's own path
+   * ({@code Target.uri}): empty when a stripped prefix leaves nothing, so that the target's path
+   * stands alone ({@code http://a/v1} gets {@code /v1}, not {@code /v1/}).
+   */
+  public String forwardedPath(String normalizedPath, String rawQuery) {
     String path = normalizedPath;
     if (config.stripPrefix() && !"/".equals(config.prefix())) {
       path = normalizedPath.substring(config.prefix().length());
     }
-    String joined = upstreamBasePath + path;
-    if (joined.isEmpty()) {
-      joined = "/";
-    }
-    return rawQuery == null ? joined : joined + '?' + rawQuery;
+    return rawQuery == null ? path : path + '?' + rawQuery;
   }
 }

@@ -34,13 +34,14 @@ public final class UpstreamClient {
     this.client = vertx.createHttpClient(options, pool);
   }
 
-  public Future<UpstreamOutcome> send(UpstreamRequest request) {
+  /** One attempt of {@code request} to {@code to}; one pool of connections per target (host and port). */
+  public Future<UpstreamOutcome> send(UpstreamRequest request, Target to) {
     RequestOptions target = new RequestOptions()
       .setMethod(request.method())
-      .setHost(request.route().upstreamHost())
-      .setPort(request.route().upstreamPort())
-      .setSsl(request.route().upstreamTls())
-      .setURI(request.uri())
+      .setHost(to.host())
+      .setPort(to.port())
+      .setSsl(to.tls())
+      .setURI(to.uri(request.pathAndQuery()))
       .setHeaders(request.headers())
       .setFollowRedirects(false)
       // Bounds the wait for a pooled (or new) connection.

@@ -1,6 +1,5 @@
 package dev.sluice.gateway.upstream;
 
-import dev.sluice.gateway.route.Route;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpMethod;
 
@@ -8,10 +7,11 @@ import io.vertx.core.http.HttpMethod;
  * Everything one attempt sends, computed once per client request so that a retry sends the
  * very same bytes.
  *
+ * @param pathAndQuery  what follows the target's own path: the route's forwarded path and the query
  * @param timeoutMs     the longest wait for the response head once the body has been sent
  * @param idleTimeoutMs the longest silence of a response body once the head came; 0 = none
  * @param upgrade       a WebSocket handshake: sent with {@code Connection: Upgrade}, answered by a tunnel on 101
  */
-public record UpstreamRequest(Route route, HttpMethod method, String uri, MultiMap headers, RequestBody body,
+public record UpstreamRequest(HttpMethod method, String pathAndQuery, MultiMap headers, RequestBody body,
                               long timeoutMs, long idleTimeoutMs, boolean upgrade) {
 }

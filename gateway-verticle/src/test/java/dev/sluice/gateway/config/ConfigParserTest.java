@@ -3,6 +3,10 @@ package dev.sluice.gateway.config;
 import dev.sluice.gateway.retry.Jitter;
 import dev.sluice.gateway.retry.RetryOn;
 import dev.sluice.gateway.retry.RetryOptions;
+import dev.sluice.gateway.upstream.Balance;
+import dev.sluice.gateway.upstream.HealthOptions;
+import dev.sluice.gateway.upstream.OutlierOptions;
+import dev.sluice.gateway.upstream.TargetConfig;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
@@ -238,7 +242,65 @@ class ConfigParserTest {
         arguments("{'route': {'rateLimit': {'limit': 0}}}", "routes[0].rateLimit.limit: must be > 0"),
         arguments("{'route': {'circuit': []}}", "routes[0].circuit: must be an object"),
         arguments("{'route': {'retry': {'initialDelayMs': 5000}}}",
-            "routes[0].retry.maxDelayMs: must be >= initialDelayMs (2000 < 5000)"));
+            "routes[0].retry.maxDelayMs: must be >= initialDelayMs (2000 < 5000)"),
+        arguments("{'route': {'upstream': []}}", "routes[0].upstream: must list at least one target"),
+        arguments("{'route': {'upstream': ['http://a:1', 'ftp://b']}}", "routes[0].upstream[1]: " + notUrl),
+        arguments("{'route': {'upstream': ['http://a:1', 7]}}", "routes[0].upstream[1]: must be a URL or {url, weight}"),
+        arguments("{'route': {'upstream': ['http://a:1', 'http://a:1/']}}",
+            "routes[0].upstream[1]: duplicate target http://a:1"),
+        arguments("{'route': {'upstream': [{'url': 'http://a:1', 'weight': 0}]}}",
+            "routes[0].upstream[0].weight: must be between 1 and 1000"),
+        arguments("{'route': {'upstream': [{'weight': 2}]}}", "routes[0].upstream[0].url: required"),
+        arguments("{'route': {'upstream': [{'url': 'http://a:1', 'wieght': 2}]}}",
+            "routes[0].upstream[0].wieght: unknown key (did you mean weight?)"),
+        arguments("{'defaults': {'balance': 'random'}}", "defaults.balance: must be one of round-robin, least-requests"),
+        arguments("{'defaults': {'outlier': {'consecutiveFailures': 0}}}",
+            "defaults.outlier.consecutiveFailures: must be > 0"),
+        arguments("{'defaults': {'outlier': {'ejectMs': 0}}}", "defaults.outlier.ejectMs: must be > 0"),
+        arguments("{'route': {'outlier': {'maxEjectedPercent': 101}}}",
+            "routes[0].outlier.maxEjectedPercent: must be between 0 and 100"),
+        arguments("{'route': {'health': {'path': 'health'}}}",
+            "routes[0].health.path: must be a path starting with / (a query is allowed)"),
+        arguments("{'route': {'health': {'intervalMs': 0}}}", "routes[0].health.intervalMs: must be > 0"),
+        arguments("{'route': {'health': {'timeoutMs': -1}}}", "routes[0].health.timeoutMs: must be > 0"),
+        arguments("{'route': {'health': {'unhealthyAfter': 0}}}", "routes[0].health.unhealthyAfter: must be > 0"),
+        arguments("{'route': {'health': {'healthyAfter': 0}}}", "routes[0].health.healthyAfter: must be > 0"),
+        arguments("{'route': {'health': 'yes'}}", "routes[0].health: must be an object"));
+  }
+
+  @Test
+  void upstreamIsOneUrlAListOrWeightedItems() {
+    SluiceConfig config = parse("""
+        {"defaults": {"balance": "round-robin", "outlier": {"ejectMs": 1000},
+                      "health": {"path": "/ready", "intervalMs": 500}},
+         "routes": [{"name": "one", "prefix": "/one", "upstream": "http://a:1/v1/"},
+                    {"name": "many", "prefix": "/many", "balance": "least-requests", "health": false,
+                     "upstream": ["http://a:1", {"url": "https://b:2/x", "weight": 3}, {"url": "http://c:3"}],
+                     "outlier": {"consecutiveFailures": 2, "maxEjectedPercent": 100}}]}
+        """);
+    RouteConfig one = config.routes().get(0);
+    assertEquals(List.of(new TargetConfig(URI.create("http://a:1/v1"))), one.targets());
+    assertEquals(Balance.ROUND_ROBIN, one.policy().balance());
+    assertEquals(new OutlierOptions(5, 1000, 50), one.policy().outlier());
+    assertEquals(new HealthOptions(true, "/ready", 500, 1000, 3, 2), one.policy().health());
+    RouteConfig many = config.routes().get(1);
+    assertEquals(List.of(new TargetConfig(URI.create("http://a:1")), new TargetConfig(URI.create("https://b:2/x"), 3),
+        new TargetConfig(URI.create("http://c:3"))), many.targets());
+    assertEquals(Balance.LEAST_REQUESTS, many.policy().balance());
+    assertEquals(new OutlierOptions(2, 1000, 100), many.policy().outlier());
+    assertTrue(!many.policy().health().enabled(), "health: false turns the defaults' checks off");
+    assertEquals(config, ConfigParser.parse(ConfigJson.toJson(config)), "written out and read back, it is the same");
+  }
+
+  @Test
+  void aRouteWithoutTargetKnobsBalancesByLeastRequestsWithoutHealthChecks() {
+    RoutePolicy policy = ConfigParser.parse(ConfigFixtures.minimalJson()).routes().get(0).policy();
+    assertEquals(Balance.LEAST_REQUESTS, policy.balance());
+    assertEquals(new OutlierOptions(5, 30_000, 50), policy.outlier());
+    assertTrue(!policy.health().enabled());
+    assertEquals(new HealthOptions(true, "/health", 5000, 1000, 3, 2),
+        parse("{\"routes\": [{\"name\": \"a\", \"prefix\": \"/a\", \"upstream\": \"http://a\", \"health\": {}}]}")
+            .routes().get(0).policy().health());
   }
 
   @Test

@@ -11,6 +11,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import dev.sluice.gateway.upstream.Target;
+import dev.sluice.gateway.upstream.TargetState;
 import java.net.URI;
 import java.util.List;
 import java.util.Optional;
@@ -63,10 +65,13 @@ class RouteTableTest {
   @Test
   void stripPrefixAndUpstreamBasePathShapeTheForwardedUri() {
     Route api = table.match("/api/items/3").orElseThrow();
-    assertEquals("/v2/items/3?q=1", api.upstreamUri("/api/items/3", "q=1"));
-    assertEquals("/v2", api.upstreamUri("/api", null));
+    Target apiTarget = new Target(api.config().targets().get(0), new TargetState());
+    assertEquals("/v2/items/3?q=1", apiTarget.uri(api.forwardedPath("/api/items/3", "q=1")));
+    assertEquals("/v2", apiTarget.uri(api.forwardedPath("/api", null)));
+    assertEquals("/v2?q=1", apiTarget.uri(api.forwardedPath("/api", "q=1")));
     Route users = table.match("/users/7").orElseThrow();
-    assertEquals("/users/7", users.upstreamUri("/users/7", null));
+    Target usersTarget = new Target(users.config().targets().get(0), new TargetState());
+    assertEquals("/users/7", usersTarget.uri(users.forwardedPath("/users/7", null)));
   }
 
   @Test

@@ -1,0 +1,66 @@
+package dev.sluice.gateway.upstream;
+
+import java.net.URI;
+
+/**
+ * One target of a route on one verticle instance: where attempts go, with its weight and its
+ * state. A route reload that keeps the target's URL keeps its {@link TargetState}.
+ */
+public final class Target {
+  private final TargetConfig config;
+  private final TargetState state;
+  private final String host;
+  private final int port;
+  private final boolean tls;
+  private final String basePath;
+
+  public Target(TargetConfig config, TargetState state) {
+    this.config = config;
+    this.state = state;
+    URI url = config.url();
+    this.tls = "https".equalsIgnoreCase(url.getScheme());
+    this.host = url.getHost();
+    this.port = url.getPort() != -1 ? url.getPort() : (tls ? 443 : 80);
+    String base = url.getRawPath() == null ? "" : url.getRawPath();
+    this.basePath = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+  }
+
+  public String name() {
+    return config.name();
+  }
+
+  public TargetConfig config() {
+    return config;
+  }
+
+  public int weight() {
+    return config.weight();
+  }
+
+  public TargetState state() {
+    return state;
+  }
+
+  public String host() {
+    return host;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public boolean tls() {
+    return tls;
+  }
+
+  /** The target's own path in front of the forwarded one ({@code /v1} + {@code /users/7}). */
+  public String uri(String pathAndQuery) {
+    String joined = basePath + pathAndQuery;
+    return joined.isEmpty() || joined.charAt(0) == '?' ? "/" + joined : joined;
+  }
+
+  @Override
+  public String toString() {
+    return name();
+  }
+}
