@@ -1,5 +1,6 @@
 package dev.sluice.gateway.upstream;
 
+import dev.sluice.gateway.ClusterMerges;
 import dev.sluice.gateway.Gathering;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -31,6 +32,7 @@ public final class TargetSync implements TargetListener {
   private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
   private Supplier<UpstreamTargets> targets;
   private AsyncMap<String, JsonObject> verdicts;
+  private MessageConsumer<Object> merges;
 
   public TargetSync(Vertx vertx, String node, String instance) {
     this.vertx = vertx;
@@ -49,15 +51,29 @@ public final class TargetSync implements TargetListener {
   /** Subscribes, then takes the cluster's verdicts before the instance takes traffic. */
   public Future<Void> start(Supplier<UpstreamTargets> targets) {
     this.targets = targets;
-    consumers.add(vertx.eventBus().<JsonObject>consumer(TargetEvent.ADDRESS,
-      m -> onEvent(TargetEvent.fromJson(m.body()))));
-    consumers.add(vertx.eventBus().<JsonObject>consumer(TargetsSnapshot.ADDRESS, this::answerSnapshot));
-    return Future.all(consumers.stream().map(MessageConsumer::completion).toList())
+    merges = ClusterMerges.onMerged(vertx, () -> subscribe().onComplete(v -> catchUpAll(targets.get())));
+    return merges.completion()
+      .compose(v -> subscribe())
       .compose(v -> vertx.sharedData().<String, JsonObject>getAsyncMap(TargetEvent.MAP))
       .compose(map -> {
         verdicts = map;
         return catchUpAll(targets.get());
       });
+  }
+
+  /**
+   * (Re)registers this instance's consumers; again after a split healed, as the circuits do
+   * ({@code CircuitSync}): the merge does not bring back the other side's subscriptions.
+   */
+  private Future<Void> subscribe() {
+    List<MessageConsumer<JsonObject>> old = List.copyOf(consumers);
+    consumers.clear();
+    consumers.add(vertx.eventBus().<JsonObject>consumer(TargetEvent.ADDRESS,
+      m -> onEvent(TargetEvent.fromJson(m.body()))));
+    consumers.add(vertx.eventBus().<JsonObject>consumer(TargetsSnapshot.ADDRESS, this::answerSnapshot));
+    return Future.join(old.stream().map(MessageConsumer::unregister).toList())
+      .transform(ar -> Future.all(consumers.stream().map(MessageConsumer::completion).toList()))
+      .mapEmpty();
   }
 
   /** Applies the map's verdicts to every target of {@code fresh} (at start, or after a route reload). */
@@ -146,6 +162,10 @@ public final class TargetSync implements TargetListener {
   }
 
   public Future<Void> stop() {
-    return Future.all(consumers.stream().map(MessageConsumer::unregister).toList()).mapEmpty();
+    List<Future<Void>> unregistered = new ArrayList<>(consumers.stream().map(MessageConsumer::unregister).toList());
+    if (merges != null) {
+      unregistered.add(merges.unregister());
+    }
+    return Future.all(unregistered).mapEmpty();
   }
 }
