@@ -1,5 +1,6 @@
 package dev.sluice.admin;
 
+import dev.sluice.gateway.client.ApiKeyDigest;
 import dev.sluice.gateway.config.RouteConfig;
 import dev.sluice.gateway.limit.RateLimitKeys;
 import dev.sluice.gateway.redis.RedisUrl;
@@ -38,7 +39,7 @@ final class LimitsEndpoint {
   void get(RoutingContext ctx) {
     String client = ctx.request().getParam("client");
     String apiKey = ctx.request().getParam("apiKey");
-    String id = apiKey != null ? "key:" + apiKey : client;
+    String id = apiKey != null ? ApiKeyDigest.identity(apiKey) : client;
     if (id == null) {
       topClients()
         .timeout(BOUND_MS, java.util.concurrent.TimeUnit.MILLISECONDS)

@@ -1,5 +1,6 @@
 package dev.sluice.app;
 
+import dev.sluice.gateway.client.ApiKeyDigest;
 import dev.sluice.gateway.redis.RedisServerProcess;
 import dev.sluice.mock.UpstreamMockOptions;
 import dev.sluice.mock.UpstreamMockVerticle;
@@ -326,9 +327,9 @@ class RateLimitAcrossNodesIT {
       + seen.size() + " requests: " + summary(seen));
   }
 
-  /** {@code sluice:rl:{<route>:key:<api key>}}: in header mode a client is {@code key:<value>}. */
+  /** {@code sluice:rl:{<route>:key:<digest>}}: in header mode a client is named by its key's digest. */
   static String windowKey(String apiKey) {
-    return "sluice:rl:{" + ROUTE + ":key:" + apiKey + "}";
+    return "sluice:rl:{" + ROUTE + ":" + ApiKeyDigest.identity(apiKey) + "}";
   }
 
   /** One command on a fresh connection (the server may have been restarted since the last one). */
