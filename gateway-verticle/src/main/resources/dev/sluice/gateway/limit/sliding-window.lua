@@ -1,50 +1,111 @@
--- Exact sliding-window rate limit, atomically, in one round trip.
+-- Exact sliding-window rate limit, atomically, in one round trip; grants one slot or a lease of several.
 --
--- KEYS[1]  the window: a sorted set, member = unique request id, score = Redis TIME in microseconds
--- ARGV[1]  limit: requests allowed per window
+-- KEYS[1]  the window: a sorted set; a member stands for one slot ("<grant id>") or for w >= 2 slots
+--          ("<grant id>*<w>"); its score is Redis TIME in microseconds when the slots were used, or
+--          for a lease the lease's end (every slot of a lease is used by then).
+-- ARGV[1]  limit: slots allowed per window
 -- ARGV[2]  window length in milliseconds (> 0)
--- ARGV[3]  request id, unique across every limiter of every node ("<limiter id>:<counter>")
+-- ARGV[3]  grant id, unique across every limiter of every node ("<limiter id>:<counter>")
+-- ARGV[4]  need: slots for requests waiting now (0: only hand back, below)
+-- ARGV[5]  spare: more slots wished for the lease, granted only from room to spare (see below)
+-- ARGV[6]  lease length in ms: 0 scores the grant now (requests waiting now use it at once)
+-- ARGV[7]  a member to hand back ("" = none): a lease that ended with slots unused ...
+-- ARGV[8]  ... and what it becomes: the same grant id with the slots really used, or "" (none used)
 --
--- Returns { allowed (1 or 0), remaining after this request, ms until the oldest entry leaves the window (0 if none) }
+-- Returns { granted, remaining after the grant, ms until the oldest entry leaves the window (0 if none),
+--           ms until asking again can succeed (a rejection's local answer lasts this long) }
 -- A rejected request is not added, so a client hammering a full window does not extend it.
+--
+-- Invariant: every request admitted with a slot stays in the set for at least one window after it
+-- was admitted (a lease's slots are used before its end, their score), and the set never holds more
+-- than `limit` slots: so no window-long span of time admits more than `limit`, across all nodes.
 
 -- Redis < 5 replicates scripts verbatim and refuses writes after TIME; later versions always
 -- replicate effects and keep this call as a no-op.
 if redis.replicate_commands then redis.replicate_commands() end
 
+-- Longest lease any node asks for (LeaseSizing.MAX_LEASE_MS); the key must outlive a lease's score by a window.
+local MAX_LEASE_MS = 100
+
 local key = KEYS[1]
 local limit = tonumber(ARGV[1])
-local window_us = tonumber(ARGV[2]) * 1000
+local window_ms = tonumber(ARGV[2])
+local window_us = window_ms * 1000
+local need = tonumber(ARGV[4])
+local spare = tonumber(ARGV[5])
+local lease_ms = tonumber(ARGV[6])
 
 -- One clock for every gateway node: the Redis server's.
 local time = redis.call('TIME')
 local now_us = tonumber(time[1]) * 1000000 + tonumber(time[2])
 
--- An entry counts while now - score < window: drop those at or beyond the edge.
-redis.call('ZREMRANGEBYSCORE', key, '-inf', now_us - window_us)
-local count = redis.call('ZCARD', key)
-
-local allowed = 0
-if count < limit then
-  -- The request id is unique across every limiter of every node, so two requests in one
-  -- microsecond are two members.
-  redis.call('ZADD', key, now_us, ARGV[3])
-  -- Every entry is older than this one, so the set is empty one window from now: let it go.
-  redis.call('PEXPIRE', key, ARGV[2])
-  count = count + 1
-  allowed = 1
-end
-
-local reset_ms = 0
-if count == 1 and allowed == 1 then
-  -- The entry just added is the only one (a client's first request in a window, the common case
-  -- for most clients): it leaves one window from now, no need to ask.
-  reset_ms = tonumber(ARGV[2])
-else
-  local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
-  if oldest[2] then
-    reset_ms = math.ceil((tonumber(oldest[2]) + window_us - now_us) / 1000)
+-- Handing back first, so the slots it frees count for this very call.
+if ARGV[7] ~= '' then
+  local score = redis.call('ZSCORE', KEYS[1], ARGV[7])
+  if score then
+    redis.call('ZREM', key, ARGV[7])
+    if ARGV[8] ~= '' then
+      redis.call('ZADD', key, score, ARGV[8])
+    end
   end
 end
 
-return { allowed, math.max(limit - count, 0), reset_ms }
+-- An entry counts while now - score < window: drop those at or beyond the edge.
+redis.call('ZREMRANGEBYSCORE', key, '-inf', now_us - window_us)
+
+-- Slots in use: one per member, plus the extra weight of "<id>*<w>" members. ZCARD is a lower
+-- bound, enough to reject without reading the members.
+local members = redis.call('ZCARD', key)
+local used = members
+if members > 0 and members < limit then
+  for _, member in ipairs(redis.call('ZRANGE', key, 0, -1)) do
+    local star = string.find(member, '*', 1, true)
+    if star then
+      used = used + tonumber(string.sub(member, star + 1)) - 1
+    end
+  end
+end
+
+local free = math.max(limit - used, 0)
+local granted = math.min(need, free)
+if spare > 0 and free > granted then
+  -- Spare slots are a bet on requests still to come; near the limit, bet at most half of what is
+  -- left, so other nodes asking for real requests still find room.
+  granted = granted + math.min(spare, math.floor((free - granted) / 2))
+end
+
+if granted > 0 then
+  local member = ARGV[3]
+  if granted > 1 then
+    member = member .. '*' .. granted
+  end
+  redis.call('ZADD', key, now_us + lease_ms * 1000, member)
+  -- Every entry's score is at most now + MAX_LEASE_MS, so the set is empty a window after that.
+  redis.call('PEXPIRE', key, window_ms + MAX_LEASE_MS)
+end
+used = used + granted
+
+local reset_ms = 0
+if used > 0 then
+  if used == granted then
+    -- The grant just added is the only entry (a client's first request in a window, the common
+    -- case for most clients): it leaves one window after its score, no need to ask.
+    reset_ms = window_ms + lease_ms
+  else
+    local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+    reset_ms = math.max(math.ceil((tonumber(oldest[2]) + window_us - now_us) / 1000), 0)
+  end
+end
+
+-- Full: a slot frees when the oldest entry leaves, or earlier when a lease still running (a score
+-- in the future) ends and hands back what it did not use: ask again one lease period after that.
+local retry_ms = reset_ms
+if used >= limit then
+  local newest = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')
+  local newest_us = tonumber(newest[2])
+  if newest_us > now_us then
+    retry_ms = math.min(reset_ms, math.ceil((newest_us - now_us) / 1000) + MAX_LEASE_MS)
+  end
+end
+
+return { granted, math.max(limit - used, 0), reset_ms, retry_ms }
