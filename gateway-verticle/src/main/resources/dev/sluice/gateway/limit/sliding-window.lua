@@ -2,7 +2,10 @@
 --
 -- KEYS[1]  the window: a sorted set; a member stands for one slot ("<grant id>") or for w >= 2 slots
 --          ("<grant id>*<w>"); its score is Redis TIME in microseconds when the slots were used, or
---          for a lease the lease's end (every slot of a lease is used by then).
+--          for a lease the lease's end (every slot of a lease is used by then). One more member,
+--          "#", keeps the sum of (w - 1) over the weighted members as minus its score (so it sorts
+--          first and no trim reaches it), so that counting stays O(1): slots = members + that sum.
+--          It is absent while no member is weighted.
 -- ARGV[1]  limit: slots allowed per window
 -- ARGV[2]  window length in milliseconds (> 0)
 -- ARGV[3]  grant id, unique across every limiter of every node ("<limiter id>:<counter>")
@@ -26,6 +29,7 @@ if redis.replicate_commands then redis.replicate_commands() end
 
 -- Longest lease any node asks for (LeaseSizing.MAX_LEASE_MS); the key must outlive a lease's score by a window.
 local MAX_LEASE_MS = 100
+local EXTRA = '#'
 
 local key = KEYS[1]
 local limit = tonumber(ARGV[1])
@@ -35,36 +39,59 @@ local need = tonumber(ARGV[4])
 local spare = tonumber(ARGV[5])
 local lease_ms = tonumber(ARGV[6])
 
+local function weight(member)
+  local star = string.find(member, '*', 1, true)
+  return star and tonumber(string.sub(member, star + 1)) or 1
+end
+
 -- One clock for every gateway node: the Redis server's.
 local time = redis.call('TIME')
 local now_us = tonumber(time[1]) * 1000000 + tonumber(time[2])
+-- An entry counts while now - score < window.
+local cutoff = now_us - window_us
 
--- Handing back first, so the slots it frees count for this very call.
-if ARGV[7] ~= '' then
-  local score = redis.call('ZSCORE', KEYS[1], ARGV[7])
-  if score then
-    redis.call('ZREM', key, ARGV[7])
-    if ARGV[8] ~= '' then
-      redis.call('ZADD', key, score, ARGV[8])
+-- The two lowest members: "#" if there is one, and the oldest entry. Most calls need nothing more
+-- to know whether anything left the window; a missing key (a client's first request in a
+-- window, the common case for most clients) needs nothing else at all.
+local head = redis.call('ZRANGE', key, 0, 1, 'WITHSCORES')
+local extra, had_extra, oldest = 0, false, nil
+if head[1] == EXTRA then
+  extra, had_extra, oldest = -tonumber(head[2]), true, head[4]
+else
+  oldest = head[2]
+end
+oldest = oldest and tonumber(oldest)
+
+local members = 0
+if head[1] then
+  if ARGV[7] ~= '' then
+    -- Handing back first, so the slots it frees count for this very call.
+    local score = redis.call('ZSCORE', key, ARGV[7])
+    if score then
+      redis.call('ZREM', key, ARGV[7])
+      extra = extra - (weight(ARGV[7]) - 1)
+      if ARGV[8] ~= '' then
+        redis.call('ZADD', key, score, ARGV[8])
+        extra = extra + (weight(ARGV[8]) - 1)
+      end
+      oldest = nil -- it may have been the oldest
     end
   end
-end
-
--- An entry counts while now - score < window: drop those at or beyond the edge.
-redis.call('ZREMRANGEBYSCORE', key, '-inf', now_us - window_us)
-
--- Slots in use: one per member, plus the extra weight of "<id>*<w>" members. ZCARD is a lower
--- bound, enough to reject without reading the members.
-local members = redis.call('ZCARD', key)
-local used = members
-if members > 0 and members < limit then
-  for _, member in ipairs(redis.call('ZRANGE', key, 0, -1)) do
-    local star = string.find(member, '*', 1, true)
-    if star then
-      used = used + tonumber(string.sub(member, star + 1)) - 1
+  if oldest == nil or oldest <= cutoff then
+    if extra > 0 then
+      for _, member in ipairs(redis.call('ZRANGEBYSCORE', key, '(0', cutoff)) do
+        extra = extra - (weight(member) - 1)
+      end
     end
+    redis.call('ZREMRANGEBYSCORE', key, '(0', cutoff)
+    oldest = nil
+  end
+  members = redis.call('ZCARD', key) - (had_extra and 1 or 0)
+  if members <= 0 then
+    members, extra = 0, 0 -- no weighted member left: nothing for "#" to add (it is removed below)
   end
 end
+local used = members + extra
 
 local free = math.max(limit - used, 0)
 local granted = math.min(need, free)
@@ -78,22 +105,30 @@ if granted > 0 then
   local member = ARGV[3]
   if granted > 1 then
     member = member .. '*' .. granted
+    extra = extra + granted - 1
   end
   redis.call('ZADD', key, now_us + lease_ms * 1000, member)
   -- Every entry's score is at most now + MAX_LEASE_MS, so the set is empty a window after that.
   redis.call('PEXPIRE', key, window_ms + MAX_LEASE_MS)
+end
+if extra > 0 then
+  redis.call('ZADD', key, -extra, EXTRA)
+elseif had_extra then
+  redis.call('ZREM', key, EXTRA)
 end
 used = used + granted
 
 local reset_ms = 0
 if used > 0 then
   if used == granted then
-    -- The grant just added is the only entry (a client's first request in a window, the common
-    -- case for most clients): it leaves one window after its score, no need to ask.
+    -- The grant just added is the only entry: it leaves one window after its score, no need to ask.
     reset_ms = window_ms + lease_ms
   else
-    local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
-    reset_ms = math.max(math.ceil((tonumber(oldest[2]) + window_us - now_us) / 1000), 0)
+    if oldest == nil then
+      local first = redis.call('ZRANGEBYSCORE', key, '(0', '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
+      oldest = tonumber(first[2])
+    end
+    reset_ms = math.max(math.ceil((oldest + window_us - now_us) / 1000), 0)
   end
 end
 
@@ -103,7 +138,7 @@ local retry_ms = reset_ms
 if used >= limit then
   local newest = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')
   local newest_us = tonumber(newest[2])
-  if newest_us > now_us then
+  if newest_us and newest_us > now_us then
     retry_ms = math.min(reset_ms, math.ceil((newest_us - now_us) / 1000) + MAX_LEASE_MS)
   end
 end

@@ -257,6 +257,28 @@ class RedisSlidingWindowLimiterTest {
   }
 
   @Test
+  void aSaturatedHotClientsWeightedGrantsLeaveTheWindowWithAllTheirSlots(Vertx vertx) throws Exception {
+    RateLimitPolicy threeHundredPerSecond = new RateLimitPolicy(300, 1_000);
+    long allowed = 0;
+    for (int batch = 0; batch < 20; batch++) {
+      allowed += allowed(awaitAll(acquireConcurrently(limiter, "10.0.1.4", threeHundredPerSecond, 50)));
+    }
+    assertTrue(allowed <= 300, "admitted " + allowed);
+    await(limiter.close()); // no lease of it runs on; @AfterEach closes it again, harmlessly
+    assertTrue(await(inspector.members(RateLimitKeys.key(route, "10.0.1.4"))) < allowed, "weighted members");
+
+    // A fresh limiter, one request at a time: once those grants have left the window, the whole
+    // budget is back, so the script's count of weighted slots went down with them.
+    RedisSlidingWindowLimiter probe = newLimiter(vertx);
+    try {
+      await(Eventually.until(vertx, 10_000, "the budget back", () -> probe.acquire(route, "10.0.1.4", threeHundredPerSecond)
+          .map(decision -> decision.allowed() && decision.remaining() >= 300 - 100)));
+    } finally {
+      await(probe.close());
+    }
+  }
+
+  @Test
   void unusedSlotsOfALeaseGoBackWhenItEnds(Vertx vertx) throws Exception {
     RateLimitPolicy threeHundredPer10s = new RateLimitPolicy(300, 10_000);
     String key = RateLimitKeys.key(route, "10.0.1.3");
