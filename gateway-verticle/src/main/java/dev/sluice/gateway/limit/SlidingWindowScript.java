@@ -71,10 +71,14 @@ final class SlidingWindowScript {
             : Future.failedFuture(new IllegalStateException("SCRIPT LOAD answered " + answer + ", expected " + sha)));
   }
 
+  /** One slot scored now, the call of most clients, leaves out the lease arguments (the script's defaults). */
   private static Request call(Command command, String scriptOrSha, LeaseBook.Ask ask) {
-    return Request.cmd(command).arg(scriptOrSha).arg(1).arg(ask.key())
-        .arg(ask.policy().limit()).arg(ask.policy().windowMs()).arg(ask.grantId())
-        .arg(ask.need()).arg(ask.spare()).arg(ask.leaseMs()).arg(ask.handBack()).arg(ask.handBackAs());
+    Request request = Request.cmd(command).arg(scriptOrSha).arg(1).arg(ask.key())
+        .arg(ask.policy().limit()).arg(ask.policy().windowMs()).arg(ask.grantId());
+    if (ask.need() == 1 && ask.spare() == 0 && ask.leaseMs() == 0 && ask.handBack().isEmpty()) {
+      return request;
+    }
+    return request.arg(ask.need()).arg(ask.spare()).arg(ask.leaseMs()).arg(ask.handBack()).arg(ask.handBackAs());
   }
 
   static boolean isNoScript(Throwable err) {

@@ -14,6 +14,8 @@
 -- ARGV[6]  lease length in ms: 0 scores the grant now (requests waiting now use it at once)
 -- ARGV[7]  a member to hand back ("" = none): a lease that ended with slots unused ...
 -- ARGV[8]  ... and what it becomes: the same grant id with the slots really used, or "" (none used)
+-- ARGV[4..8] may be left out for one slot scored now (need 1, nothing spare or handed back): the
+-- call of a client seen now and then, which is most calls, carries no more than it needs.
 --
 -- Returns { granted, remaining after the grant, ms until the oldest entry leaves the window (0 if none),
 --           ms until asking again can succeed (a rejection's local answer lasts this long) }
@@ -35,14 +37,10 @@ local key = KEYS[1]
 local limit = tonumber(ARGV[1])
 local window_ms = tonumber(ARGV[2])
 local window_us = window_ms * 1000
-local need = tonumber(ARGV[4])
-local spare = tonumber(ARGV[5])
-local lease_ms = tonumber(ARGV[6])
-
-local function weight(member)
-  local star = string.find(member, '*', 1, true)
-  return star and tonumber(string.sub(member, star + 1)) or 1
-end
+local need = tonumber(ARGV[4] or '1')
+local spare = tonumber(ARGV[5] or '0')
+local lease_ms = tonumber(ARGV[6] or '0')
+local hand_back = ARGV[7] or ''
 
 -- One clock for every gateway node: the Redis server's.
 local time = redis.call('TIME')
@@ -54,6 +52,30 @@ local cutoff = now_us - window_us
 -- to know whether anything left the window; a missing key (a client's first request in a
 -- window, the common case for most clients) needs nothing else at all.
 local head = redis.call('ZRANGE', key, 0, 1, 'WITHSCORES')
+if not head[1] then
+  -- Empty: grant what was asked, up to the limit; nothing to trim, hand back or look up.
+  local granted = math.min(need, limit)
+  if spare > 0 and limit > granted then
+    granted = granted + math.min(spare, math.floor((limit - granted) / 2))
+  end
+  if granted <= 0 then
+    return { 0, limit, 0, 0 }
+  end
+  local member = ARGV[3]
+  if granted > 1 then
+    member = member .. '*' .. granted
+    redis.call('ZADD', key, now_us + lease_ms * 1000, member, 1 - granted, EXTRA)
+  else
+    redis.call('ZADD', key, now_us + lease_ms * 1000, member)
+  end
+  redis.call('PEXPIRE', key, window_ms + MAX_LEASE_MS)
+  return { granted, limit - granted, window_ms + lease_ms, window_ms + lease_ms }
+end
+local function weight(member)
+  local star = string.find(member, '*', 1, true)
+  return star and tonumber(string.sub(member, star + 1)) or 1
+end
+
 local extra, had_extra, oldest = 0, false, nil
 if head[1] == EXTRA then
   extra, had_extra, oldest = -tonumber(head[2]), true, head[4]
@@ -64,12 +86,12 @@ oldest = oldest and tonumber(oldest)
 
 local members = 0
 if head[1] then
-  if ARGV[7] ~= '' then
+  if hand_back ~= '' then
     -- Handing back first, so the slots it frees count for this very call.
-    local score = redis.call('ZSCORE', key, ARGV[7])
+    local score = redis.call('ZSCORE', key, hand_back)
     if score then
-      redis.call('ZREM', key, ARGV[7])
-      extra = extra - (weight(ARGV[7]) - 1)
+      redis.call('ZREM', key, hand_back)
+      extra = extra - (weight(hand_back) - 1)
       if ARGV[8] ~= '' then
         redis.call('ZADD', key, score, ARGV[8])
         extra = extra + (weight(ARGV[8]) - 1)
