@@ -115,7 +115,10 @@ final class LeaseBook {
    * (the returned call), unless the window is full.
    */
   Ask granted(Ask ask, Grant grant) {
-    List<Completion> done = new ArrayList<>();
+    // Mostly one request waited (a client seen now and then): no list for it.
+    Promise<RateLimitDecision> onlyWaiter = null;
+    RateLimitDecision onlyDecision = null;
+    List<Completion> done = null;
     Ask next = null;
     long now = nanos.getAsLong();
     synchronized (this) {
@@ -137,12 +140,21 @@ final class LeaseBook {
       int limit = ask.policy().limit();
       List<Promise<RateLimitDecision>> left = null;
       for (Promise<RateLimitDecision> waiter : waiting) {
+        RateLimitDecision decision = null;
         if (client.used < client.granted) {
           client.used++;
-          done.add(new Completion(waiter, new RateLimitDecision(true, limit,
-              grant.remaining() + client.granted - client.used, grant.resetMs())));
+          decision = new RateLimitDecision(true, limit, grant.remaining() + client.granted - client.used, grant.resetMs());
         } else if (grant.remaining() == 0) {
-          done.add(new Completion(waiter, new RateLimitDecision(false, limit, 0, grant.resetMs())));
+          decision = new RateLimitDecision(false, limit, 0, grant.resetMs());
+        }
+        if (decision != null && onlyWaiter == null && done == null) {
+          onlyWaiter = waiter;
+          onlyDecision = decision;
+        } else if (decision != null) {
+          if (done == null) {
+            done = new ArrayList<>(waiting.size());
+          }
+          done.add(new Completion(waiter, decision));
         } else {
           if (left == null) {
             left = new ArrayList<>();
@@ -155,8 +167,13 @@ final class LeaseBook {
         next = ask(client, now);
       }
     }
-    for (Completion completion : done) {
-      completion.waiter.complete(completion.decision);
+    if (onlyWaiter != null) {
+      onlyWaiter.complete(onlyDecision);
+    }
+    if (done != null) {
+      for (Completion completion : done) {
+        completion.waiter.complete(completion.decision);
+      }
     }
     return next;
   }

@@ -26,6 +26,14 @@ class ApiKeyDigestTest {
   }
 
   @Test
+  void theRequestPathsReusedDigestNamesKeysAsTheAdminLookupDoes() {
+    ApiKeyDigest digests = new ApiKeyDigest();
+    for (String key : new String[] {"alice", "bob", "alice"}) {
+      assertEquals(ApiKeyDigest.identity(key), digests.of(key));
+    }
+  }
+
+  @Test
   void twoKeysHaveTwoIdentities() {
     assertNotEquals(ApiKeyDigest.identity("alice"), ApiKeyDigest.identity("bob"));
   }
