@@ -71,11 +71,6 @@ if not head[1] then
   redis.call('PEXPIRE', key, window_ms + MAX_LEASE_MS)
   return { granted, limit - granted, window_ms + lease_ms, window_ms + lease_ms }
 end
-local function weight(member)
-  local star = string.find(member, '*', 1, true)
-  return star and tonumber(string.sub(member, star + 1)) or 1
-end
-
 local extra, had_extra, oldest = 0, false, nil
 if head[1] == EXTRA then
   extra, had_extra, oldest = -tonumber(head[2]), true, head[4]
@@ -91,10 +86,10 @@ if head[1] then
     local score = redis.call('ZSCORE', key, hand_back)
     if score then
       redis.call('ZREM', key, hand_back)
-      extra = extra - (weight(hand_back) - 1)
+      extra = extra - (tonumber(string.match(hand_back, '%*(%d+)$') or '1') - 1)
       if ARGV[8] ~= '' then
         redis.call('ZADD', key, score, ARGV[8])
-        extra = extra + (weight(ARGV[8]) - 1)
+        extra = extra + (tonumber(string.match(ARGV[8], '%*(%d+)$') or '1') - 1)
       end
       oldest = nil -- it may have been the oldest
     end
@@ -102,7 +97,7 @@ if head[1] then
   if oldest == nil or oldest <= cutoff then
     if extra > 0 then
       for _, member in ipairs(redis.call('ZRANGEBYSCORE', key, '(0', cutoff)) do
-        extra = extra - (weight(member) - 1)
+        extra = extra - (tonumber(string.match(member, '%*(%d+)$') or '1') - 1)
       end
     end
     redis.call('ZREMRANGEBYSCORE', key, '(0', cutoff)
