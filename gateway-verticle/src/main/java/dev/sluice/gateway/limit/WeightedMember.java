@@ -19,10 +19,4 @@ final class WeightedMember {
     }
     return weight == 1 ? grantId : grantId + WEIGHT_SEPARATOR + weight;
   }
-
-  /** Slots {@code member} stands for. */
-  static int weight(String member) {
-    int star = member.lastIndexOf(WEIGHT_SEPARATOR);
-    return star < 0 ? 1 : Integer.parseInt(member, star + 1, member.length(), 10);
-  }
 }
