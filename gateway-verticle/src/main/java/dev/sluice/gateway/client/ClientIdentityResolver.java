@@ -9,14 +9,18 @@ import java.util.List;
 /**
  * Who a request counts against. By default the TCP peer; {@code X-Forwarded-For} is believed only
  * when the peer is a trusted proxy — otherwise anyone could dodge a limit by sending a new header
- * each time. With {@code identity: header:<Name>}, the header's value (an API key), or the address
- * when the header is missing.
+ * each time. With {@code identity: header:<Name>}, a digest of the header's value (an API key:
+ * {@link ApiKeyDigest}), or the address when the header is missing. The key itself goes no further
+ * than this class: limiter, Redis, access log and admin only ever see the digest.
+ *
+ * <p>One per verticle instance, used on its event loop.
  */
 public final class ClientIdentityResolver {
   private static final String FORWARDED_FOR = "X-Forwarded-For";
 
   private final String identityHeader;
   private final List<CidrBlock> trustedProxies;
+  private final ApiKeyDigest digests = new ApiKeyDigest();
 
   public ClientIdentityResolver(ClientsOptions options) {
     this.identityHeader = options.identityHeader();
@@ -27,7 +31,7 @@ public final class ClientIdentityResolver {
     if (identityHeader != null) {
       String key = request.getHeader(identityHeader);
       if (key != null && !key.isBlank()) {
-        return "key:" + key.trim();
+        return digests.of(key);
       }
     }
     return clientAddress(request);

@@ -19,4 +19,21 @@ public final class RateLimitKeys {
     Objects.requireNonNull(client, "client");
     return PREFIX + "{" + route + ":" + client + "}";
   }
+
+  /** A window key's parts. */
+  public record Parsed(String route, String client) {
+  }
+
+  /**
+   * The route and client of {@code sluice:rl:{<route>:<client>}}; null for any other key. The route
+   * ends at the first ':' inside the braces (route names hold none; clients may: IPv6).
+   */
+  public static Parsed parse(String key) {
+    if (key == null || !key.startsWith(PREFIX + "{") || !key.endsWith("}")) {
+      return null;
+    }
+    String inner = key.substring(PREFIX.length() + 1, key.length() - 1);
+    int colon = inner.indexOf(':');
+    return colon <= 0 || colon == inner.length() - 1 ? null : new Parsed(inner.substring(0, colon), inner.substring(colon + 1));
+  }
 }

@@ -8,7 +8,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
-import io.vertx.redis.client.Response;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.concurrent.atomic.AtomicLong;
@@ -31,7 +30,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * </ul>
  * Users, passwords, {@code rediss://} and {@code /db} follow vertx-redis-client's URL rules.
  *
- * <p>Each acquire is one {@code EVALSHA} round trip; a Redis that lost the script (restart,
+ * <p>A client seen now and then costs one {@code EVALSHA} round trip per request. A hot client
+ * (more than a handful of requests per lease period on this instance) costs one per lease: the
+ * script reserves several slots at once and this limiter admits locally until they are used or
+ * the lease ends, then hands back what it did not use; rejections are answered locally until a
+ * slot can free. The rules, and why they never admit over the limit, are in {@link LeaseBook}.
+ *
+ * <p>A script call is one {@code EVALSHA} round trip; a Redis that lost the script (restart,
  * failover, {@code SCRIPT FLUSH}) answers NOSCRIPT and the call is retried once, transparently,
  * as {@code EVAL} (see {@code SlidingWindowScript} for why EVAL rather than SCRIPT LOAD).
  *
@@ -41,22 +46,77 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class RedisSlidingWindowLimiter implements RateLimiter {
   private final PipelinedRedis redis;
   private final SlidingWindowScript script;
-  /** Random per limiter, so request ids from two nodes (or two instances) never collide. */
+  /** Random per limiter, so grant ids from two nodes (or two instances) never collide. */
   private final String limiterId;
   private final AtomicLong sequence = new AtomicLong();
+  private final Vertx vertx;
+  private final LeaseBook leases;
+  private long handBackTimer = -1; // guarded by this
+  private boolean closed; // guarded by this
 
+  /** Call on the owning verticle's context: its connection and hand-back timer live there. */
   public RedisSlidingWindowLimiter(Vertx vertx, RedisOptions options) {
+    this.vertx = vertx;
     this.redis = new PipelinedRedis(vertx, RedisUrl.toClientOptions(options.url()));
     this.script = SlidingWindowScript.load();
     this.limiterId = newLimiterId();
+    this.leases = new LeaseBook(System::nanoTime, this::nextGrantId, LeaseBook.MAX_CLIENTS);
   }
 
   @Override
   public Future<RateLimitDecision> acquire(String route, String client, RateLimitPolicy policy) {
-    String key = RateLimitKeys.key(route, client);
-    String requestId = limiterId + ":" + sequence.incrementAndGet();
-    return script.run(redis, key, policy.limit(), policy.windowMs(), requestId)
-        .map(reply -> decision(policy, reply));
+    LeaseBook.Step step = leases.acquire(RateLimitKeys.key(route, client), policy);
+    if (step.ask() != null) {
+      ask(step.ask());
+    }
+    return step.answer();
+  }
+
+  /** Clients this limiter keeps lease state for (bounded by {@link LeaseBook#MAX_CLIENTS}). */
+  public int trackedClients() {
+    return leases.clients();
+  }
+
+  private void ask(LeaseBook.Ask ask) {
+    script.run(redis, ask).onComplete(reply -> {
+      if (reply.failed()) {
+        leases.failed(ask, reply.cause());
+        return;
+      }
+      LeaseBook.Ask next = leases.granted(ask, reply.result());
+      if (next != null) {
+        ask(next);
+      }
+      armHandBacks();
+    });
+  }
+
+  /**
+   * One timer per limiter, armed only while some lease may end with slots unused: when it fires,
+   * each such lease whose client did not ask again gives its unused slots back in one script call.
+   * A hand-back that fails is not retried: those slots leave the window by themselves, a window
+   * after the lease's end.
+   */
+  private void armHandBacks() {
+    long delayMs = leases.nextHandBackInMs();
+    synchronized (this) {
+      if (delayMs < 0 || handBackTimer >= 0 || closed) {
+        return;
+      }
+      handBackTimer = vertx.setTimer(Math.max(1, delayMs), id -> {
+        synchronized (this) {
+          handBackTimer = -1;
+        }
+        for (LeaseBook.Ask handBack : leases.dueHandBacks()) {
+          script.run(redis, handBack);
+        }
+        armHandBacks();
+      });
+    }
+  }
+
+  private String nextGrantId() {
+    return limiterId + ":" + sequence.incrementAndGet();
   }
 
   /**
@@ -80,15 +140,13 @@ public final class RedisSlidingWindowLimiter implements RateLimiter {
 
   @Override
   public Future<Void> close() {
+    synchronized (this) {
+      closed = true;
+      if (handBackTimer >= 0) {
+        vertx.cancelTimer(handBackTimer);
+      }
+    }
     return redis.close();
-  }
-
-  private static RateLimitDecision decision(RateLimitPolicy policy, Response reply) {
-    return new RateLimitDecision(
-        reply.get(0).toInteger() == 1,
-        policy.limit(),
-        reply.get(1).toInteger(),
-        reply.get(2).toLong());
   }
 
   private static String newLimiterId() {

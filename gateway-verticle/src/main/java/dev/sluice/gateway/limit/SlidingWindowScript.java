@@ -52,11 +52,12 @@ final class SlidingWindowScript {
   }
 
   /** One EVALSHA; on NOSCRIPT one EVAL, transparently. */
-  Future<Response> run(PipelinedRedis redis, String key, int limit, long windowMs, String requestId) {
-    return redis.send(call(Command.EVALSHA, sha, key, limit, windowMs, requestId))
+  Future<Grant> run(PipelinedRedis redis, LeaseBook.Ask ask) {
+    return redis.send(call(Command.EVALSHA, sha, ask))
         .recover(err -> isNoScript(err)
-            ? redis.send(call(Command.EVAL, text, key, limit, windowMs, requestId))
-            : Future.failedFuture(err));
+            ? redis.send(call(Command.EVAL, text, ask))
+            : Future.failedFuture(err))
+        .map(Grant::of);
   }
 
   /**
@@ -70,8 +71,14 @@ final class SlidingWindowScript {
             : Future.failedFuture(new IllegalStateException("SCRIPT LOAD answered " + answer + ", expected " + sha)));
   }
 
-  private static Request call(Command command, String scriptOrSha, String key, int limit, long windowMs, String requestId) {
-    return Request.cmd(command).arg(scriptOrSha).arg(1).arg(key).arg(limit).arg(windowMs).arg(requestId);
+  /** One slot scored now, the call of most clients, leaves out the lease arguments (the script's defaults). */
+  private static Request call(Command command, String scriptOrSha, LeaseBook.Ask ask) {
+    Request request = Request.cmd(command).arg(scriptOrSha).arg(1).arg(ask.key())
+        .arg(ask.policy().limit()).arg(ask.policy().windowMs()).arg(ask.grantId());
+    if (ask.need() == 1 && ask.spare() == 0 && ask.leaseMs() == 0 && ask.handBack().isEmpty()) {
+      return request;
+    }
+    return request.arg(ask.need()).arg(ask.spare()).arg(ask.leaseMs()).arg(ask.handBack()).arg(ask.handBackAs());
   }
 
   static boolean isNoScript(Throwable err) {

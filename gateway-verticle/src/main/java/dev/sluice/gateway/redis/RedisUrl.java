@@ -17,8 +17,10 @@ import java.util.stream.Collectors;
  * Turns {@code redis.url} into vertx-redis-client options.
  *
  * <p>{@code redis.url} is one connection string, or several separated by commas, each of the form
- * {@code redis[s]://[user:password@]host[:port][/db]}. Query hints on the first one pick the
- * client type (vertx-redis-client ignores query keys it does not know, so they can stay in the URL):
+ * {@code redis[s]://[user:password@]host[:port][/db]}. Query hints pick the client type; they may
+ * sit on any endpoint of the list (the README writes them on the last, others on the first), and
+ * two endpoints that disagree on a hint are refused rather than one silently winning
+ * (vertx-redis-client ignores query keys it does not know, so they can stay in the URL):
  * <ul>
  *   <li>{@code redis://127.0.0.1:6379} - one server ({@link RedisClientType#STANDALONE});</li>
  *   <li>{@code redis://n1:7000,redis://n2:7000?type=cluster} - Redis Cluster seed nodes
@@ -64,7 +66,7 @@ public final class RedisUrl {
     if (endpoints.isEmpty()) {
       throw new IllegalArgumentException("redis.url: must name at least one endpoint");
     }
-    Map<String, String> hints = queryOf(endpoints.get(0));
+    Map<String, String> hints = hintsOf(endpoints);
     RedisClientType type = typeOf(hints.getOrDefault("type", "standalone"));
     if (type == RedisClientType.STANDALONE && endpoints.size() > 1) {
       throw new IllegalArgumentException("redis.url: several endpoints need ?type=cluster|sentinel|replication");
@@ -80,6 +82,21 @@ public final class RedisUrl {
     // Keep the client's defaults (TCP keep-alive, no Nagle) and bound the connect.
     options.getNetClientOptions().setConnectTimeout(CONNECT_TIMEOUT_MS);
     return options;
+  }
+
+  /** Every endpoint's query hints, merged; the same hint with two values is a mistake worth naming. */
+  private static Map<String, String> hintsOf(List<String> endpoints) {
+    Map<String, String> hints = new HashMap<>();
+    for (String endpoint : endpoints) {
+      for (Map.Entry<String, String> hint : queryOf(endpoint).entrySet()) {
+        String before = hints.putIfAbsent(hint.getKey(), hint.getValue());
+        if (before != null && !before.equals(hint.getValue())) {
+          throw new IllegalArgumentException("redis.url: endpoints disagree on ?" + hint.getKey() + "= ('"
+              + before + "' and '" + hint.getValue() + "')");
+        }
+      }
+    }
+    return hints;
   }
 
   private static RedisClientType typeOf(String hint) {

@@ -1,50 +1,163 @@
--- Exact sliding-window rate limit, atomically, in one round trip.
+-- Exact sliding-window rate limit, atomically, in one round trip; grants one slot or a lease of several.
 --
--- KEYS[1]  the window: a sorted set, member = unique request id, score = Redis TIME in microseconds
--- ARGV[1]  limit: requests allowed per window
+-- KEYS[1]  the window: a sorted set; a member stands for one slot ("<grant id>") or for w >= 2 slots
+--          ("<grant id>*<w>"); its score is Redis TIME in microseconds when the slots were used, or
+--          for a lease the lease's end (every slot of a lease is used by then). One more member,
+--          "#", keeps the sum of (w - 1) over the weighted members as minus its score (so it sorts
+--          first and no trim reaches it), so that counting stays O(1): slots = members + that sum.
+--          It is absent while no member is weighted.
+-- ARGV[1]  limit: slots allowed per window
 -- ARGV[2]  window length in milliseconds (> 0)
--- ARGV[3]  request id, unique across every limiter of every node ("<limiter id>:<counter>")
+-- ARGV[3]  grant id, unique across every limiter of every node ("<limiter id>:<counter>")
+-- ARGV[4]  need: slots for requests waiting now (0: only hand back, below)
+-- ARGV[5]  spare: more slots wished for the lease, granted only from room to spare (see below)
+-- ARGV[6]  lease length in ms: 0 scores the grant now (requests waiting now use it at once)
+-- ARGV[7]  a member to hand back ("" = none): a lease that ended with slots unused ...
+-- ARGV[8]  ... and what it becomes: the same grant id with the slots really used, or "" (none used)
+-- ARGV[4..8] may be left out for one slot scored now (need 1, nothing spare or handed back): the
+-- call of a client seen now and then, which is most calls, carries no more than it needs.
 --
--- Returns { allowed (1 or 0), remaining after this request, ms until the oldest entry leaves the window (0 if none) }
+-- Returns { granted, remaining after the grant, ms until the oldest entry leaves the window (0 if none),
+--           ms until asking again can succeed (a rejection's local answer lasts this long) }
 -- A rejected request is not added, so a client hammering a full window does not extend it.
+--
+-- Invariant: every request admitted with a slot stays in the set for at least one window after it
+-- was admitted (a lease's slots are used before its end, their score), and the set never holds more
+-- than `limit` slots: so no window-long span of time admits more than `limit`, across all nodes.
 
 -- Redis < 5 replicates scripts verbatim and refuses writes after TIME; later versions always
 -- replicate effects and keep this call as a no-op.
 if redis.replicate_commands then redis.replicate_commands() end
 
+-- Longest lease any node asks for (LeaseSizing.MAX_LEASE_MS); the key must outlive a lease's score by a window.
+local MAX_LEASE_MS = 100
+local EXTRA = '#'
+
 local key = KEYS[1]
 local limit = tonumber(ARGV[1])
-local window_us = tonumber(ARGV[2]) * 1000
+local window_ms = tonumber(ARGV[2])
+local window_us = window_ms * 1000
+local need = tonumber(ARGV[4] or '1')
+local spare = tonumber(ARGV[5] or '0')
+local lease_ms = tonumber(ARGV[6] or '0')
+local hand_back = ARGV[7] or ''
 
 -- One clock for every gateway node: the Redis server's.
 local time = redis.call('TIME')
 local now_us = tonumber(time[1]) * 1000000 + tonumber(time[2])
+-- An entry counts while now - score < window.
+local cutoff = now_us - window_us
 
--- An entry counts while now - score < window: drop those at or beyond the edge.
-redis.call('ZREMRANGEBYSCORE', key, '-inf', now_us - window_us)
-local count = redis.call('ZCARD', key)
+-- The two lowest members: "#" if there is one, and the oldest entry. Most calls need nothing more
+-- to know whether anything left the window; a missing key (a client's first request in a
+-- window, the common case for most clients) needs nothing else at all.
+local head = redis.call('ZRANGE', key, 0, 1, 'WITHSCORES')
+if not head[1] then
+  -- Empty: grant what was asked, up to the limit; nothing to trim, hand back or look up.
+  local granted = math.min(need, limit)
+  if spare > 0 and limit > granted then
+    granted = granted + math.min(spare, math.floor((limit - granted) / 2))
+  end
+  if granted <= 0 then
+    return { 0, limit, 0, 0 }
+  end
+  local member = ARGV[3]
+  if granted > 1 then
+    member = member .. '*' .. granted
+    redis.call('ZADD', key, now_us + lease_ms * 1000, member, 1 - granted, EXTRA)
+  else
+    redis.call('ZADD', key, now_us + lease_ms * 1000, member)
+  end
+  redis.call('PEXPIRE', key, window_ms + MAX_LEASE_MS)
+  return { granted, limit - granted, window_ms + lease_ms, window_ms + lease_ms }
+end
+local extra, had_extra, oldest = 0, false, nil
+if head[1] == EXTRA then
+  extra, had_extra, oldest = -tonumber(head[2]), true, head[4]
+else
+  oldest = head[2]
+end
+oldest = oldest and tonumber(oldest)
 
-local allowed = 0
-if count < limit then
-  -- The request id is unique across every limiter of every node, so two requests in one
-  -- microsecond are two members.
-  redis.call('ZADD', key, now_us, ARGV[3])
-  -- Every entry is older than this one, so the set is empty one window from now: let it go.
-  redis.call('PEXPIRE', key, ARGV[2])
-  count = count + 1
-  allowed = 1
+local members = 0
+if head[1] then
+  if hand_back ~= '' then
+    -- Handing back first, so the slots it frees count for this very call.
+    local score = redis.call('ZSCORE', key, hand_back)
+    if score then
+      redis.call('ZREM', key, hand_back)
+      extra = extra - (tonumber(string.match(hand_back, '%*(%d+)$') or '1') - 1)
+      if ARGV[8] ~= '' then
+        redis.call('ZADD', key, score, ARGV[8])
+        extra = extra + (tonumber(string.match(ARGV[8], '%*(%d+)$') or '1') - 1)
+      end
+      oldest = nil -- it may have been the oldest
+    end
+  end
+  if oldest == nil or oldest <= cutoff then
+    if extra > 0 then
+      for _, member in ipairs(redis.call('ZRANGEBYSCORE', key, '(0', cutoff)) do
+        extra = extra - (tonumber(string.match(member, '%*(%d+)$') or '1') - 1)
+      end
+    end
+    redis.call('ZREMRANGEBYSCORE', key, '(0', cutoff)
+    oldest = nil
+  end
+  members = redis.call('ZCARD', key) - (had_extra and 1 or 0)
+  if members <= 0 then
+    members, extra = 0, 0 -- no weighted member left: nothing for "#" to add (it is removed below)
+  end
+end
+local used = members + extra
+
+local free = math.max(limit - used, 0)
+local granted = math.min(need, free)
+if spare > 0 and free > granted then
+  -- Spare slots are a bet on requests still to come; near the limit, bet at most half of what is
+  -- left, so other nodes asking for real requests still find room.
+  granted = granted + math.min(spare, math.floor((free - granted) / 2))
 end
 
+if granted > 0 then
+  local member = ARGV[3]
+  if granted > 1 then
+    member = member .. '*' .. granted
+    extra = extra + granted - 1
+  end
+  redis.call('ZADD', key, now_us + lease_ms * 1000, member)
+  -- Every entry's score is at most now + MAX_LEASE_MS, so the set is empty a window after that.
+  redis.call('PEXPIRE', key, window_ms + MAX_LEASE_MS)
+end
+if extra > 0 then
+  redis.call('ZADD', key, -extra, EXTRA)
+elseif had_extra then
+  redis.call('ZREM', key, EXTRA)
+end
+used = used + granted
+
 local reset_ms = 0
-if count == 1 and allowed == 1 then
-  -- The entry just added is the only one (a client's first request in a window, the common case
-  -- for most clients): it leaves one window from now, no need to ask.
-  reset_ms = tonumber(ARGV[2])
-else
-  local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
-  if oldest[2] then
-    reset_ms = math.ceil((tonumber(oldest[2]) + window_us - now_us) / 1000)
+if used > 0 then
+  if used == granted then
+    -- The grant just added is the only entry: it leaves one window after its score, no need to ask.
+    reset_ms = window_ms + lease_ms
+  else
+    if oldest == nil then
+      local first = redis.call('ZRANGEBYSCORE', key, '(0', '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
+      oldest = tonumber(first[2])
+    end
+    reset_ms = math.max(math.ceil((oldest + window_us - now_us) / 1000), 0)
   end
 end
 
-return { allowed, math.max(limit - count, 0), reset_ms }
+-- Full: a slot frees when the oldest entry leaves, or earlier when a lease still running (a score
+-- in the future) ends and hands back what it did not use: ask again one lease period after that.
+local retry_ms = reset_ms
+if used >= limit then
+  local newest = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')
+  local newest_us = tonumber(newest[2])
+  if newest_us and newest_us > now_us then
+    retry_ms = math.min(reset_ms, math.ceil((newest_us - now_us) / 1000) + MAX_LEASE_MS)
+  end
+end
+
+return { granted, math.max(limit - used, 0), reset_ms, retry_ms }

@@ -1,5 +1,6 @@
 package dev.sluice.gateway.limit;
 
+import dev.sluice.gateway.config.RateLimitPolicy;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
@@ -19,9 +20,30 @@ final class RedisInspector {
       "return 1");
 
   private final Redis redis;
+  private final WindowReader windows;
 
   RedisInspector(Vertx vertx, String url) {
     this.redis = Redis.createClient(vertx, url);
+    this.windows = new WindowReader(redis::send);
+  }
+
+  /** Slots the window counts now (a member may stand for several). */
+  Future<Long> counted(String key, RateLimitPolicy policy) {
+    return windows.read(key, policy).map(LimitWindow::count);
+  }
+
+  /** Script calls Redis has run since start (EVALSHA and EVAL), from INFO commandstats. */
+  Future<Long> scriptCalls() {
+    return redis.send(Request.cmd(Command.INFO).arg("commandstats")).map(reply -> {
+      long calls = 0;
+      for (String line : reply.toString().split("\r?\n")) {
+        if (line.startsWith("cmdstat_evalsha:") || line.startsWith("cmdstat_eval:")) {
+          int at = line.indexOf("calls=") + "calls=".length();
+          calls += Long.parseLong(line.substring(at, line.indexOf(',', at)));
+        }
+      }
+      return calls;
+    });
   }
 
   Future<Boolean> exists(String key) {

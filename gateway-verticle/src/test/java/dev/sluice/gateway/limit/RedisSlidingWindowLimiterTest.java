@@ -91,11 +91,11 @@ class RedisSlidingWindowLimiterTest {
     }
 
     Future.all(decisions)
-        .compose(all -> inspector.members(RateLimitKeys.key(route, "10.0.0.2")))
+        .compose(all -> inspector.counted(RateLimitKeys.key(route, "10.0.0.2"), FIFTY_PER_10S))
         .eventually(otherNode::close)
-        .onComplete(ctx.succeeding(members -> ctx.verify(() -> {
+        .onComplete(ctx.succeeding(counted -> ctx.verify(() -> {
           assertEquals(50, allowed(decisions));
-          assertEquals(50, members, "rejected requests must not be stored");
+          assertEquals(50, counted, "rejected requests must not be stored");
           ctx.completeNow();
         })));
   }
@@ -140,7 +140,7 @@ class RedisSlidingWindowLimiterTest {
     String key = RateLimitKeys.key(route, "10.0.0.6");
     assertEquals(5, allowed(awaitAll(acquireConcurrently(limiter, "10.0.0.6", fivePerSecond, 10))));
     assertEquals(0, allowed(awaitAll(acquireConcurrently(limiter, "10.0.0.6", fivePerSecond, 10))));
-    assertEquals(5, await(inspector.members(key)), "rejected requests must not be stored");
+    assertEquals(5, await(inspector.counted(key, fivePerSecond)), "rejected requests must not be stored");
 
     // Rejections neither add entries nor refresh the TTL, so the window empties on time.
     await(Eventually.until(vertx, 5_000, "window emptied", () -> inspector.exists(key).map(exists -> !exists)));
@@ -154,7 +154,8 @@ class RedisSlidingWindowLimiterTest {
     await(limiter.acquire(route, "10.0.0.7", new RateLimitPolicy(3, 500)));
 
     long ttl = await(inspector.pttl(key));
-    assertTrue(ttl > 0 && ttl <= 500, "PTTL " + ttl);
+    // A window plus the longest lease: a lease's slots are scored at its end.
+    assertTrue(ttl > 0 && ttl <= 500 + 100, "PTTL " + ttl);
     await(Eventually.until(vertx, 5_000, "key expired", () -> inspector.exists(key).map(exists -> !exists)));
   }
 
@@ -187,7 +188,7 @@ class RedisSlidingWindowLimiterTest {
     List<Future<RateLimitDecision>> decisions = await(fired.future());
 
     assertEquals(20, allowed(awaitAll(decisions)), "every request answered after the NOSCRIPT retry");
-    assertEquals(20, await(inspector.members(RateLimitKeys.key(route, "10.0.0.7"))), "each counted once");
+    assertEquals(20, await(inspector.counted(RateLimitKeys.key(route, "10.0.0.7"), fiftyPerMinute)), "each counted once");
     assertEquals(30, decisions.stream().mapToInt(d -> d.result().remaining()).min().orElseThrow());
     assertTrue(await(inspector.scriptCached(limiter.scriptSha())));
   }
@@ -210,6 +211,85 @@ class RedisSlidingWindowLimiterTest {
     await(inspector.flushScripts());
     await(limiter.preload());
     assertTrue(await(inspector.scriptCached(limiter.scriptSha())));
+  }
+
+  @Test
+  void aHotClientHoldsOneMemberPerGrantAndCostsFarFewerCallsThanRequests() throws Exception {
+    RateLimitPolicy hundredThousandPerMinute = new RateLimitPolicy(100_000, 60_000);
+    String key = RateLimitKeys.key(route, "10.0.1.1");
+    long callsBefore = await(inspector.scriptCalls());
+    long allowed = 0;
+    int requests = 0;
+    // Batches of concurrent requests, as a busy event loop sees them; bounded in count, not time.
+    for (int batch = 0; batch < 200; batch++) {
+      allowed += allowed(awaitAll(acquireConcurrently(limiter, "10.0.1.1", hundredThousandPerMinute, 100)));
+      requests += 100;
+    }
+    long calls = await(inspector.scriptCalls()) - callsBefore;
+    long members = await(inspector.members(key));
+    long counted = await(inspector.counted(key, hundredThousandPerMinute));
+
+    assertEquals(requests, allowed, "far under the limit: every request admitted");
+    assertTrue(members * 10 <= requests, members + " members for " + requests + " requests");
+    assertTrue(calls * 10 <= requests, calls + " script calls for " + requests + " requests");
+    // Counted = admitted + what the running lease has not used yet (at most one grant).
+    assertTrue(counted >= allowed && counted - allowed <= hundredThousandPerMinute.limit() / 10,
+        "counted " + counted + ", admitted " + allowed);
+  }
+
+  @Test
+  void twoHotLimitersNeverAdmitMoreThanTheLimitTogether(Vertx vertx) throws Exception {
+    RedisSlidingWindowLimiter otherNode = newLimiter(vertx);
+    RateLimitPolicy threeHundredPer10s = new RateLimitPolicy(300, 10_000);
+    long allowed = 0;
+    try {
+      for (int batch = 0; batch < 40; batch++) {
+        allowed += allowed(awaitAll(acquireConcurrently(limiter, "10.0.1.2", threeHundredPer10s, 25)));
+        allowed += allowed(awaitAll(acquireConcurrently(otherNode, "10.0.1.2", threeHundredPer10s, 25)));
+      }
+    } finally {
+      await(otherNode.close());
+    }
+    assertTrue(allowed <= 300, "admitted " + allowed);
+    // Under-served by at most the slots the two running leases hold (a tenth of the limit each).
+    assertTrue(allowed >= 300 - 2 * 30, "admitted " + allowed);
+    assertTrue(await(inspector.counted(RateLimitKeys.key(route, "10.0.1.2"), threeHundredPer10s)) <= 300);
+  }
+
+  @Test
+  void aSaturatedHotClientsWeightedGrantsLeaveTheWindowWithAllTheirSlots(Vertx vertx) throws Exception {
+    RateLimitPolicy threeHundredPerSecond = new RateLimitPolicy(300, 1_000);
+    long allowed = 0;
+    for (int batch = 0; batch < 20; batch++) {
+      allowed += allowed(awaitAll(acquireConcurrently(limiter, "10.0.1.4", threeHundredPerSecond, 50)));
+    }
+    assertTrue(allowed <= 300, "admitted " + allowed);
+    await(limiter.close()); // no lease of it runs on; @AfterEach closes it again, harmlessly
+    assertTrue(await(inspector.members(RateLimitKeys.key(route, "10.0.1.4"))) < allowed, "weighted members");
+
+    // A fresh limiter, one request at a time: once those grants have left the window, the whole
+    // budget is back, so the script's count of weighted slots went down with them.
+    RedisSlidingWindowLimiter probe = newLimiter(vertx);
+    try {
+      await(Eventually.until(vertx, 10_000, "the budget back", () -> probe.acquire(route, "10.0.1.4", threeHundredPerSecond)
+          .map(decision -> decision.allowed() && decision.remaining() >= 300 - 100)));
+    } finally {
+      await(probe.close());
+    }
+  }
+
+  @Test
+  void unusedSlotsOfALeaseGoBackWhenItEnds(Vertx vertx) throws Exception {
+    RateLimitPolicy threeHundredPer10s = new RateLimitPolicy(300, 10_000);
+    String key = RateLimitKeys.key(route, "10.0.1.3");
+    long allowed = 0;
+    for (int batch = 0; batch < 5; batch++) {
+      allowed += allowed(awaitAll(acquireConcurrently(limiter, "10.0.1.3", threeHundredPer10s, 10)));
+    }
+    long admitted = allowed;
+    // The client went quiet: its last lease ends within 50 ms and gives back what it did not use.
+    await(Eventually.until(vertx, 5_000, "unused slots handed back",
+        () -> inspector.counted(key, threeHundredPer10s).map(counted -> counted == admitted)));
   }
 
   private RedisSlidingWindowLimiter newLimiter(Vertx vertx) {

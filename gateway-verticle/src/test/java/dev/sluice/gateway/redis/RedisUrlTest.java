@@ -38,6 +38,22 @@ class RedisUrlTest {
   }
 
   @Test
+  void theTypeHintMayStandOnAnyEndpointAsTheReadmeWritesIt() {
+    RedisOptions options = RedisUrl.toClientOptions("redis://n1:7000,redis://n2:7000?type=cluster");
+    assertEquals(RedisClientType.CLUSTER, options.getType());
+    RedisOptions sentinel = RedisUrl.toClientOptions("redis://s1:26379,redis://s2:26379,redis://s3:26379?type=sentinel&master=gw");
+    assertEquals(RedisClientType.SENTINEL, sentinel.getType());
+    assertEquals("gw", sentinel.getMasterName());
+  }
+
+  @Test
+  void endpointsThatDisagreeOnTheTypeAreRefused() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> RedisUrl.toClientOptions("redis://a:1?type=cluster,redis://b:1?type=sentinel"));
+    assertTrue(e.getMessage().startsWith("redis.url: endpoints disagree on ?type="), e.getMessage());
+  }
+
+  @Test
   void badUrlsAreNamedInTheMessage() {
     assertThrows(IllegalArgumentException.class, () -> RedisUrl.toClientOptions(" "));
     IllegalArgumentException several = assertThrows(IllegalArgumentException.class,

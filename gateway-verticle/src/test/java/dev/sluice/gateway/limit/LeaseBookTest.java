@@ -1,0 +1,209 @@
+package dev.sluice.gateway.limit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sluice.gateway.config.RateLimitPolicy;
+import io.vertx.core.Future;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/** The lease book driven by a fake clock, with Redis's answers written by hand. */
+class LeaseBookTest {
+  /** Lease period 50 ms, at most 30 slots per grant. */
+  private static final RateLimitPolicy THREE_HUNDRED_PER_2S = new RateLimitPolicy(300, 2_000);
+  private static final String KEY = RateLimitKeys.key("r", "10.0.0.1");
+
+  private final AtomicLong clock = new AtomicLong(-5_000_000_000L); // nanoTime may be negative
+  private final AtomicLong ids = new AtomicLong();
+  private final LeaseBook book = new LeaseBook(clock::get, () -> "g" + ids.incrementAndGet(), 100);
+
+  @Test
+  void aClientSeenOnceCostsOneCallForOneSlotScoredNow() {
+    LeaseBook.Step step = book.acquire(KEY, THREE_HUNDRED_PER_2S);
+    LeaseBook.Ask ask = step.ask();
+    assertNotNull(ask);
+    assertEquals(1, ask.need());
+    assertEquals(0, ask.spare());
+    assertEquals(0, ask.leaseMs());
+    assertEquals("", ask.handBack());
+    assertFalse(step.answer().isComplete());
+
+    assertNull(book.granted(ask, new Grant(1, 299, 2_000, 2_000)));
+    RateLimitDecision decision = step.answer().result();
+    assertTrue(decision.allowed());
+    assertEquals(299, decision.remaining());
+    assertEquals(2_000, decision.resetMs());
+  }
+
+  @Test
+  void aHotClientGetsALeaseAndIsAdmittedLocallyUntilItRunsOut() {
+    LeaseBook.Ask lease = becomeHot();
+    assertTrue(lease.spare() > 0, lease.toString());
+    assertEquals(50, lease.leaseMs());
+    int slots = lease.need() + lease.spare();
+    assertTrue(slots <= 30, "a grant holds at most a tenth of the limit: " + lease);
+
+    assertNull(book.granted(lease, new Grant(slots, 200, 2_000, 2_000)));
+    for (int i = 1; i < slots; i++) {
+      LeaseBook.Step local = book.acquire(KEY, THREE_HUNDRED_PER_2S);
+      assertNull(local.ask(), "slot " + i + " of " + slots + " is admitted without Redis");
+      assertTrue(local.answer().result().allowed());
+      assertEquals(200 + slots - 1 - i, local.answer().result().remaining(), "what this node knows");
+    }
+    LeaseBook.Step next = book.acquire(KEY, THREE_HUNDRED_PER_2S);
+    assertNotNull(next.ask(), "the lease is used up: ask again");
+    assertEquals("", next.ask().handBack(), "nothing unused to give back");
+  }
+
+  @Test
+  void noSlotOfALeaseIsUsedAfterItsEndAndTheUnusedOnesGoBackWithTheNextCall() {
+    LeaseBook.Ask lease = becomeHot();
+    int slots = lease.need() + lease.spare();
+    book.granted(lease, new Grant(slots, 200, 2_000, 2_000));
+    assertNull(book.acquire(KEY, THREE_HUNDRED_PER_2S).ask());
+    assertNull(book.acquire(KEY, THREE_HUNDRED_PER_2S).ask());
+    int used = lease.need() + 2;
+
+    advanceMs(50); // the lease's end, measured from when its call was sent
+    LeaseBook.Step after = book.acquire(KEY, THREE_HUNDRED_PER_2S);
+    assertNotNull(after.ask(), "an ended lease admits nothing");
+    assertEquals(lease.grantId() + "*" + slots, after.ask().handBack());
+    assertEquals(lease.grantId() + "*" + used, after.ask().handBackAs(), "the slots really used stay");
+    assertTrue(book.dueHandBacks().isEmpty(), "handed back once");
+  }
+
+  @Test
+  void aLeaseWhoseClientWentQuietIsHandedBackWhenItEnds() {
+    LeaseBook.Ask lease = becomeHot();
+    int slots = lease.need() + lease.spare();
+    book.granted(lease, new Grant(slots, 200, 2_000, 2_000));
+    assertEquals(50, book.nextHandBackInMs());
+    assertTrue(book.dueHandBacks().isEmpty(), "not before the lease ends");
+
+    advanceMs(50);
+    List<LeaseBook.Ask> due = book.dueHandBacks();
+    assertEquals(1, due.size());
+    assertEquals(0, due.get(0).need());
+    assertEquals(lease.grantId() + "*" + slots, due.get(0).handBack());
+    assertEquals(lease.need() == 1 ? lease.grantId() : lease.grantId() + "*" + lease.need(), due.get(0).handBackAs());
+    assertEquals(-1, book.nextHandBackInMs());
+  }
+
+  @Test
+  void aFullWindowIsAnsweredLocallyUntilRedisSaidASlotCanFree() {
+    LeaseBook.Step first = book.acquire(KEY, THREE_HUNDRED_PER_2S);
+    book.granted(first.ask(), new Grant(0, 0, 1_500, 300));
+    assertFalse(first.answer().result().allowed());
+
+    advanceMs(299);
+    LeaseBook.Step meanwhile = book.acquire(KEY, THREE_HUNDRED_PER_2S);
+    assertNull(meanwhile.ask());
+    RateLimitDecision rejected = meanwhile.answer().result();
+    assertFalse(rejected.allowed());
+    assertEquals(0, rejected.remaining());
+    assertEquals(1_201, rejected.resetMs(), "the oldest entry's expiry, as Redis said, less the time since");
+
+    advanceMs(1);
+    assertNotNull(book.acquire(KEY, THREE_HUNDRED_PER_2S).ask(), "a slot may have freed: ask");
+  }
+
+  @Test
+  void requestsArrivingDuringACallWaitForItAndShareItsSlots() {
+    LeaseBook.Step first = book.acquire(KEY, THREE_HUNDRED_PER_2S);
+    List<Future<RateLimitDecision>> waiting = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      LeaseBook.Step step = book.acquire(KEY, THREE_HUNDRED_PER_2S);
+      assertNull(step.ask(), "one call in flight per client");
+      waiting.add(step.answer());
+    }
+    LeaseBook.Ask again = book.granted(first.ask(), new Grant(1, 299, 2_000, 2_000));
+    assertTrue(first.answer().result().allowed());
+    assertNotNull(again, "three more requests, room in the window: one more call for them");
+    assertEquals(3, again.need());
+    book.granted(again, new Grant(3, 296, 2_000, 2_000));
+    assertTrue(waiting.stream().allMatch(answer -> answer.result().allowed()));
+  }
+
+  @Test
+  void whenTheWindowFillsTheWaitingRequestsBeyondTheGrantAreRejected() {
+    LeaseBook.Step first = book.acquire(KEY, THREE_HUNDRED_PER_2S);
+    LeaseBook.Step second = book.acquire(KEY, THREE_HUNDRED_PER_2S);
+    assertNull(book.granted(first.ask(), new Grant(1, 0, 900, 900)));
+    assertTrue(first.answer().result().allowed());
+    assertFalse(second.answer().result().allowed());
+    assertEquals(900, second.answer().result().resetMs());
+  }
+
+  @Test
+  void aFailedCallFailsEveryRequestThatWaitedAndTheNextOneAsksAgain() {
+    LeaseBook.Step first = book.acquire(KEY, THREE_HUNDRED_PER_2S);
+    LeaseBook.Step second = book.acquire(KEY, THREE_HUNDRED_PER_2S);
+    book.failed(first.ask(), new IllegalStateException("Redis went away"));
+    assertTrue(first.answer().failed());
+    assertTrue(second.answer().failed());
+    assertNotNull(book.acquire(KEY, THREE_HUNDRED_PER_2S).ask());
+  }
+
+  @Test
+  void smallLimitsAndShortWindowsNeverLease() {
+    RateLimitPolicy fivePerSecond = new RateLimitPolicy(5, 1_000);
+    RateLimitPolicy thousandPer50ms = new RateLimitPolicy(1_000, 50);
+    for (RateLimitPolicy policy : List.of(fivePerSecond, thousandPer50ms)) {
+      for (int i = 0; i < 20; i++) {
+        LeaseBook.Step step = book.acquire(KEY + policy, policy);
+        assertEquals(0, step.ask().spare(), policy.toString());
+        book.granted(step.ask(), new Grant(1, 1, 1_000, 1_000));
+      }
+    }
+  }
+
+  @Test
+  void theBookForgetsIdleClientsAndHoldsAtMostItsBound() {
+    for (int i = 0; i < 250; i++) {
+      LeaseBook.Step step = book.acquire(RateLimitKeys.key("r", "10.1.0." + i), THREE_HUNDRED_PER_2S);
+      book.granted(step.ask(), new Grant(1, 299, 2_000, 2_000));
+      assertTrue(book.clients() <= 100, "bounded: " + book.clients());
+    }
+    advanceMs(LeaseBook.IDLE_MS);
+    book.acquire(KEY, THREE_HUNDRED_PER_2S);
+    assertEquals(1, book.clients(), "idle clients forgotten");
+  }
+
+  @Test
+  void aForgottenClientGivesBackItsLease() {
+    LeaseBook.Ask lease = becomeHot();
+    book.granted(lease, new Grant(lease.need() + lease.spare(), 200, 2_000, 2_000));
+    for (int i = 0; i < 100; i++) {
+      book.acquire(RateLimitKeys.key("r", "10.2.0." + i), THREE_HUNDRED_PER_2S);
+    }
+    List<LeaseBook.Ask> due = book.dueHandBacks();
+    assertEquals(1, due.size(), "evicted with its lease still running");
+    assertEquals(KEY, due.get(0).key());
+  }
+
+  /** Requests a millisecond apart until the client is hot enough for its call to ask for a lease: that call. */
+  private LeaseBook.Ask becomeHot() {
+    for (int i = 0; i < 10; i++) {
+      LeaseBook.Ask ask = book.acquire(KEY, THREE_HUNDRED_PER_2S).ask();
+      assertNotNull(ask);
+      if (ask.spare() > 0) {
+        assertTrue(i >= LeaseSizing.HOT_PER_LEASE - 1, "not before a handful of requests: " + i);
+        return ask;
+      }
+      assertNull(book.granted(ask, new Grant(1, 290, 2_000, 2_000)));
+      advanceMs(1);
+    }
+    throw new AssertionError("ten requests in 10 ms never earned a lease");
+  }
+
+  private void advanceMs(long ms) {
+    clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(ms));
+  }
+}
