@@ -28,7 +28,8 @@ import java.util.function.Supplier;
  * <p>The price: slots a lease did not use are blocked for other nodes until they are handed back,
  * when the lease ends ({@link #dueHandBacks()} or the client's next call): a client is
  * under-served by at most one lease period. Rejections are answered here until Redis said a slot
- * can free (the oldest entry leaves, or a running lease ends).
+ * can free (the oldest entry leaves, or a running lease ends), and for one lease period at most,
+ * since another node may hand slots back sooner.
  *
  * <p>A client seen less than {@link LeaseSizing#HOT_PER_LEASE} times per lease period gets no
  * spare slots: one script call per request, as without leases. Concurrent requests of one client
@@ -133,7 +134,7 @@ final class LeaseBook {
       client.endsAt = ask.sentAt() + TimeUnit.MILLISECONDS.toNanos(ask.leaseMs());
       client.remainingAfterGrant = grant.remaining();
       client.resetAt = ask.sentAt() + TimeUnit.MILLISECONDS.toNanos(grant.resetMs());
-      client.retryAt = grant.remaining() > 0 ? ask.sentAt() : ask.sentAt() + TimeUnit.MILLISECONDS.toNanos(grant.retryMs());
+      client.retryAt = grant.remaining() > 0 ? ask.sentAt() : ask.sentAt() + TimeUnit.MILLISECONDS.toNanos(localRejectMs(client, grant));
       if (client.leased && grant.granted() > 0) {
         running.add(new Running(client, ask.grantId(), client.endsAt));
       }
@@ -231,6 +232,15 @@ final class LeaseBook {
     }
     return new Ask(client, client.key, client.policy, grantIds.get(), need, spare,
         spare > 0 ? client.sizing.leaseMs() : 0, handBack, handBackAs, now);
+  }
+
+  /**
+   * How long a full window is answered here without asking Redis: until Redis said a slot can
+   * free, but never longer than one lease period. Another node's lease may hand its unused slots
+   * back before then, and the promise is to under-serve by one lease period at most.
+   */
+  private static long localRejectMs(ClientLease client, Grant grant) {
+    return client.sizing.leases() ? Math.min(grant.retryMs(), client.sizing.leaseMs()) : grant.retryMs();
   }
 
   private Ask handBack(ClientLease client, long now) {
