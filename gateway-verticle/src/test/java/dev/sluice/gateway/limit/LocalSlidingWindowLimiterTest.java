@@ -91,6 +91,29 @@ class LocalSlidingWindowLimiterTest {
     assertEquals(1, limiter.acquire("r", "busy", longWindow).result().remaining());
   }
 
+  @Test
+  void requestsRedisAdmittedCountAgainstTheWindowUpToItsLimit() {
+    for (int i = 0; i < 5; i++) {
+      limiter.mirror("r", "a", THREE_PER_SECOND, new RateLimitDecision(true, 10, 9 - i, 1_000));
+    }
+    assertFalse(acquire("a").allowed(), "three mirrored, none left");
+    clock.addAndGet(1_000);
+    assertTrue(acquire("a").allowed(), "and they leave the window like any other");
+  }
+
+  @Test
+  void aRejectionFromRedisFillsTheWindowUntilRedisSaidASlotFrees() {
+    limiter.mirror("r", "a", THREE_PER_SECOND, new RateLimitDecision(false, 10, 0, 700));
+    RateLimitDecision rejected = acquire("a");
+    assertFalse(rejected.allowed());
+    assertEquals(700, rejected.resetMs());
+    clock.addAndGet(699);
+    assertFalse(acquire("a").allowed());
+    clock.addAndGet(1);
+    assertTrue(acquire("a").allowed());
+    assertEquals(1, limiter.trackedClients());
+  }
+
   private RateLimitDecision acquire(String client) {
     return limiter.acquire("r", client, THREE_PER_SECOND).result();
   }
