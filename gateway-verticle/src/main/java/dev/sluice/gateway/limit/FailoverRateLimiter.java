@@ -59,7 +59,8 @@ public final class FailoverRateLimiter implements RateLimiter {
     this.redis = redis;
     this.local = local;
     this.mode = Objects.requireNonNull(options.onFailure(), "redis.onFailure");
-    this.health = new RedisHealth(vertx, redis::preload, PROBE_INTERVAL_MS, () -> { });
+    // Down means the connection stopped answering: the probe must not wait on the same socket.
+    this.health = new RedisHealth(vertx, redis::preload, PROBE_INTERVAL_MS, redis::reconnect);
     this.deadlines = new DeadlineQueue(vertx, options.timeoutMs(), "Redis");
   }
 
