@@ -110,6 +110,11 @@ class ExactLimitOnFreshNodesIT {
     assertTrue(admitted >= LIMIT / 2, "each node admits its share, not less: " + withoutRedis);
     assertEquals(REQUESTS, withoutRedis.getOrDefault("200", 0) + withoutRedis.getOrDefault("429", 0),
       "every request answered 200 or 429 while Redis is gone: " + withoutRedis);
+    for (Node node : nodes.subList(nodes.size() - 2, nodes.size())) {
+      JsonObject health = health(node);
+      assertEquals(200, health.getInteger("httpStatus"), "node " + node.name() + ": " + health);
+      assertEquals("DEGRADED", health.getString("status"), "node " + node.name() + " limits from its fallback: " + health);
+    }
   }
 
   /** Two fresh JVMs on a cluster of their own; returns once both listen and both see two members. */
