@@ -116,7 +116,8 @@ class ClusterIT {
       route("joiner", mock, 2, 60_000, 3000),
       route("dying", mock, 2, 2000, 20_000),
       ""));
-    ProcessBuilder builder = SluiceJarIT.sluice("run", "--config", config.toString(), "--cluster")
+    // One instance per node (the default is one per core): the claims below count views per node.
+    ProcessBuilder builder = SluiceJarIT.sluice("run", "--config", config.toString(), "--cluster", "--instances", "1")
       .redirectErrorStream(true);
     builder.environment().put("SLUICE_CLUSTER_NAME", "sluice-it-" + clusterPort);
     builder.environment().put("SLUICE_CLUSTER_PORT", String.valueOf(clusterPort));
