@@ -40,6 +40,11 @@ public record GatewayNode(String id, LocalSlidingWindowLimiter fallbackWindows, 
     this(id, fallbackWindows, meters, DEFAULT_SHUTDOWN_GRACE, ALONE);
   }
 
+  /** A node that counts itself alone; a clustered node gives {@link #withLiveNodes} the cluster's count. */
+  public GatewayNode(String id, LocalSlidingWindowLimiter fallbackWindows, MeterRegistry meters, Duration shutdownGrace) {
+    this(id, fallbackWindows, meters, shutdownGrace, ALONE);
+  }
+
   /** A node of its own, for a gateway that is not part of a cluster, counting into {@code meters}. */
   public static GatewayNode standalone(MeterRegistry meters) {
     return new GatewayNode(UUID.randomUUID().toString(), new LocalSlidingWindowLimiter(), meters);
