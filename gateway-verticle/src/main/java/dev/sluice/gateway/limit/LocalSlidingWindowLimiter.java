@@ -21,8 +21,8 @@ import java.util.function.LongSupplier;
  *
  * <p>Memory stays bounded as in Redis: at most {@code limit} timestamps per active client, and a
  * client's window is dropped once it is empty, found by a sweep that runs at most every
- * {@link #SWEEP_INTERVAL_MS} of clock time inside {@code acquire} (so no timer, and tests that
- * drive the clock drive the sweep too).
+ * {@link #SWEEP_INTERVAL_MS} of clock time inside {@code acquire} and {@code mirror} (so no timer,
+ * and tests that drive the clock drive the sweep too).
  *
  * <p>Thread-safe, one key at a time ({@link ConcurrentHashMap#compute}): instances on different
  * event loops only meet when they touch the same client.
@@ -65,6 +65,7 @@ public final class LocalSlidingWindowLimiter implements RateLimiter {
    */
   public void mirror(String route, String client, RateLimitPolicy policy, RateLimitDecision redis) {
     long now = clockMs.getAsLong();
+    sweepIfDue(now); // while Redis is healthy this is the only way in: the sweep must run here too
     windows.compute(RateLimitKeys.key(route, client), (key, window) -> {
       Window w = window == null ? new Window() : window;
       w.record(now, policy, redis);

@@ -102,6 +102,17 @@ class LocalSlidingWindowLimiterTest {
   }
 
   @Test
+  void windowsKeptOnlyByMirroringAreSweptToo() {
+    for (int i = 0; i < 1_000; i++) {
+      limiter.mirror("r", "client-" + i, THREE_PER_SECOND, new RateLimitDecision(true, 3, 2, 1_000));
+    }
+    assertEquals(1_000, limiter.trackedClients());
+    clock.addAndGet(LocalSlidingWindowLimiter.SWEEP_INTERVAL_MS);
+    limiter.mirror("r", "latest", THREE_PER_SECOND, new RateLimitDecision(false, 3, 0, 500));
+    assertEquals(1, limiter.trackedClients(), "Redis healthy, nobody calls acquire: mirror sweeps");
+  }
+
+  @Test
   void aRejectionFromRedisFillsTheWindowUntilRedisSaidASlotFrees() {
     limiter.mirror("r", "a", THREE_PER_SECOND, new RateLimitDecision(false, 10, 0, 700));
     RateLimitDecision rejected = acquire("a");
