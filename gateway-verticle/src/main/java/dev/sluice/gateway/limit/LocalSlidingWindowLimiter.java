@@ -14,10 +14,11 @@ import java.util.function.LongSupplier;
  * share). One instance serves all verticle instances of a node.
  *
  * <p>While Redis answers, its decisions are {@link #mirror mirrored} here: an admitted request is
- * counted in this node's window too (up to the limit it is checked against), and a rejection marks
- * the window full until Redis said a slot frees. So a request that falls back, alone or in an
- * outage, is judged against what this node already admitted in the window, not against an empty
- * window: each node stays within its share, and the cluster within the limit.
+ * counted in this node's window too (up to the limit it is checked against), a rejection (or an
+ * admission that took the last slot) marks the window full until Redis said a slot frees, and the
+ * room Redis reported as left bounds what this node may admit on its own until then (its share of
+ * that room, given by the caller). So a request that falls back, alone or in an outage, is judged
+ * against what this node and Redis already know of the window, not against an empty window.
  *
  * <p>Memory stays bounded as in Redis: at most {@code limit} timestamps per active client, and a
  * client's window is dropped once it is empty, found by a sweep that runs at most every
@@ -61,14 +62,18 @@ public final class LocalSlidingWindowLimiter implements RateLimiter {
   /**
    * Records what Redis decided for a request, so the fallback knows what this node admitted:
    * an admitted request is counted (while the window holds fewer than {@code policy.limit()}), a
-   * rejected one marks the window full for the decision's {@code resetMs}.
+   * rejected one, or one that took the last slot, marks the window full for the decision's
+   * {@code resetMs}.
+   *
+   * @param budget how many requests this node may admit on its own until {@code resetMs} has
+   *   passed: its share of the room Redis said is left
    */
-  public void mirror(String route, String client, RateLimitPolicy policy, RateLimitDecision redis) {
+  public void mirror(String route, String client, RateLimitPolicy policy, RateLimitDecision redis, int budget) {
     long now = clockMs.getAsLong();
     sweepIfDue(now); // while Redis is healthy this is the only way in: the sweep must run here too
     windows.compute(RateLimitKeys.key(route, client), (key, window) -> {
       Window w = window == null ? new Window() : window;
-      w.record(now, policy, redis);
+      w.record(now, policy, redis, budget);
       return w.isEmpty(now) ? null : w;
     });
   }
@@ -103,6 +108,9 @@ public final class LocalSlidingWindowLimiter implements RateLimiter {
     private long windowMs;
     /** Redis rejected this client until then: the window is full whatever it holds. */
     private long fullUntilMs = Long.MIN_VALUE;
+    /** Admissions left to this node on its own, per Redis's last answer, until {@link #budgetUntilMs}. */
+    private int budget;
+    private long budgetUntilMs = Long.MIN_VALUE;
 
     RateLimitDecision decide(long now, RateLimitPolicy policy) {
       windowMs = policy.windowMs();
@@ -110,20 +118,28 @@ public final class LocalSlidingWindowLimiter implements RateLimiter {
       if (now < fullUntilMs) {
         return new RateLimitDecision(false, policy.limit(), 0, Math.max(fullUntilMs - now, resetMs(now)));
       }
-      boolean allowed = stamps.size() < policy.limit();
+      boolean budgeted = now < budgetUntilMs;
+      boolean allowed = stamps.size() < policy.limit() && (!budgeted || budget > 0);
       if (allowed) {
         stamps.addLast(now);
+        if (budgeted) {
+          budget--;
+        }
       }
       return new RateLimitDecision(allowed, policy.limit(), Math.max(policy.limit() - stamps.size(), 0), resetMs(now));
     }
 
-    void record(long now, RateLimitPolicy policy, RateLimitDecision redis) {
+    void record(long now, RateLimitPolicy policy, RateLimitDecision redis, int budget) {
       windowMs = policy.windowMs();
       evictOlderThan(now);
-      if (!redis.allowed()) {
-        fullUntilMs = Math.max(fullUntilMs, now + redis.resetMs());
-      } else if (stamps.size() < policy.limit()) {
+      if (redis.allowed() && stamps.size() < policy.limit()) {
         stamps.addLast(now);
+      }
+      if (!redis.allowed() || redis.remaining() == 0) {
+        fullUntilMs = Math.max(fullUntilMs, now + redis.resetMs());
+      } else {
+        this.budget = budget;
+        budgetUntilMs = now + redis.resetMs();
       }
     }
 

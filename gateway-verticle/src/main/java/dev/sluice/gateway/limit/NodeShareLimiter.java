@@ -41,12 +41,18 @@ public final class NodeShareLimiter implements RateLimiter {
    * it, a node that switched mid-window admitted its whole share again on top of Redis's count.
    */
   public void mirror(String route, String client, RateLimitPolicy policy, RateLimitDecision redis) {
-    windows.mirror(route, client, share(policy), redis);
+    int nodes = Math.max(1, liveNodes.getAsInt());
+    // Of the room Redis said is left, this node may take its share on its own: rounded down, so
+    // nodes that all fall back at once cannot take more than there was.
+    windows.mirror(route, client, share(policy, nodes), redis, redis.remaining() / nodes);
   }
 
   private RateLimitPolicy share(RateLimitPolicy policy) {
-    int nodes = liveNodes.getAsInt();
-    return nodes <= 1 ? policy : new RateLimitPolicy(share(policy.limit(), nodes), policy.windowMs());
+    return share(policy, Math.max(1, liveNodes.getAsInt()));
+  }
+
+  private static RateLimitPolicy share(RateLimitPolicy policy, int nodes) {
+    return nodes == 1 ? policy : new RateLimitPolicy(share(policy.limit(), nodes), policy.windowMs());
   }
 
   /** {@code limit / nodes}, rounded down, at least 1 (and 0 stays 0: such a route admits nothing anyway). */
