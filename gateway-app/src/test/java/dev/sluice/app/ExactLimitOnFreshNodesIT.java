@@ -91,7 +91,7 @@ class ExactLimitOnFreshNodesIT {
 
       Map<String, Integer> outcome = burst(route, client);
 
-      System.out.println("round " + round + ": " + outcome);
+      System.out.println("round " + round + ": " + outcome + ", answered by the fallback: " + fallbacks());
       assertEquals(LIMIT, outcome.getOrDefault("200", 0), "round " + round + ": " + outcome + diagnostics());
       assertEquals(REQUESTS - LIMIT, outcome.getOrDefault("429", 0), "round " + round + ": " + outcome);
       assertEquals(LIMIT, redisLong(Request.cmd(Command.ZCARD).arg(windowKey(route, client))),
@@ -254,6 +254,22 @@ class ExactLimitOnFreshNodesIT {
       Thread.currentThread().interrupt();
       return null;
     }
+  }
+
+  /** Requests each node answered from its fallback (late Redis answers), from {@code /__metrics}. */
+  String fallbacks() {
+    StringBuilder out = new StringBuilder();
+    for (Node node : nodes) {
+      try {
+        String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.adminPort() + "/__metrics"))
+          .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        out.append(node.name()).append('=').append(metrics.lines().filter(l -> l.startsWith("sluice_limiter_fallback_total"))
+          .map(l -> l.substring(l.lastIndexOf(' ') + 1)).findFirst().orElse("?")).append(' ');
+      } catch (Exception e) {
+        out.append(node.name()).append("=? ");
+      }
+    }
+    return out.toString().trim();
   }
 
   /** What each node's limiter did, for a failure message: the fallback counters from {@code /__metrics}. */
