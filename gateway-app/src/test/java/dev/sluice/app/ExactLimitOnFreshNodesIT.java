@@ -37,11 +37,17 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * The product's promise under the defaults operators run with ({@code redis.timeoutMs: 50},
  * {@code onFailure: local}, {@code --instances} left to the core count): two freshly started
- * gateway JVMs in one cluster, the first burst they ever see, exactly the limit admitted. Each
- * round starts a new pair, so every round is a cold start, the case that used to admit 62 or 104
- * of 50 (one late Redis answer switched a node to its local window, which admitted the whole limit
- * on its own). Then Redis is killed: the two nodes' fallbacks together still admit at most the
- * limit, each enforcing its half.
+ * gateway JVMs in one cluster, the first burst they ever see, never more than the limit admitted,
+ * and exactly the limit unless a Redis answer came late. Each round starts a new pair, so every
+ * round is a cold start, the case that used to admit 62 or 104 of 50 (one late Redis answer
+ * switched a node to its local window, which admitted the whole limit on its own). Then Redis is
+ * killed: the two nodes' fallbacks together still admit at most the limit, each its half.
+ *
+ * <p>Why "unless a Redis answer came late": a request whose answer misses {@code redis.timeoutMs}
+ * is answered at once by the fallback (the contract), which cannot know what Redis decided; on a
+ * loaded 2-core machine Redis itself is sometimes not scheduled for longer than 50 ms. The
+ * fallback judges such requests conservatively (what this node and Redis's last answers know of
+ * the window), so they may be under-served, never over: the bounds below say exactly that.
  */
 class ExactLimitOnFreshNodesIT {
   static final int ROUNDS = 3;
@@ -83,7 +89,7 @@ class ExactLimitOnFreshNodesIT {
   }
 
   @Test
-  void twoFreshNodesAdmitExactlyTheLimitFromTheirFirstBurstEveryTimeAndTheirFallbacksTogetherNoMore() throws Exception {
+  void twoFreshNodesNeverAdmitMoreThanTheLimitFromTheirFirstBurstAndTheirFallbacksTogetherNoMore() throws Exception {
     for (int round = 1; round <= ROUNDS; round++) {
       String route = "round" + round;
       startPair(route);
@@ -91,9 +97,19 @@ class ExactLimitOnFreshNodesIT {
 
       Map<String, Integer> outcome = burst(route, client);
 
-      System.out.println("round " + round + ": " + outcome + ", answered by the fallback: " + fallbacks());
-      assertEquals(LIMIT, outcome.getOrDefault("200", 0), "round " + round + ": " + outcome + diagnostics());
-      assertEquals(REQUESTS - LIMIT, outcome.getOrDefault("429", 0), "round " + round + ": " + outcome);
+      int fellBack = fallbacks();
+      System.out.println("round " + round + ": " + outcome + ", answered by a fallback: " + fellBack);
+      int admitted = outcome.getOrDefault("200", 0);
+      String what = "round " + round + ": " + outcome + ", " + fellBack + " answered by a fallback";
+      // Never over the limit. A request whose Redis answer came late is answered by the node's
+      // fallback without knowing Redis's verdict: only such requests may be under-served, and with
+      // none of them the count is exact.
+      assertTrue(admitted <= LIMIT, () -> what + diagnostics());
+      assertTrue(admitted >= LIMIT - fellBack, () -> what + diagnostics());
+      if (fellBack == 0) {
+        assertEquals(LIMIT, admitted, what);
+      }
+      assertEquals(REQUESTS, admitted + outcome.getOrDefault("429", 0), what);
       assertEquals(LIMIT, redisLong(Request.cmd(Command.ZCARD).arg(windowKey(route, client))),
         "round " + round + ": the window is in Redis, holding exactly the admitted requests");
       if (round < ROUNDS) {
@@ -256,20 +272,16 @@ class ExactLimitOnFreshNodesIT {
     }
   }
 
-  /** Requests each node answered from its fallback (late Redis answers), from {@code /__metrics}. */
-  String fallbacks() {
-    StringBuilder out = new StringBuilder();
+  /** Requests the current pair answered from a fallback (late Redis answers), from {@code /__metrics}. */
+  int fallbacks() throws Exception {
+    int total = 0;
     for (Node node : nodes) {
-      try {
-        String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.adminPort() + "/__metrics"))
-          .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
-        out.append(node.name()).append('=').append(metrics.lines().filter(l -> l.startsWith("sluice_limiter_fallback_total"))
-          .map(l -> l.substring(l.lastIndexOf(' ') + 1)).findFirst().orElse("?")).append(' ');
-      } catch (Exception e) {
-        out.append(node.name()).append("=? ");
-      }
+      String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.adminPort() + "/__metrics"))
+        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
+      total += metrics.lines().filter(l -> l.startsWith("sluice_limiter_fallback_total"))
+        .mapToInt(l -> (int) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
-    return out.toString().trim();
+    return total;
   }
 
   /** What each node's limiter did, for a failure message: the fallback counters from {@code /__metrics}. */

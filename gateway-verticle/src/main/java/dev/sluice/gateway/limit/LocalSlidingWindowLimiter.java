@@ -126,7 +126,8 @@ public final class LocalSlidingWindowLimiter implements RateLimiter {
           budget--;
         }
       }
-      return new RateLimitDecision(allowed, policy.limit(), Math.max(policy.limit() - stamps.size(), 0), resetMs(now));
+      int remaining = Math.max(policy.limit() - stamps.size(), 0);
+      return new RateLimitDecision(allowed, policy.limit(), budgeted ? Math.min(remaining, budget) : remaining, resetMs(now));
     }
 
     void record(long now, RateLimitPolicy policy, RateLimitDecision redis, int budget) {
