@@ -15,9 +15,11 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code GET /__health}: UP while this node has gateway instances answering. Redis down does not
- * make the node DOWN — the limiter answers by {@code redis.onFailure} — but it is reported, with
- * whether instances are on their fallback, so an on-call engineer sees why limits are per node.
+ * {@code GET /__health}: UP while this node has gateway instances answering, DEGRADED (still 200)
+ * while any of them answers limits from {@code redis.onFailure} instead of Redis, DOWN (503) with
+ * no instance answering. Redis down does not make the node DOWN — the limiter answers by
+ * {@code redis.onFailure} and load balancers should keep the node — but DEGRADED says limits are
+ * this node's share, not the cluster's exact window, so an on-call engineer sees it at a glance.
  */
 final class HealthEndpoint {
   static final long REDIS_BOUND_MS = 500;
@@ -47,7 +49,7 @@ final class HealthEndpoint {
       boolean fallback = mine.stream().anyMatch(InstanceSnapshot::limiterOnFallback);
       boolean up = !mine.isEmpty();
       JsonObject body = new JsonObject()
-        .put("status", up ? "UP" : "DOWN")
+        .put("status", !up ? "DOWN" : fallback ? "DEGRADED" : "UP")
         .put("checks", new JsonObject()
           .put("gateway", new JsonObject().put("status", up ? "UP" : "DOWN").put("instances", mine.size()))
           .put("redis", new JsonObject().put("status", Boolean.TRUE.equals(redisUp.result()) ? "UP" : "DOWN")

@@ -209,6 +209,25 @@ class AdminVerticleTest {
     }
   }
 
+  @Test
+  @Order(9)
+  void healthSaysDegradedWithA200WhileLimitsComeFromTheFallback() throws Exception {
+    redis.stop();
+    // Requests go on (the fallback answers); after three failures in a row the instance switches.
+    assertTrue(eventually(() -> {
+      gw.client.get("/orders/degraded").send().await(); // the table a reload above left
+      JsonObject body = get("/__health").bodyAsJsonObject();
+      return "DEGRADED".equals(body.getString("status"));
+    }), "never DEGRADED: " + get("/__health").bodyAsString());
+
+    HttpResponse<Buffer> r = get("/__health");
+    assertEquals(200, r.statusCode(), "the node still serves: load balancers keep it");
+    JsonObject checks = r.bodyAsJsonObject().getJsonObject("checks");
+    assertEquals("DOWN", checks.getJsonObject("redis").getString("status"));
+    assertTrue(checks.getJsonObject("redis").getBoolean("limiterOnFallback"));
+    assertEquals("UP", checks.getJsonObject("gateway").getString("status"));
+  }
+
   static boolean eventually(java.util.function.BooleanSupplier condition) throws InterruptedException {
     for (int i = 0; i < 100; i++) {
       if (condition.getAsBoolean()) {

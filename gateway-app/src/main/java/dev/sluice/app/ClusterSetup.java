@@ -84,6 +84,11 @@ final class ClusterSetup {
     return clusterManager.getNodeId();
   }
 
+  /** Live members, kept current by membership events; call after {@link #start}. */
+  ClusterMembers members() {
+    return ClusterMembers.watch(clusterManager.getHazelcastInstance().getCluster());
+  }
+
   private static Config load(Properties properties) {
     Path local = Path.of(CONFIG_FILE);
     try (InputStream xml = Files.isReadable(local) ? Files.newInputStream(local)

@@ -10,7 +10,9 @@ import java.util.Map;
  * The parsed command line.
  *
  * @param config the config file for {@code run}; null for {@code demo}
- * @param instances gateway verticle instances on this node
+ * @param instances gateway verticle instances on this node: {@code --instances}, else
+ *   {@code SLUICE_INSTANCES}, else the number of cores (one event loop each, as nginx's
+ *   {@code worker_processes auto})
  * @param shutdownGrace how long a stopping node lets requests in flight finish
  */
 record Command(Kind kind, Path config, int instances, boolean cluster, boolean admin, Duration shutdownGrace) {
@@ -18,20 +20,29 @@ record Command(Kind kind, Path config, int instances, boolean cluster, boolean a
 
   /** An hour: longer than any orchestrator waits between SIGTERM and SIGKILL. */
   static final int MAX_SHUTDOWN_GRACE_SECONDS = 3600;
+  static final int MAX_INSTANCES = 1024;
 
   static final String USAGE = String.join("\n",
     "usage: java -jar sluice.jar demo",
     "       java -jar sluice.jar run --config gateway.yaml [--cluster] [--instances N] [--no-admin]",
+    "       --instances defaults to the number of cores",
     "env:   SLUICE_HTTP_PORT SLUICE_ADMIN_PORT SLUICE_REDIS_URL SLUICE_ADMIN_TOKEN SLUICE_INSTANCES SLUICE_LOG_FORMAT",
     "       SLUICE_CLUSTER_MEMBERS SLUICE_CLUSTER_PORT SLUICE_CLUSTER_NAME SLUICE_CLUSTER_HOST",
     "       SLUICE_EVENTBUS_HOST SLUICE_EVENTBUS_PORT SLUICE_SHUTDOWN_GRACE_SECONDS");
 
   static Command parse(String[] args, Map<String, String> env) {
+    return parse(args, env, Runtime.getRuntime().availableProcessors());
+  }
+
+  /** @param cores what {@code --instances} defaults to */
+  static Command parse(String[] args, Map<String, String> env, int cores) {
     if (args.length == 0) {
       throw new UsageException("missing command: demo or run");
     }
-    int instances = env.containsKey("SLUICE_INSTANCES")
-      ? positive("SLUICE_INSTANCES", env.get("SLUICE_INSTANCES")) : 1;
+    String fromEnv = env.get("SLUICE_INSTANCES");
+    // Unset or blank: the default, as for the config's own environment overrides.
+    int instances = fromEnv == null || fromEnv.isBlank()
+      ? Math.max(1, Math.min(cores, MAX_INSTANCES)) : positive("SLUICE_INSTANCES", fromEnv);
     Duration shutdownGrace = graceSeconds(env.get("SLUICE_SHUTDOWN_GRACE_SECONDS"));
     Path config = null;
     boolean cluster = false;
@@ -87,12 +98,12 @@ record Command(Kind kind, Path config, int instances, boolean cluster, boolean a
   private static int positive(String name, String value) {
     try {
       int n = Integer.parseInt(value.trim());
-      if (n >= 1 && n <= 1024) {
+      if (n >= 1 && n <= MAX_INSTANCES) {
         return n;
       }
     } catch (NumberFormatException ignored) {
       // reported below, with the name the user typed
     }
-    throw new UsageException(name + ": must be a whole number between 1 and 1024, got '" + value + "'");
+    throw new UsageException(name + ": must be a whole number between 1 and " + MAX_INSTANCES + ", got '" + value + "'");
   }
 }

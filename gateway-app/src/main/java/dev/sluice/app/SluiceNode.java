@@ -38,7 +38,8 @@ final class SluiceNode {
     Vertx vertx = cluster == null ? NodeVertx.standalone(registry) : cluster.start(registry);
     try {
       GatewayNode node = cluster == null ? GatewayNode.standalone(registry).withShutdownGrace(command.shutdownGrace())
-        : new GatewayNode(cluster.nodeId(), new LocalSlidingWindowLimiter(), registry, command.shutdownGrace());
+        : new GatewayNode(cluster.nodeId(), new LocalSlidingWindowLimiter(), registry, command.shutdownGrace(),
+          cluster.members());
       deployGateway(vertx, config, node, command.instances());
       if (command.admin()) {
         deployAdmin(vertx, config, registry);

@@ -27,6 +27,18 @@ class CommandTest {
   }
 
   @Test
+  void instancesDefaultToTheNumberOfCoresAndStayOverridable() {
+    String[] run = {"run", "--config", "g.yaml"};
+    assertEquals(8, Command.parse(run, Map.of(), 8).instances());
+    assertEquals(1, Command.parse(run, Map.of(), 1).instances());
+    assertEquals(8, Command.parse(run, Map.of("SLUICE_INSTANCES", " "), 8).instances(), "blank counts as unset");
+    assertEquals(3, Command.parse(run, Map.of("SLUICE_INSTANCES", "3"), 8).instances());
+    assertEquals(2, Command.parse(new String[] {"run", "--config", "g.yaml", "--instances", "2"},
+      Map.of("SLUICE_INSTANCES", "3"), 8).instances());
+    assertEquals(Runtime.getRuntime().availableProcessors(), Command.parse(run, Map.of()).instances());
+  }
+
+  @Test
   void theShutdownGraceIsTenSecondsUnlessTheEnvironmentSaysOtherwise() {
     String[] run = {"run", "--config", "g.yaml"};
     assertEquals(Duration.ofSeconds(10), Command.parse(run, Map.of()).shutdownGrace());

@@ -7,30 +7,42 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.function.IntSupplier;
 
 /**
  * What the gateway instances of one node share: the node's id (the cluster manager's, when
  * clustered), the in-memory windows of the {@code local} limiter fallback (thread-safe, so the
  * limit holds per node rather than per event loop), the node's meter registry (the one the
- * admin verticle scrapes), and how long a stopping node lets requests in flight finish.
+ * admin verticle scrapes), how long a stopping node lets requests in flight finish, and how many
+ * gateway nodes are live (the fallback's share of each limit is the limit divided by it).
  *
  * @param shutdownGrace the longest a stopping gateway instance waits for its requests in flight
  *   (upstream calls and retries included) before it closes their connections; zero closes at once
+ * @param liveNodes live gateway nodes in the cluster, this one included (1 when standalone); read on
+ *   the request path, so it must answer from memory, never wait on the cluster
  */
 public record GatewayNode(String id, LocalSlidingWindowLimiter fallbackWindows, MeterRegistry meters,
-                          Duration shutdownGrace) {
+                          Duration shutdownGrace, IntSupplier liveNodes) {
+  /** A node that is not part of a cluster. */
+  public static final IntSupplier ALONE = () -> 1;
   /** Fits the default stop timeouts of Kubernetes (30 s); Docker's is 10 s, see docs/operations.md. */
   public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
 
   public GatewayNode {
     Objects.requireNonNull(shutdownGrace, "shutdownGrace");
+    Objects.requireNonNull(liveNodes, "liveNodes");
     if (shutdownGrace.isNegative()) {
       throw new IllegalArgumentException("shutdownGrace must not be negative, got " + shutdownGrace);
     }
   }
 
   public GatewayNode(String id, LocalSlidingWindowLimiter fallbackWindows, MeterRegistry meters) {
-    this(id, fallbackWindows, meters, DEFAULT_SHUTDOWN_GRACE);
+    this(id, fallbackWindows, meters, DEFAULT_SHUTDOWN_GRACE, ALONE);
+  }
+
+  /** A node that counts itself alone; a clustered node gives {@link #withLiveNodes} the cluster's count. */
+  public GatewayNode(String id, LocalSlidingWindowLimiter fallbackWindows, MeterRegistry meters, Duration shutdownGrace) {
+    this(id, fallbackWindows, meters, shutdownGrace, ALONE);
   }
 
   /** A node of its own, for a gateway that is not part of a cluster, counting into {@code meters}. */
@@ -44,6 +56,11 @@ public record GatewayNode(String id, LocalSlidingWindowLimiter fallbackWindows, 
   }
 
   public GatewayNode withShutdownGrace(Duration grace) {
-    return new GatewayNode(id, fallbackWindows, meters, grace);
+    return new GatewayNode(id, fallbackWindows, meters, grace, liveNodes);
+  }
+
+  /** @param count live gateway nodes, fed by the cluster manager's membership; must not block */
+  public GatewayNode withLiveNodes(IntSupplier count) {
+    return new GatewayNode(id, fallbackWindows, meters, shutdownGrace, count);
   }
 }

@@ -11,6 +11,7 @@ import dev.sluice.gateway.circuit.SharedDataProbeLocks;
 import dev.sluice.gateway.circuit.SnapshotResponder;
 import dev.sluice.gateway.config.SluiceConfig;
 import dev.sluice.gateway.limit.FailoverRateLimiter;
+import dev.sluice.gateway.limit.NodeShareLimiter;
 import dev.sluice.gateway.limit.RedisSlidingWindowLimiter;
 import dev.sluice.gateway.metrics.GatewayMetrics;
 import dev.sluice.gateway.proxy.GatewayPipeline;
@@ -87,7 +88,7 @@ public class GatewayVerticle extends VerticleBase {
     healthChecks = new HealthChecks(vertx, targetSync, () -> routing.targets());
     upstream = new UpstreamClient(vertx, connectTimeoutMs());
     limiter = new FailoverRateLimiter(vertx, config.redis(), new RedisSlidingWindowLimiter(vertx, config.redis()),
-      node.fallbackWindows())
+      new NodeShareLimiter(node.fallbackWindows(), node.liveNodes()))
       .onFallback(() -> metrics.limiterFallback(config.redis().onFailure()));
     snapshots = new SnapshotResponder(vertx, sync, () -> routing.circuits(), this::limiterView);
     GatewayPipeline pipeline = GatewayPipeline.of(vertx, () -> routing, config.http(),
@@ -102,6 +103,7 @@ public class GatewayVerticle extends VerticleBase {
         pipeline.handle(request);
       }
     });
+    // Redis warmed first and listening last: the first burst must not find a cold limiter.
     return limiter.preload()
       .compose(v -> sync.start(() -> routing.circuits()))
       .compose(v -> snapshots.start())

@@ -12,13 +12,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * The limiter the gateway uses: Redis when it answers within {@code redis.timeoutMs}, else
  * {@code redis.onFailure}:
  * <ul>
- *   <li>{@code local} - the same limit from an in-process window ({@link LocalSlidingWindowLimiter});</li>
+ *   <li>{@code local} - this node's share of the limit from an in-process window ({@link NodeShareLimiter});</li>
  *   <li>{@code open} - allowed, not counted ({@link RateLimitDecision#allowedWithoutCounting});</li>
  *   <li>{@code closed} - fails with {@link LimiterUnavailableException} (503 LIMITER_UNAVAILABLE).</li>
  * </ul>
  * A Redis answer that arrives after the timeout is dropped (the request may have been counted in
- * Redis anyway: the price of answering on time). After a failure Redis is known down: requests
- * go to the fallback at once, without waiting, while {@code SCRIPT LOAD} probes Redis every
+ * Redis anyway: the price of answering on time) and that request alone is answered by the
+ * fallback. After {@link RedisHealth#FAILURES_TO_SWITCH} failures in a row Redis is known down:
+ * requests go to the fallback at once, without waiting, while {@code SCRIPT LOAD} probes Redis every
  * {@link #PROBE_INTERVAL_MS}; the first answer switches back to Redis, with the script cached again.
  * Any failure counts, an error reply included: telling "Redis is down" from "this call went
  * wrong" is not worth a request that waits, since a healthy Redis answers the next probe.
@@ -30,25 +31,27 @@ public final class FailoverRateLimiter implements RateLimiter {
 
   private final Vertx vertx;
   private final RedisSlidingWindowLimiter redis;
-  private final LocalSlidingWindowLimiter local;
+  private final NodeShareLimiter local;
   private final LimiterFailureMode mode;
   private final RedisHealth health;
   private final DeadlineQueue deadlines;
   private final AtomicLong fallbackCount = new AtomicLong();
   private Runnable fallbackListener = () -> { };
 
-  /** One Redis client and one local window, both for this verticle instance alone. */
+  /** One Redis client and one local window, both for this verticle instance alone, on a node of its own. */
   public FailoverRateLimiter(Vertx vertx, RedisOptions options) {
-    this(vertx, options, new RedisSlidingWindowLimiter(vertx, options), new LocalSlidingWindowLimiter());
+    this(vertx, options, new RedisSlidingWindowLimiter(vertx, options),
+        new NodeShareLimiter(new LocalSlidingWindowLimiter(), () -> 1));
   }
 
   /**
    * Owns {@code redis} ({@link #close()} closes it). {@code local} holds no connection or timer,
-   * so it is left alone: one instance may be shared by all verticle instances of a node, to make
-   * {@code local} limit per node rather than per instance.
+   * so it is left alone: its windows may be shared by all verticle instances of a node, to make
+   * {@code local} limit per node rather than per instance (see {@link NodeShareLimiter}). With
+   * {@code onFailure: local}, every Redis decision is mirrored into it.
    */
   public FailoverRateLimiter(Vertx vertx, RedisOptions options, RedisSlidingWindowLimiter redis,
-                             LocalSlidingWindowLimiter local) {
+                             NodeShareLimiter local) {
     if (options.timeoutMs() < 1) {
       throw new IllegalArgumentException("redis.timeoutMs: must be >= 1, was " + options.timeoutMs());
     }
@@ -56,7 +59,8 @@ public final class FailoverRateLimiter implements RateLimiter {
     this.redis = redis;
     this.local = local;
     this.mode = Objects.requireNonNull(options.onFailure(), "redis.onFailure");
-    this.health = new RedisHealth(vertx, redis::preload, PROBE_INTERVAL_MS);
+    // Down means the connection stopped answering: the probe must not wait on the same socket.
+    this.health = new RedisHealth(vertx, redis::preload, PROBE_INTERVAL_MS, redis::reconnect);
     this.deadlines = new DeadlineQueue(vertx, options.timeoutMs(), "Redis");
   }
 
@@ -65,23 +69,33 @@ public final class FailoverRateLimiter implements RateLimiter {
     if (health.isDown()) {
       return fallback(route, client, policy, null);
     }
+    int epoch = health.attempt();
     return deadlines.within(redis.acquire(route, client, policy))
-        .recover(err -> {
-          health.reportFailure(err);
-          return fallback(route, client, policy, err);
+        .transform(outcome -> {
+          if (outcome.succeeded()) {
+            health.reportSuccess();
+            if (mode == LimiterFailureMode.LOCAL) {
+              local.mirror(route, client, policy, outcome.result());
+            }
+            return Future.succeededFuture(outcome.result());
+          }
+          health.reportFailure(epoch, outcome.cause());
+          return fallback(route, client, policy, outcome.cause());
         });
   }
 
   /**
-   * Connects and loads the script ahead of the first request, which would otherwise pay for the
-   * TCP connect, the handshake and a NOSCRIPT retry, easily more than {@code redis.timeoutMs} on a
-   * cold JVM. Call it from the verticle's start(); it never fails: if Redis does not answer, the
-   * limiter starts on its fallback and probes as after any failure.
+   * Connects, loads the script and runs it for real ({@link RedisWarmUp}) ahead of the first
+   * request, which would otherwise pay for the TCP connect, the handshake, a NOSCRIPT retry and
+   * the first use of every class on the path, easily more than {@code redis.timeoutMs} on a cold
+   * JVM. Call it from the verticle's start(), before the server listens; it never fails: if Redis
+   * does not answer, the limiter starts on its fallback and probes as after any outage.
    */
   public Future<Void> preload() {
-    return Deadline.within(vertx, PRELOAD_TIMEOUT_MS, "Redis", redis.preload())
+    Future<Void> warm = redis.preload().compose(v -> RedisWarmUp.run(redis));
+    return Deadline.within(vertx, PRELOAD_TIMEOUT_MS, "Redis", warm)
         .recover(err -> {
-          health.reportFailure(err);
+          health.markDown(err);
           return Future.succeededFuture();
         });
   }

@@ -3,30 +3,37 @@ package dev.sluice.gateway.limit;
 import dev.sluice.gateway.config.RateLimitPolicy;
 import io.vertx.core.Future;
 import java.util.ArrayDeque;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 /**
- * The same exact sliding window as the Redis one, kept in this process: the
- * {@code redis.onFailure: local} fallback. It limits per node (or per verticle instance, if each
- * instance has its own), so while it answers, a client's budget is multiplied by the number of
- * nodes; that is the trade {@code local} makes against {@code open} and {@code closed}.
+ * The same exact sliding window as the Redis one, kept in this process: the windows behind the
+ * {@code redis.onFailure: local} fallback ({@link NodeShareLimiter} picks the limit, this node's
+ * share). One instance serves all verticle instances of a node.
+ *
+ * <p>While Redis answers, its decisions are {@link #mirror mirrored} here: an admitted request is
+ * counted in this node's window too (up to the limit it is checked against), a rejection (or an
+ * admission that took the last slot) marks the window full until Redis said a slot frees, and the
+ * room Redis reported as left bounds what this node may admit on its own until then (its share of
+ * that room, given by the caller). So a request that falls back, alone or in an outage, is judged
+ * against what this node and Redis already know of the window, not against an empty window.
  *
  * <p>Memory stays bounded as in Redis: at most {@code limit} timestamps per active client, and a
  * client's window is dropped once it is empty, found by a sweep that runs at most every
- * {@link #SWEEP_INTERVAL_MS} of clock time inside {@code acquire} (so no timer, and tests that
- * drive the clock drive the sweep too).
+ * {@link #SWEEP_INTERVAL_MS} of clock time inside {@code acquire} and {@code mirror} (so no timer,
+ * and tests that drive the clock drive the sweep too).
  *
- * <p>Thread-safe (one lock): an instance may be shared by the verticle instances of a node.
+ * <p>Thread-safe, one key at a time ({@link ConcurrentHashMap#compute}): instances on different
+ * event loops only meet when they touch the same client.
  */
 public final class LocalSlidingWindowLimiter implements RateLimiter {
   public static final long SWEEP_INTERVAL_MS = 10_000;
 
   private final LongSupplier clockMs;
-  private final Map<String, Window> windows = new HashMap<>(); // guarded by this
-  private long nextSweepAtMs; // guarded by this
+  private final ConcurrentHashMap<String, Window> windows = new ConcurrentHashMap<>();
+  private final AtomicLong nextSweepAtMs;
 
   /** Uses a monotonic clock: a wall-clock step must not open or close every window at once. */
   public LocalSlidingWindowLimiter() {
@@ -36,58 +43,106 @@ public final class LocalSlidingWindowLimiter implements RateLimiter {
   /** @param clockMs milliseconds on any monotonic scale; tests pass a fake one */
   public LocalSlidingWindowLimiter(LongSupplier clockMs) {
     this.clockMs = clockMs;
-    this.nextSweepAtMs = clockMs.getAsLong() + SWEEP_INTERVAL_MS;
+    this.nextSweepAtMs = new AtomicLong(clockMs.getAsLong() + SWEEP_INTERVAL_MS);
   }
 
   @Override
   public Future<RateLimitDecision> acquire(String route, String client, RateLimitPolicy policy) {
-    return Future.succeededFuture(decide(RateLimitKeys.key(route, client), policy));
+    long now = clockMs.getAsLong();
+    sweepIfDue(now);
+    RateLimitDecision[] decision = new RateLimitDecision[1];
+    windows.compute(RateLimitKeys.key(route, client), (key, window) -> {
+      Window w = window == null ? new Window() : window;
+      decision[0] = w.decide(now, policy);
+      return w.isEmpty(now) ? null : w; // a limit of 0 rejects without ever counting
+    });
+    return Future.succeededFuture(decision[0]);
+  }
+
+  /**
+   * Records what Redis decided for a request, so the fallback knows what this node admitted:
+   * an admitted request is counted (while the window holds fewer than {@code policy.limit()}), a
+   * rejected one, or one that took the last slot, marks the window full for the decision's
+   * {@code resetMs}.
+   *
+   * @param budget how many requests this node may admit on its own until {@code resetMs} has
+   *   passed: its share of the room Redis said is left
+   */
+  public void mirror(String route, String client, RateLimitPolicy policy, RateLimitDecision redis, int budget) {
+    long now = clockMs.getAsLong();
+    sweepIfDue(now); // while Redis is healthy this is the only way in: the sweep must run here too
+    windows.compute(RateLimitKeys.key(route, client), (key, window) -> {
+      Window w = window == null ? new Window() : window;
+      w.record(now, policy, redis, budget);
+      return w.isEmpty(now) ? null : w;
+    });
   }
 
   /** Clients whose window holds at least one request (or has not been swept yet). */
-  public synchronized int trackedClients() {
+  public int trackedClients() {
     return windows.size();
   }
 
   @Override
-  public synchronized Future<Void> close() {
+  public Future<Void> close() {
     windows.clear();
     return Future.succeededFuture();
   }
 
-  private synchronized RateLimitDecision decide(String key, RateLimitPolicy policy) {
-    long now = clockMs.getAsLong();
-    sweepIfDue(now);
-    Window window = windows.computeIfAbsent(key, k -> new Window());
-    window.windowMs = policy.windowMs();
-    window.evictOlderThan(now);
-    boolean allowed = window.size() < policy.limit();
-    if (allowed) {
-      window.add(now);
-    }
-    RateLimitDecision decision = new RateLimitDecision(
-        allowed, policy.limit(), Math.max(policy.limit() - window.size(), 0), window.resetMs(now));
-    if (window.size() == 0) {
-      windows.remove(key); // a limit of 0 rejects without ever counting
-    }
-    return decision;
-  }
-
   private void sweepIfDue(long now) {
-    if (now < nextSweepAtMs) {
+    long due = nextSweepAtMs.get();
+    if (now < due || !nextSweepAtMs.compareAndSet(due, now + SWEEP_INTERVAL_MS)) {
       return;
     }
-    nextSweepAtMs = now + SWEEP_INTERVAL_MS;
-    windows.values().removeIf(window -> {
-      window.evictOlderThan(now);
-      return window.size() == 0;
-    });
+    for (String key : windows.keySet()) {
+      windows.computeIfPresent(key, (k, window) -> {
+        window.evictOlderThan(now);
+        return window.isEmpty(now) ? null : window;
+      });
+    }
   }
 
-  /** Timestamps (ms) of one client's counted requests, oldest first. */
+  /** One client's counted requests (ms timestamps, oldest first); changed only inside compute. */
   private static final class Window {
     private final ArrayDeque<Long> stamps = new ArrayDeque<>();
     private long windowMs;
+    /** Redis rejected this client until then: the window is full whatever it holds. */
+    private long fullUntilMs = Long.MIN_VALUE;
+    /** Admissions left to this node on its own, per Redis's last answer, until {@link #budgetUntilMs}. */
+    private int budget;
+    private long budgetUntilMs = Long.MIN_VALUE;
+
+    RateLimitDecision decide(long now, RateLimitPolicy policy) {
+      windowMs = policy.windowMs();
+      evictOlderThan(now);
+      if (now < fullUntilMs) {
+        return new RateLimitDecision(false, policy.limit(), 0, Math.max(fullUntilMs - now, resetMs(now)));
+      }
+      boolean budgeted = now < budgetUntilMs;
+      boolean allowed = stamps.size() < policy.limit() && (!budgeted || budget > 0);
+      if (allowed) {
+        stamps.addLast(now);
+        if (budgeted) {
+          budget--;
+        }
+      }
+      int remaining = Math.max(policy.limit() - stamps.size(), 0);
+      return new RateLimitDecision(allowed, policy.limit(), budgeted ? Math.min(remaining, budget) : remaining, resetMs(now));
+    }
+
+    void record(long now, RateLimitPolicy policy, RateLimitDecision redis, int budget) {
+      windowMs = policy.windowMs();
+      evictOlderThan(now);
+      if (redis.allowed() && stamps.size() < policy.limit()) {
+        stamps.addLast(now);
+      }
+      if (!redis.allowed() || redis.remaining() == 0) {
+        fullUntilMs = Math.max(fullUntilMs, now + redis.resetMs());
+      } else {
+        this.budget = budget;
+        budgetUntilMs = now + redis.resetMs();
+      }
+    }
 
     /** A request counts while now - stamp < windowMs, as in the Lua script. */
     void evictOlderThan(long now) {
@@ -96,12 +151,8 @@ public final class LocalSlidingWindowLimiter implements RateLimiter {
       }
     }
 
-    void add(long now) {
-      stamps.addLast(now);
-    }
-
-    int size() {
-      return stamps.size();
+    boolean isEmpty(long now) {
+      return stamps.isEmpty() && now >= fullUntilMs;
     }
 
     long resetMs(long now) {

@@ -128,6 +128,11 @@ public final class RedisSlidingWindowLimiter implements RateLimiter {
     return script.preload(redis);
   }
 
+  /** Drops a connection whose replies are overdue; the next call connects afresh ({@link PipelinedRedis#reconnect()}). */
+  public void reconnect() {
+    redis.reconnect();
+  }
+
   /** A cheap liveness check for health endpoints. */
   public Future<Void> ping() {
     return redis.send(Request.cmd(Command.PING)).mapEmpty();

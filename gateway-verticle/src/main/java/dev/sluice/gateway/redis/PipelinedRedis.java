@@ -12,6 +12,7 @@ import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One Redis connection that every command of its owner is pipelined on, connected on first use
@@ -28,16 +29,38 @@ import java.util.List;
  * <p>A batch fails as a whole if any command in it fails (vertx-redis-client's rule), with every
  * error in the message. Commands beyond the connection's waiting queue ({@code maxWaitingHandlers})
  * fail at once rather than wait; callers have a fallback for either.
+ *
+ * <p>A connection whose replies stop coming is not trusted to come back: a Redis host that vanished
+ * without a reset (power loss, a partition, a frozen VM) leaves the socket open until TCP gives up,
+ * many minutes later, and a failed-over Redis behind the same address never answers on it. The
+ * owner, which knows its deadline, calls {@link #reconnect()}: the connection is closed (its
+ * waiting commands fail at once) and the next command connects afresh. A connect that hangs is
+ * bounded too: by {@link #CONNECT_TIMEOUT_MS}, and a handshake that hangs on a connected socket is
+ * given up by {@code reconnect()} after the same time.
  */
 public final class PipelinedRedis {
-  private final Redis client;
+  /**
+   * Longest wait for a new connection (TCP connect, and its handshake when {@link #reconnect()}
+   * is called after it): a probe every few hundred ms must not queue behind a minute-long connect.
+   */
+  public static final int CONNECT_TIMEOUT_MS = 1_000;
+
+  private final Vertx vertx;
+  private final RedisOptions options;
+  private Redis client; // guarded by this; replaced by reconnect()
   private final Context context;
   private final boolean coalesce;
   private Future<RedisConnection> connection;
+  private long connectStartedNanos;
   private List<Queued> queued = new ArrayList<>();
 
   /** Call on the owner's context: queued commands are written from it. */
   public PipelinedRedis(Vertx vertx, RedisOptions options) {
+    if (options.getNetClientOptions().getConnectTimeout() > CONNECT_TIMEOUT_MS) {
+      options.getNetClientOptions().setConnectTimeout(CONNECT_TIMEOUT_MS);
+    }
+    this.vertx = vertx;
+    this.options = options;
     this.client = Redis.createClient(vertx, options);
     this.context = vertx.getOrCreateContext();
     this.coalesce = options.getType() != RedisClientType.CLUSTER;
@@ -103,9 +126,12 @@ public final class PipelinedRedis {
     if (connection == null) {
       Future<RedisConnection> connecting = client.connect();
       connection = connecting;
+      connectStartedNanos = System.nanoTime();
       connecting.onComplete(ar -> {
         if (ar.failed()) {
           forget(connecting);
+        } else if (!isCurrent(connecting)) {
+          ar.result().close(); // given up by reconnect() while it was connecting
         } else {
           RedisConnection opened = ar.result();
           opened.endHandler(v -> forget(connecting)).exceptionHandler(e -> {
@@ -118,6 +144,33 @@ public final class PipelinedRedis {
     return connection;
   }
 
+  /**
+   * Drops the connection, because its replies are overdue: the next command connects afresh.
+   * Commands waiting on it fail now. A connect still under way is left alone for up to
+   * {@link #CONNECT_TIMEOUT_MS} (it has a timeout of its own); after that it is given up too.
+   *
+   * <p>The whole client is replaced, not just the connection: vertx-redis-client's
+   * {@code RedisConnection.close()} hands a connection back to the client's pool, which would lend
+   * the same silent socket out again. Closing the client closes its sockets.
+   */
+  public void reconnect() {
+    Redis dropped;
+    synchronized (this) {
+      if (connection == null || !connection.isComplete()
+          && System.nanoTime() - connectStartedNanos < TimeUnit.MILLISECONDS.toNanos(CONNECT_TIMEOUT_MS)) {
+        return;
+      }
+      connection = null;
+      dropped = client;
+      client = Redis.createClient(vertx, options);
+    }
+    dropped.close();
+  }
+
+  private synchronized boolean isCurrent(Future<RedisConnection> which) {
+    return connection == which;
+  }
+
   private synchronized void forget(Future<RedisConnection> which) {
     if (connection == which) {
       connection = null;
@@ -126,12 +179,14 @@ public final class PipelinedRedis {
 
   public Future<Void> close() {
     Future<RedisConnection> last;
+    Redis current;
     synchronized (this) {
       last = connection;
       connection = null;
+      current = client;
     }
     Future<Void> closed = last == null ? Future.succeededFuture()
       : last.compose(RedisConnection::close).otherwiseEmpty();
-    return closed.eventually(client::close);
+    return closed.eventually(current::close);
   }
 }

@@ -136,6 +136,42 @@ public final class RedisServerProcess implements AutoCloseable {
     }
   }
 
+  /**
+   * Freezes redis-server with SIGSTOP: its sockets stay open and the kernel still accepts
+   * connections and buffers what clients send, but nothing is answered, as with a host that
+   * vanished without a reset. Only this server's own process is signalled. Unix only.
+   */
+  public synchronized void pause() {
+    signal("STOP");
+  }
+
+  /** Thaws a {@link #pause()}d redis-server (SIGCONT); it answers what was sent meanwhile. */
+  public synchronized void resume() {
+    signal("CONT");
+  }
+
+  private void signal(String name) {
+    if (process == null) {
+      throw new IllegalStateException("redis-server on port " + port + " is not running");
+    }
+    // With the watchdog, redis-server is its child: signal redis itself, never the shell or anything else.
+    long pid = process.descendants()
+        .filter(p -> p.info().command().map(c -> c.equals(executable.toString())).orElse(false))
+        .mapToLong(ProcessHandle::pid).findFirst().orElse(process.pid());
+    try {
+      Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid)).redirectErrorStream(true).start();
+      if (!kill.waitFor(STOP_TIMEOUT_MS, TimeUnit.MILLISECONDS) || kill.exitValue() != 0) {
+        throw new IllegalStateException("kill -" + name + " " + pid + " failed: "
+            + new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot signal redis-server " + pid, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while signalling redis-server " + pid, e);
+    }
+  }
+
   /** Stops redis and starts a fresh one (empty data, empty script cache) on the same port. */
   public synchronized void restart() {
     if (closed) {

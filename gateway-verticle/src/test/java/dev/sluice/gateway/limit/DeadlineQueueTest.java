@@ -4,9 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeoutException;
@@ -66,6 +70,54 @@ class DeadlineQueueTest {
       }
     }
     assertEquals(0, deadlines.size());
+  }
+
+  /**
+   * The answer arrives in time but our loop is busy (here: 300 ms in another connection's handler)
+   * and its deadline timer comes due meanwhile. A loop runs due timers before it selects again, so
+   * without reading first the answer would sit in the socket while the call is failed as late.
+   */
+  @Test
+  void anAnswerThatArrivedWhileOurLoopWasBusyIsReadBeforeTheDeadlineJudges() throws Exception {
+    Vertx callee = Vertx.vertx();
+    try {
+      // The callee answers "pong" 20 ms after "ping" (so after our loop has started its busy spell),
+      // and "go" at once (what makes our loop busy).
+      NetServer server = callee.createNetServer().connectHandler(socket -> socket.handler(data -> {
+        if (data.toString().equals("ping")) {
+          callee.setTimer(20, id -> socket.write("pong"));
+        } else {
+          socket.write("go");
+        }
+      }));
+      int port = server.listen(0, "127.0.0.1").await().actualPort();
+      Context loop = vertx.getOrCreateContext();
+      Promise<Future<String>> outcome = Promise.promise();
+      loop.runOnContext(v -> {
+        NetClient client = vertx.createNetClient();
+        Future.all(client.connect(port, "127.0.0.1"), client.connect(port, "127.0.0.1")).onSuccess(both -> {
+          NetSocket answering = both.resultAt(0);
+          NetSocket busy = both.resultAt(1);
+          DeadlineQueue deadlines = new DeadlineQueue(vertx, 50, "Redis");
+          Promise<String> pong = Promise.promise();
+          answering.handler(data -> pong.tryComplete(data.toString()));
+          busy.handler(data -> spin(300)); // in this loop's I/O phase, as a cold request handler would be
+          outcome.complete(deadlines.within(pong.future()));
+          answering.write("ping");
+          busy.write("go");
+        }).onFailure(outcome::fail);
+      });
+      assertEquals("pong", outcome.future().await().await());
+    } finally {
+      callee.close().await();
+    }
+  }
+
+  private static void spin(long ms) {
+    long until = System.nanoTime() + ms * 1_000_000;
+    while (System.nanoTime() < until) {
+      Thread.onSpinWait();
+    }
   }
 
   @Test

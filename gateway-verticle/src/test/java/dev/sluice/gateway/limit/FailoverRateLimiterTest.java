@@ -109,6 +109,43 @@ class FailoverRateLimiterTest {
   }
 
   @Test
+  void aFallbackMidWindowAdmitsOnlyWhatRedisHasNotAlreadyAdmittedForThisNode(Vertx vertx) throws Exception {
+    FailoverRateLimiter limiter = limiter(vertx, LimiterFailureMode.LOCAL);
+    for (int i = 0; i < 3; i++) {
+      assertTrue(await(limiter.acquire(route, "c", FIVE_PER_MINUTE)).allowed());
+    }
+    server.stop();
+
+    List<RateLimitDecision> decisions = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      decisions.add(timedAcquire(limiter, "c"));
+    }
+
+    assertEquals(2, decisions.stream().filter(RateLimitDecision::allowed).count(), "five per window, three of them through Redis");
+    assertTrue(limiter.usingFallback());
+  }
+
+  @Test
+  void aClientRedisRejectedStaysRejectedByTheFallbackUntilRedisSaidASlotFrees(Vertx vertx) throws Exception {
+    FailoverRateLimiter limiter = limiter(vertx, LimiterFailureMode.LOCAL);
+    // Another node took the whole window in Redis; this node admitted nothing for the client.
+    RedisSlidingWindowLimiter otherNode = new RedisSlidingWindowLimiter(vertx, new RedisOptions(server.url(), TIMEOUT_MS, LimiterFailureMode.LOCAL));
+    for (int i = 0; i < 5; i++) {
+      assertTrue(await(otherNode.acquire(route, "c", FIVE_PER_MINUTE)).allowed());
+    }
+    await(otherNode.close());
+    RateLimitDecision rejected = await(limiter.acquire(route, "c", FIVE_PER_MINUTE));
+    assertFalse(rejected.allowed());
+    server.stop();
+
+    for (int i = 0; i < 5; i++) {
+      RateLimitDecision fallback = timedAcquire(limiter, "c");
+      assertFalse(fallback.allowed(), "the window is full in Redis for about a minute more");
+      assertTrue(fallback.retryAfterSeconds() > 1, "Retry-After from Redis's reset: " + fallback);
+    }
+  }
+
+  @Test
   void openAllowsWithoutCountingWhileRedisIsDown(Vertx vertx) throws Exception {
     FailoverRateLimiter limiter = limiter(vertx, LimiterFailureMode.OPEN);
     server.stop();
@@ -149,25 +186,48 @@ class FailoverRateLimiterTest {
   }
 
   @Test
-  void aRedisSlowerThanTheTimeoutIsTreatedAsDown(Vertx vertx) throws Exception {
+  void oneLateAnswerFallsBackForThatRequestAloneAndTheThirdInARowSwitchesTheNode(Vertx vertx) throws Exception {
     FailoverRateLimiter limiter = limiter(vertx, LimiterFailureMode.LOCAL);
     assertEquals(4, await(limiter.acquire(route, "c", FIVE_PER_MINUTE)).remaining()); // connected, script cached
 
     Future<Void> busy = inspector.busyFor(1_500);
     await(vertx.timer(200)); // let the busy script reach Redis first (its one thread is then taken)
-    RateLimitDecision duringStall = timedAcquire(limiter, "c");
+    RateLimitDecision late = timedAcquire(limiter, "c");
 
-    assertTrue(duringStall.allowed());
-    assertEquals(4, duringStall.remaining(), "answered by the local window, which starts empty");
-    assertTrue(limiter.usingFallback());
+    assertTrue(late.allowed());
+    assertEquals(3, late.remaining(), "answered by the local window, which counted the request Redis admitted");
+    assertFalse(limiter.usingFallback(), "one late answer is not an outage");
+    timedAcquire(limiter, "c");
+    assertFalse(limiter.usingFallback(), "nor are two");
+    timedAcquire(limiter, "c");
+    assertTrue(limiter.usingFallback(), "the third failure in a row switches the limiter to its fallback");
     for (int i = 0; i < 10; i++) {
       timedAcquire(limiter, "c"); // known down: answered locally, not sent to Redis
     }
 
     await(busy);
     await(Eventually.until(vertx, 5_000, "back on Redis", () -> Future.succeededFuture(!limiter.usingFallback())));
-    // The first request and the one that timed out (Redis ran it late; its answer was dropped).
-    assertEquals(2, await(inspector.members(RateLimitKeys.key(route, "c"))));
+    // The first request and the three that timed out (Redis ran them late; their answers were dropped).
+    assertEquals(4, await(inspector.members(RateLimitKeys.key(route, "c"))));
+  }
+
+  @Test
+  void anAnswerInTimeBetweenLateOnesKeepsTheLimiterOnRedis(Vertx vertx) throws Exception {
+    FailoverRateLimiter limiter = limiter(vertx, LimiterFailureMode.LOCAL);
+    RateLimitPolicy plenty = new RateLimitPolicy(100, 60_000);
+
+    for (int stall = 0; stall < 2; stall++) {
+      Future<Void> busy = inspector.busyFor(600);
+      await(vertx.timer(100));
+      for (int late = 0; late < RedisHealth.FAILURES_TO_SWITCH - 1; late++) {
+        limiter.acquire(route, "c", plenty).await(TIMEOUT_MS + MARGIN_MS, TimeUnit.MILLISECONDS);
+      }
+      await(busy);
+      // Redis ran the late ones too (their answers were dropped): three more in its window each time.
+      assertEquals(97 - stall * 3, await(limiter.acquire(route, "c", plenty)).remaining(), "answered by Redis");
+    }
+    assertFalse(limiter.usingFallback(), "never " + RedisHealth.FAILURES_TO_SWITCH + " failures in a row");
+    assertEquals(4, limiter.fallbackCount());
   }
 
   @Test
@@ -176,7 +236,9 @@ class FailoverRateLimiterTest {
     String key = RateLimitKeys.key(route, "c");
     await(limiter.acquire(route, "c", FIVE_PER_MINUTE));
     server.stop();
-    timedAcquire(limiter, "c");
+    for (int i = 0; i < RedisHealth.FAILURES_TO_SWITCH; i++) {
+      timedAcquire(limiter, "c");
+    }
     assertTrue(limiter.usingFallback());
 
     server.restart(); // an empty Redis: the key can only come back through this limiter

@@ -91,7 +91,64 @@ class LocalSlidingWindowLimiterTest {
     assertEquals(1, limiter.acquire("r", "busy", longWindow).result().remaining());
   }
 
+  @Test
+  void requestsRedisAdmittedCountAgainstTheWindowUpToItsLimit() {
+    for (int i = 0; i < 5; i++) {
+      limiter.mirror("r", "a", THREE_PER_SECOND, new RateLimitDecision(true, 10, 9 - i, 1_000), 10);
+    }
+    assertFalse(acquire("a").allowed(), "three mirrored, none left");
+    clock.addAndGet(1_000);
+    assertTrue(acquire("a").allowed(), "and they leave the window like any other");
+  }
+
+  @Test
+  void theRoomRedisSaidIsLeftBoundsWhatThisNodeAdmitsAloneUntilASlotFrees() {
+    RateLimitPolicy tenPerSecond = new RateLimitPolicy(10, 1_000);
+    // Another node took most of the window: Redis says 2 are left, this node's share of them is 1.
+    limiter.mirror("r", "a", tenPerSecond, new RateLimitDecision(true, 20, 2, 400), 1);
+    assertTrue(acquire("a", tenPerSecond).allowed());
+    assertFalse(acquire("a", tenPerSecond).allowed(), "only its share of the room Redis reported");
+    clock.addAndGet(400); // the oldest entry in Redis has left: the bound no longer holds
+    assertTrue(acquire("a", tenPerSecond).allowed());
+  }
+
+  @Test
+  void anAdmissionThatTookTheLastSlotFillsTheWindowLikeARejection() {
+    limiter.mirror("r", "a", THREE_PER_SECOND, new RateLimitDecision(true, 10, 0, 300), 0);
+    assertFalse(acquire("a").allowed());
+    clock.addAndGet(300);
+    assertTrue(acquire("a").allowed());
+  }
+
+  @Test
+  void windowsKeptOnlyByMirroringAreSweptToo() {
+    for (int i = 0; i < 1_000; i++) {
+      limiter.mirror("r", "client-" + i, THREE_PER_SECOND, new RateLimitDecision(true, 3, 2, 1_000), 2);
+    }
+    assertEquals(1_000, limiter.trackedClients());
+    clock.addAndGet(LocalSlidingWindowLimiter.SWEEP_INTERVAL_MS);
+    limiter.mirror("r", "latest", THREE_PER_SECOND, new RateLimitDecision(false, 3, 0, 500), 0);
+    assertEquals(1, limiter.trackedClients(), "Redis healthy, nobody calls acquire: mirror sweeps");
+  }
+
+  @Test
+  void aRejectionFromRedisFillsTheWindowUntilRedisSaidASlotFrees() {
+    limiter.mirror("r", "a", THREE_PER_SECOND, new RateLimitDecision(false, 10, 0, 700), 0);
+    RateLimitDecision rejected = acquire("a");
+    assertFalse(rejected.allowed());
+    assertEquals(700, rejected.resetMs());
+    clock.addAndGet(699);
+    assertFalse(acquire("a").allowed());
+    clock.addAndGet(1);
+    assertTrue(acquire("a").allowed());
+    assertEquals(1, limiter.trackedClients());
+  }
+
   private RateLimitDecision acquire(String client) {
-    return limiter.acquire("r", client, THREE_PER_SECOND).result();
+    return acquire(client, THREE_PER_SECOND);
+  }
+
+  private RateLimitDecision acquire(String client, RateLimitPolicy policy) {
+    return limiter.acquire("r", client, policy).result();
   }
 }
