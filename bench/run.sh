@@ -107,6 +107,7 @@ http: { host: 127.0.0.1, port: $1 }
 admin: { host: 127.0.0.1, port: $2 }
 redis: $3
 log: { access: false }
+clients: { identity: "header:X-Api-Key" }
 defaults:
   rateLimit: { limit: 100000000, windowMs: 1000 }
 routes:
@@ -152,16 +153,18 @@ machine_ticks() { awk '/^cpu / {print $2+$3+$4+$7+$8}' /proc/stat; }
 fallbacks() { grep -c 'Redis unavailable' "$1" 2>/dev/null || true; }
 evalsha_calls() { redis-cli -p "$REDIS_PORT" INFO commandstats | awk -F'[:=,]' '/^cmdstat_evalsha:/ {print $3; f=1} END {if (!f) print 0}'; }
 
-run_wrk() { # name url gateway-log proxy-pid...
+run_wrk() { # name url gateway-log proxy-pid...   (WRK_ARGS: extra wrk arguments, e.g. a header or a script)
   local name=$1 url=$2 log=$3; shift 3
+  # shellcheck disable=SC2086 # WRK_ARGS is a list of arguments
   # warm-up (JIT, pools), then the measured run
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" "$url" >/dev/null
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" ${WRK_ARGS:-} "$url" >/dev/null
   local p0 r0 m0 t0 e0
   p0=$(proc_ticks "$@"); r0=$(proc_ticks "$REDIS_PID"); m0=$(proc_ticks "$MOCK_PID"); t0=$(machine_ticks); e0=$(evalsha_calls)
   local w0 w1 f0 f1
   f0=$(fallbacks "$log")
   w0=$(reaped_ticks)
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "$url" >"$OUT/$name.txt"
+  # shellcheck disable=SC2086
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency ${WRK_ARGS:-} "$url" >"$OUT/$name.txt"
   w1=$(reaped_ticks)
   f1=$(fallbacks "$log")
   local p1 r1 m1 t1 e1 n
@@ -177,7 +180,9 @@ run_wrk() { # name url gateway-log proxy-pid...
 }
 run_wrk direct "http://127.0.0.1:$MOCK_PORT/static" /dev/null
 run_wrk nginx "http://127.0.0.1:$NGINX_PORT/static" /dev/null "$NGINX_PID"
-run_wrk sluice "http://127.0.0.1:$GW_PORT/static" "$OUT/gateway.log" "$GW_PID"
+# One hot client (one API key), then 10 000 clients in turn (bench/many-keys.lua).
+WRK_ARGS="-H X-Api-Key:bench-hot" run_wrk sluice "http://127.0.0.1:$GW_PORT/static" "$OUT/gateway.log" "$GW_PID"
+WRK_ARGS="-s bench/many-keys.lua" run_wrk sluice-many "http://127.0.0.1:$GW_PORT/static" "$OUT/gateway.log" "$GW_PID"
 # Redis must hold the limiter's key (it expires one window after the last request), or the run
 # measured something else; the EVALSHA count below says the same for every request.
 KEYS=$(redis-cli -p "$REDIS_PORT" --scan --pattern 'sluice:rl:*' | wc -l)
@@ -200,7 +205,7 @@ row() { # label name
     "$(cpu "$2" 1)" "$(cpu "$2" 2)" "$(cpu "$2" 3)" "$(cpu "$2" 4)" "$(cpu "$2" 5)" "$(cpu "$2" 6)" "$(errors "$2")"
 }
 
-D=$(rps direct); N=$(rps nginx); S=$(rps sluice); O=$(rps sluice-open)
+D=$(rps direct); N=$(rps nginx); S=$(rps sluice); M=$(rps sluice-many); O=$(rps sluice-open)
 SLUICE_N=$(awk '/requests in/ {print $1}' "$OUT/sluice.txt")
 {
 echo
@@ -210,14 +215,16 @@ echo "CPU columns: µs of CPU per request in the proxy (nginx master+workers or 
 printf '| %-30s | %9s | %8s | %8s | %5s | %5s | %4s | %3s | %5s | %5s | %s\n' target req/s p50 p99 proxy redis mock wrk other busy notes
 row "direct (upstream-mock)" direct
 row "nginx proxy" nginx
-row "sluice (limiter on)" sluice
+row "sluice (limiter on, 1 client)" sluice
+row "sluice (limiter, 10k clients)" sluice-many
 row "sluice (no Redis, open)" sluice-open
 echo
-echo "ratios: nginx/direct $(ratio "$N" "$D")  sluice/direct $(ratio "$S" "$D")  sluice/nginx $(ratio "$S" "$N")  sluice-open/nginx $(ratio "$O" "$N")"
+echo "ratios: nginx/direct $(ratio "$N" "$D")  sluice/direct $(ratio "$S" "$D")  sluice/nginx $(ratio "$S" "$N")  sluice-10k-clients/nginx $(ratio "$M" "$N")  sluice-open/nginx $(ratio "$O" "$N")"
 echo
 echo "1 MiB answers (GET $LARGE), MB/s: direct $(mbps direct-1m)  nginx $(mbps nginx-1m)  sluice $(mbps sluice-1m)  (p99: $(pct direct-1m 99%) / $(pct nginx-1m 99%) / $(pct sluice-1m 99%)); sluice/nginx $(ratio "$(mbps sluice-1m)" "$(mbps nginx-1m)")$( [ -n "$(errors sluice-1m)" ] && echo "  sluice errors: $(errors sluice-1m)")"
-echo "limiter: $(cpu sluice 7) EVALSHA calls in Redis for $SLUICE_N measured requests; keys: $KEYS; fallback episodes while measuring: $(cpu sluice 8)"
-for name in direct nginx sluice sluice-open direct-1m nginx-1m sluice-1m; do
+MANY_N=$(awk '/requests in/ {print $1}' "$OUT/sluice-many.txt")
+echo "limiter: 1 client: $(cpu sluice 7) EVALSHA calls for $SLUICE_N requests ($(ratio "$(cpu sluice 7)" "$SLUICE_N") per request); 10k clients: $(cpu sluice-many 7) for $MANY_N ($(ratio "$(cpu sluice-many 7)" "$MANY_N") per request); keys: $KEYS; fallback episodes while measuring: $(cpu sluice 8) / $(cpu sluice-many 8)"
+for name in direct nginx sluice sluice-many sluice-open direct-1m nginx-1m sluice-1m; do
   if [ "$(cpu "$name" 9)" -gt 10 ]; then
     echo "DISTURBED: other processes used $(cpu "$name" 9)% of the CPU during '$name'; its numbers and every ratio with it are not comparable: run again on a quiet machine"
   fi
