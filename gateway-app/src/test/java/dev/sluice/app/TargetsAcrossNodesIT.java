@@ -126,7 +126,8 @@ class TargetsAcrossNodesIT {
       "  - { name: checked, prefix: /checked, upstream: \"http://127.0.0.1:" + goodPort + "/anything/checked\","
         + " health: { path: /health, intervalMs: 100 } }",
       ""));
-    ProcessBuilder builder = SluiceJarIT.sluice("run", "--config", config.toString(), "--cluster")
+    // One instance per node: the claims are about nodes (one checker in the cluster, calls per node).
+    ProcessBuilder builder = SluiceJarIT.sluice("run", "--config", config.toString(), "--cluster", "--instances", "1")
       .redirectErrorStream(true);
     builder.environment().put("SLUICE_CLUSTER_NAME", "sluice-targets-it-" + clusterPort);
     builder.environment().put("SLUICE_CLUSTER_PORT", String.valueOf(clusterPort));
