@@ -182,8 +182,15 @@ run_wrk sluice "http://127.0.0.1:$GW_PORT/static" "$OUT/gateway.log" "$GW_PID"
 # measured something else; the EVALSHA count below says the same for every request.
 KEYS=$(redis-cli -p "$REDIS_PORT" --scan --pattern 'sluice:rl:*' | wc -l)
 run_wrk sluice-open "http://127.0.0.1:$GW_OPEN_PORT/static" "$OUT/gateway-open.log" "$GW_OPEN_PID"
+# Large bodies: 1 MiB answers, compared in MB/s (the streaming data plane's row).
+LARGE=/bytes/1048576
+WARMUP=${LARGE_WARMUP:-5} run_wrk direct-1m "http://127.0.0.1:$MOCK_PORT$LARGE" /dev/null
+WARMUP=${LARGE_WARMUP:-5} run_wrk nginx-1m "http://127.0.0.1:$NGINX_PORT$LARGE" /dev/null "$NGINX_PID"
+WARMUP=${LARGE_WARMUP:-5} run_wrk sluice-1m "http://127.0.0.1:$GW_PORT$LARGE" "$OUT/gateway.log" "$GW_PID"
 
 rps() { awk '/^Requests\/sec/ {print $2}' "$OUT/$1.txt"; }
+# wrk's Transfer/sec in MB/s, whatever unit it printed
+mbps() { awk '/^Transfer\/sec/ {v=$2; u=substr(v, length(v)-1); v=v+0; if (u=="GB") v*=1024; else if (u=="KB") v/=1024; printf "%.0f", v}' "$OUT/$1.txt"; }
 pct() { awk -v p="$2" '$1 == p {print $2}' "$OUT/$1.txt"; }
 errors() { awk '/Non-2xx|Socket errors/ {print}' "$OUT/$1.txt" | tr '\n' ' '; }
 cpu() { awk -v i="$2" '{print $i}' "$OUT/$1.cpu"; }
@@ -207,8 +214,10 @@ row "sluice (limiter on)" sluice
 row "sluice (no Redis, open)" sluice-open
 echo
 echo "ratios: nginx/direct $(ratio "$N" "$D")  sluice/direct $(ratio "$S" "$D")  sluice/nginx $(ratio "$S" "$N")  sluice-open/nginx $(ratio "$O" "$N")"
+echo
+echo "1 MiB answers (GET $LARGE), MB/s: direct $(mbps direct-1m)  nginx $(mbps nginx-1m)  sluice $(mbps sluice-1m)  (p99: $(pct direct-1m 99%) / $(pct nginx-1m 99%) / $(pct sluice-1m 99%)); sluice/nginx $(ratio "$(mbps sluice-1m)" "$(mbps nginx-1m)")$( [ -n "$(errors sluice-1m)" ] && echo "  sluice errors: $(errors sluice-1m)")"
 echo "limiter: $(cpu sluice 7) EVALSHA calls in Redis for $SLUICE_N measured requests; keys: $KEYS; fallback episodes while measuring: $(cpu sluice 8)"
-for name in direct nginx sluice sluice-open; do
+for name in direct nginx sluice sluice-open direct-1m nginx-1m sluice-1m; do
   if [ "$(cpu "$name" 9)" -gt 10 ]; then
     echo "DISTURBED: other processes used $(cpu "$name" 9)% of the CPU during '$name'; its numbers and every ratio with it are not comparable: run again on a quiet machine"
   fi

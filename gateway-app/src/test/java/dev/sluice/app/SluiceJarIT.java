@@ -118,9 +118,16 @@ class SluiceJarIT {
   }
 
   static ProcessBuilder sluice(String... args) {
+    return sluice(List.of(), args);
+  }
+
+  /** @param jvmOptions such as {@code -Xmx128m}, before {@code -jar} */
+  static ProcessBuilder sluice(List<String> jvmOptions, String... args) {
     String jar = System.getProperty("sluice.jar", "target/sluice.jar");
-    List<String> command = new java.util.ArrayList<>(List.of(
-      Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar));
+    List<String> command = new java.util.ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-jar", jar));
     command.addAll(List.of(args));
     return new ProcessBuilder(command);
   }

@@ -165,7 +165,10 @@ public class GatewayVerticle extends VerticleBase {
       .setPort(config.http().port())
       .setIdleTimeout(config.http().idleTimeoutSeconds())
       .setHandle100ContinueAutomatically(true)
-      .setCompressionSupported(false);
+      .setCompressionSupported(false)
+      // Cleartext HTTP/2 would sniff the first bytes before the HTTP/1 decoder is set up, too
+      // late to put the strict one in its place (GatewayPipeline.guard); nothing upstream speaks it.
+      .setHttp2ClearTextEnabled(false);
   }
 
   private int connectTimeoutMs() {

@@ -28,6 +28,7 @@ final class MockHandler implements Handler<HttpServerRequest> {
         .subtree("/static", staticEndpoint)
         .subtree("/anything", new EchoEndpoint(options.getMaxBodyBytes()))
         .withParameter("/status/", new StatusEndpoint())
+        .withParameter("/bytes/", new BytesEndpoint())
         .withParameter("/delay/", new DelayEndpoint(vertx))
         .withParameter("/flaky/", flaky);
     this.control = new ControlApi(stats, faults, flaky);

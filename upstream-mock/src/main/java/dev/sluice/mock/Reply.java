@@ -44,7 +44,9 @@ record Reply(int status, Buffer body, CharSequence headerName, CharSequence head
       response.end();
       return;
     }
-    response.putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON);
+    if (!response.headers().contains(HttpHeaders.CONTENT_TYPE)) {
+      response.putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON);
+    }
     // The returned future only fails when the connection went away mid-write: nothing to do.
     response.end(body);
   }

@@ -61,8 +61,10 @@ public final class GatewayPipeline implements Handler<HttpServerRequest> {
 
   @Override
   public void handle(HttpServerRequest request) {
-    // The body waits on the wire, not in memory, until the forward stage streams or keeps it.
-    request.pause();
+    if (BodyStage.carriesBody(request)) {
+      // The body waits on the wire, not in memory, until the forward stage streams or keeps it.
+      request.pause();
+    }
     Exchange exchange = new Exchange(request, RequestIds.of(request), PathNormalizer.normalize(request.path()), stages);
     Future<ProxyReply> reply;
     try {

@@ -24,6 +24,11 @@ import java.util.Set;
  */
 final class ResponseRelay {
   private static final Set<String> NO_SKIP = Set.of();
+  /**
+   * Answers up to this size are read whole and written in one go: for the small answers most
+   * APIs give, a relay would cost a flush per chunk and one more for the end.
+   */
+  static final long SMALL_BODY_BYTES = 16 * 1024;
 
   private ResponseRelay() {
   }
@@ -43,11 +48,17 @@ final class ResponseRelay {
       response.end();
       return;
     }
-    if (!headers.contains(HttpHeaders.CONTENT_LENGTH)) {
-      response.setChunked(true);
+    long length = upstream.contentLength();
+    if (length >= 0 && length <= SMALL_BODY_BYTES) {
+      whole(exchange, upstream, response, record);
+      return;
     }
-    // The head goes now, not with the first chunk: a slow stream's client sees the status at once.
-    response.writeHead();
+    if (length < 0) {
+      response.setChunked(true);
+      // The head goes now, not with the first chunk: the client of a stream (SSE, a long poll)
+      // sees the status at once, however long the upstream waits before its first event.
+      response.writeHead();
+    }
     Relay relay = new Relay(upstream.body(), response);
     response.closeHandler(v -> relay.destinationClosed(new HttpClosedException("client closed the connection")));
     relay.start().onComplete(ar -> {
@@ -62,6 +73,21 @@ final class ResponseRelay {
         } else {
           upstream.abort();
         }
+        record.run();
+      }
+    });
+  }
+
+  private static void whole(Exchange exchange, UpstreamResponse upstream, HttpServerResponse response,
+                            Runnable record) {
+    upstream.small().onComplete(ar -> {
+      if (ar.succeeded()) {
+        record.run();
+        response.end(ar.result());
+      } else {
+        exchange.cutShort(true);
+        exchange.circuit().failedAfterHead();
+        response.reset();
         record.run();
       }
     });

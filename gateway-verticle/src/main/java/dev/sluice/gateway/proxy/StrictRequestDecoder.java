@@ -1,7 +1,6 @@
 package dev.sluice.gateway.proxy;
 
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMessage;
@@ -23,7 +22,7 @@ import java.util.List;
  *   <li>an HTTP version other than 1.0 and 1.1, which Vert.x would answer 501 with the client's
  *       own bytes as the status line's protocol.</li>
  * </ul>
- * A refused request is marked as a decoding failure, so it reaches the server's invalid-request
+ * A refused request becomes a decoding failure, so it reaches the server's invalid-request
  * handler ({@link MalformedRequests}), never a route, and Vert.x closes the connection after the
  * answer without reading another request from it. Differing {@code Content-Length}s are already
  * refused by Netty.
@@ -58,11 +57,17 @@ final class StrictRequestDecoder extends VertxHttpRequestDecoder {
     return super.createMessage(initialLine);
   }
 
+  /**
+   * Called once a message's headers are read. Throwing here (rather than marking the message)
+   * puts Netty's decoder in its bad-message state: every byte after it on the connection is
+   * dropped, so a request hidden in the body can never be decoded and dispatched before the
+   * connection closes.
+   */
   @Override
   protected boolean isContentAlwaysEmpty(HttpMessage message) {
     String problem = framingProblem(message.headers());
     if (problem != null) {
-      message.setDecoderResult(DecoderResult.failure(new AmbiguousFraming(problem)));
+      throw new AmbiguousFraming(problem);
     }
     return super.isContentAlwaysEmpty(message);
   }

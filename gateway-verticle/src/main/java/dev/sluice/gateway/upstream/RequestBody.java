@@ -1,7 +1,9 @@
 package dev.sluice.gateway.upstream;
 
 import dev.sluice.gateway.stream.Relay;
+import dev.sluice.gateway.stream.RelayException;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
@@ -109,17 +111,20 @@ public abstract sealed class RequestBody {
       if (head.length() > 0) {
         outbound.write(head);
       }
-      Relay relay = new Relay(rest, outbound, this::withinLimit);
-      relay.start().onComplete(ar -> {
+      Promise<Void> aborted = Promise.promise();
+      new Relay(rest, outbound, this::withinLimit).start().onComplete(ar -> {
         if (ar.succeeded()) {
           outbound.end();
           sent.run();
-        } else {
+        } else if (((RelayException) ar.cause()).sourceFailed()) {
           // A client that left, or sent too much: the upstream must not take a partial body for a whole one.
-          outbound.reset(0, new RequestAbortedException(ar.cause().getCause()));
+          aborted.fail(new RequestAbortedException(ar.cause().getCause()));
+          outbound.reset();
         }
       });
-      return outbound.response();
+      // The reset fails the response with a closed-connection error; the client is to blame, not the upstream.
+      return outbound.response().recover(err -> aborted.future().failed() ? aborted.future() .map((HttpClientResponse) null)
+        : Future.failedFuture(err));
     }
 
     private Throwable withinLimit(Buffer chunk, long relayed) {

@@ -57,6 +57,8 @@ public final class UpstreamClient {
    * head timeout); after the head, the body may be silent for the idle timeout at most.
    */
   private static Future<HttpClientResponse> exchange(HttpClientRequest outbound, UpstreamRequest request) {
+    // Failures reach us through the response future; without a handler Vert.x would log each one again.
+    outbound.exceptionHandler(ignored -> { });
     Future<HttpClientResponse> head;
     if (request.upgrade()) {
       outbound.idleTimeout(request.timeoutMs());

@@ -1,5 +1,6 @@
 package dev.sluice.gateway.upstream;
 
+import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
@@ -43,6 +44,29 @@ public final class UpstreamResponse {
     return response;
   }
 
+  /**
+   * The whole body, for an answer whose declared length the caller has checked is small: one
+   * write to the client instead of a head and chunks.
+   */
+  public Future<Buffer> small() {
+    Future<Buffer> body = response.body();
+    response.resume();
+    return body;
+  }
+
+  /** @return the declared Content-Length, or -1 (chunked, absent or unreadable) */
+  public long contentLength() {
+    String length = response.getHeader("Content-Length");
+    if (length == null) {
+      return -1;
+    }
+    try {
+      return Long.parseLong(length.trim());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
   /** The raw connection after a {@code 101 Switching Protocols}. */
   public NetSocket tunnel() {
     return response.netSocket();
@@ -50,8 +74,8 @@ public final class UpstreamResponse {
 
   /** Drops an answer nobody will read (an attempt about to be retried), without leaking its connection. */
   public void discard() {
-    String length = response.getHeader("Content-Length");
-    if (length != null && isSmall(length)) {
+    long length = contentLength();
+    if (length >= 0 && length <= DRAIN_LIMIT_BYTES) {
       response.handler(null).exceptionHandler(err -> { }).resume();
     } else {
       abort();
@@ -60,14 +84,8 @@ public final class UpstreamResponse {
 
   /** Stops the body (the client left): the connection is reset, never returned to the pool half-read. */
   public void abort() {
+    // The reset is ours: nobody is listening for the error it raises.
+    response.exceptionHandler(ignored -> { });
     response.request().reset();
-  }
-
-  private static boolean isSmall(String length) {
-    try {
-      return Long.parseLong(length.trim()) <= DRAIN_LIMIT_BYTES;
-    } catch (NumberFormatException e) {
-      return false;
-    }
   }
 }
