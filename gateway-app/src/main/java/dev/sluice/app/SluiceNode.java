@@ -8,6 +8,7 @@ import dev.sluice.gateway.config.ConfigLoader;
 import dev.sluice.gateway.config.ConfigException;
 import dev.sluice.gateway.config.SluiceConfig;
 import dev.sluice.gateway.limit.LocalSlidingWindowLimiter;
+import dev.sluice.gateway.stats.StatsPublisher;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -99,6 +100,8 @@ final class SluiceNode {
     await(vertx.deployVerticle(() -> new GatewayVerticle(config, node),
         new DeploymentOptions().setInstances(instances)),
       "cannot start the gateway on " + config.http().host() + ":" + config.http().port());
+    // One per node, whatever --instances says: sluice.stats carries the node's numbers, once.
+    await(vertx.deployVerticle(new StatsPublisher(config, node)), "cannot start the stats publisher");
   }
 
   /** Waits on the main thread; a config problem passes through as it is, anything else is named. */
