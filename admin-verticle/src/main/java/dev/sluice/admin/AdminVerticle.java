@@ -1,5 +1,11 @@
 package dev.sluice.admin;
 
+import dev.sluice.admin.bridge.BridgeGuard;
+import dev.sluice.admin.bridge.TcpBridge;
+import dev.sluice.admin.command.AdminCommands;
+import dev.sluice.admin.command.AdminRouteTable;
+import dev.sluice.admin.command.AdminToken;
+import dev.sluice.admin.command.CommandConsumer;
 import dev.sluice.gateway.circuit.CircuitBus;
 import dev.sluice.gateway.config.SluiceConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -17,7 +23,9 @@ import java.util.Locale;
 /**
  * The control plane of one node, on its own port (default 127.0.0.1:9090, never the gateway's):
  * reads ({@code /__routes}, {@code /__circuit}, {@code /__limits}, {@code /__health},
- * {@code /__metrics}) for anyone who can reach the port, writes only with the admin token.
+ * {@code /__metrics}) for anyone who can reach the port, writes only with the admin token; the
+ * same writes as {@code sluice.admin.command} on the event bus ({@link AdminCommands}), which the
+ * TCP bridge ({@code admin.bridgePort}, same host) lets other languages send with the token.
  */
 public class AdminVerticle extends VerticleBase {
   private static final long MAX_ROUTE_TABLE_BYTES = 1_048_576;
@@ -25,7 +33,9 @@ public class AdminVerticle extends VerticleBase {
   private final SluiceConfig config;
   private final PrometheusMeterRegistry registry;
   private HttpServer server;
-  private RoutesEndpoint routes;
+  private AdminRouteTable routeTable;
+  private CommandConsumer commandConsumer;
+  private TcpBridge tcpBridge;
   private LimitsEndpoint limits;
   private HealthEndpoint health;
 
@@ -39,12 +49,17 @@ public class AdminVerticle extends VerticleBase {
   public Future<?> start() {
     CircuitBus bus = new CircuitBus(vertx);
     SnapshotGatherer gatherer = new SnapshotGatherer(bus);
-    routes = new RoutesEndpoint(vertx, config.defaults(), config.routes());
-    CircuitEndpoint circuits = new CircuitEndpoint(vertx, bus, gatherer, routes::current);
-    limits = new LimitsEndpoint(vertx, config.redis().url(), routes::current);
+    routeTable = new AdminRouteTable(vertx, config.defaults(), config.routes());
+    AdminCommands commands = new AdminCommands(bus, routeTable);
+    commandConsumer = new CommandConsumer(vertx, commands);
+    RoutesEndpoint routes = new RoutesEndpoint(routeTable, commands);
+    CircuitEndpoint circuits = new CircuitEndpoint(vertx, bus, gatherer, routeTable::current, commands);
+    limits = new LimitsEndpoint(vertx, config.redis().url(), routeTable::current);
     health = new HealthEndpoint(vertx, config.redis().url(),
       config.redis().onFailure().name().toLowerCase(Locale.ROOT), gatherer);
-    AdminAuth auth = new AdminAuth(config.admin().token());
+    AdminToken token = new AdminToken(config.admin().token());
+    AdminAuth auth = new AdminAuth(token);
+    BridgeGuard guard = new BridgeGuard(token);
 
     Router router = Router.router(vertx);
     router.get("/__routes").handler(routes::get);
@@ -63,14 +78,20 @@ public class AdminVerticle extends VerticleBase {
 
     server = vertx.createHttpServer(new HttpServerOptions().setHost(config.admin().host()).setPort(config.admin().port()))
       .requestHandler(router);
-    return routes.start().compose(v -> server.listen());
+    tcpBridge = config.admin().bridgeOn()
+      ? new TcpBridge(vertx, guard, config.admin().host(), config.admin().bridgePort()) : null;
+    return routeTable.start()
+      .compose(v -> commandConsumer.start())
+      .compose(v -> server.listen())
+      .compose(v -> tcpBridge == null ? Future.succeededFuture() : tcpBridge.start());
   }
 
   @Override
   public Future<?> stop() {
     limits.close();
     health.close();
-    return routes.stop();
+    return Future.join(routeTable.stop(), commandConsumer.stop(),
+      tcpBridge == null ? Future.succeededFuture() : tcpBridge.stop());
   }
 
   public int actualPort() {
