@@ -1,6 +1,7 @@
 package dev.sluice.admin;
 
 import dev.sluice.admin.bridge.BridgeGuard;
+import dev.sluice.admin.bridge.SockJsBridge;
 import dev.sluice.admin.bridge.TcpBridge;
 import dev.sluice.admin.command.AdminCommands;
 import dev.sluice.admin.command.AdminRouteTable;
@@ -25,7 +26,8 @@ import java.util.Locale;
  * reads ({@code /__routes}, {@code /__circuit}, {@code /__limits}, {@code /__health},
  * {@code /__metrics}) for anyone who can reach the port, writes only with the admin token; the
  * same writes as {@code sluice.admin.command} on the event bus ({@link AdminCommands}), which the
- * TCP bridge ({@code admin.bridgePort}, same host) lets other languages send with the token.
+ * bridges let browsers ({@code /eventbus}, SockJS) and other languages ({@code admin.bridgePort},
+ * TCP, same host) send with the token.
  */
 public class AdminVerticle extends VerticleBase {
   private static final long MAX_ROUTE_TABLE_BYTES = 1_048_576;
@@ -74,6 +76,7 @@ public class AdminVerticle extends VerticleBase {
     router.get("/__metrics").handler(registry == null
       ? ctx -> AdminReplies.error(ctx, 503, "METRICS_OFF", "metrics are not enabled on this node")
       : PrometheusScrapingHandler.create(registry));
+    SockJsBridge.mount(vertx, router, guard);
     router.route().handler(ctx -> AdminReplies.error(ctx, 404, "NOT_FOUND", "no admin endpoint " + ctx.request().path()));
 
     server = vertx.createHttpServer(new HttpServerOptions().setHost(config.admin().host()).setPort(config.admin().port()))
