@@ -7,6 +7,7 @@ import dev.sluice.admin.command.AdminCommands;
 import dev.sluice.admin.command.AdminRouteTable;
 import dev.sluice.admin.command.AdminToken;
 import dev.sluice.admin.command.CommandConsumer;
+import dev.sluice.admin.ui.AdminPage;
 import dev.sluice.gateway.circuit.CircuitBus;
 import dev.sluice.gateway.config.SluiceConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -77,6 +78,7 @@ public class AdminVerticle extends VerticleBase {
       ? ctx -> AdminReplies.error(ctx, 503, "METRICS_OFF", "metrics are not enabled on this node")
       : PrometheusScrapingHandler.create(registry));
     SockJsBridge.mount(vertx, router, guard);
+    AdminPage.mount(router);
     router.route().handler(ctx -> AdminReplies.error(ctx, 404, "NOT_FOUND", "no admin endpoint " + ctx.request().path()));
 
     server = vertx.createHttpServer(new HttpServerOptions().setHost(config.admin().host()).setPort(config.admin().port()))
