@@ -93,7 +93,10 @@ final class SluiceNode {
   static void deployAdmin(Vertx vertx, SluiceConfig config, PrometheusMeterRegistry registry) {
     await(vertx.deployVerticle(new AdminVerticle(config, registry)),
       "cannot start the admin API on " + config.admin().host() + ":" + config.admin().port());
-    System.out.printf("sluice: admin API on http://%s:%d%n", config.admin().host(), config.admin().port());
+    System.out.printf("sluice: admin API on http://%s:%d (live page /ui/)%n", config.admin().host(), config.admin().port());
+    if (config.admin().bridgeOn()) {
+      System.out.printf("sluice: TCP event-bus bridge on %s:%d%n", config.admin().host(), config.admin().bridgePort());
+    }
   }
 
   static void deployGateway(Vertx vertx, SluiceConfig config, GatewayNode node, int instances) {

@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
 
 /**
  * Answers {@link AdminCommand}s on {@link AdminCommand#ADDRESS}: the reply is what the HTTP write
@@ -27,7 +28,7 @@ public final class CommandConsumer {
   }
 
   private void handle(Message<Object> message) {
-    Future<io.vertx.core.json.JsonObject> result;
+    Future<JsonObject> result;
     try {
       result = commands.run(AdminCommand.fromJson(message.body()));
     } catch (CommandFailure bad) {

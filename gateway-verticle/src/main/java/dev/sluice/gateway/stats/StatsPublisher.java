@@ -31,7 +31,8 @@ public class StatsPublisher extends VerticleBase {
   private final Map<String, RouteTotals> previous = new HashMap<>();
   private GatewayMetrics metrics;
   private RouteTableSync routeTables;
-  private volatile List<RouteConfig> routes;
+  /** Read and written on this verticle's own context only. */
+  private List<RouteConfig> routes;
   private long timer;
   private long seq;
   private long lastNanos;
