@@ -305,8 +305,8 @@
     row.className = circuit.state.toLowerCase();
 
     const cell = row.querySelector('.circuit');
-    cell.replaceChildren(stateBadge(circuit.state), el('span', 'scope', circuit.scope || ''),
-      el('span', 'sub', 'v' + circuit.version + (circuit.reason ? ' · ' + circuit.reason : '')));
+    cell.replaceChildren(stateBadge(circuit.state), el('span', 'sub', [circuit.scope || '–', 'v' + circuit.version,
+      circuit.reason].filter(Boolean).join(' · ')));
     cell.title = circuit.reason || '';
 
     row.querySelector('.nodes').replaceChildren(...perNode(circuit));
@@ -338,8 +338,10 @@
     });
     return Object.keys(nodes).sort().map((node) => {
       const line = el('div', 'node');
-      line.append(stateBadge(nodes[node].state), el('span', 'name', short(node) + ' · ' + (nodes[node].scope || '')));
-      line.title = node;
+      // Scope said only when it is not the usual: a node that opened on its own, or one that did not answer.
+      const scope = nodes[node].scope === 'CLUSTER' ? '' : ' · ' + String(nodes[node].scope || '').toLowerCase();
+      line.append(stateBadge(nodes[node].state), el('span', 'name', short(node) + scope));
+      line.title = node + ' (' + (nodes[node].scope || '') + ')';
       return line;
     });
   }

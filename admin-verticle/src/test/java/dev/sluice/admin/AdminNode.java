@@ -68,12 +68,21 @@ public final class AdminNode implements AutoCloseable {
       GatewayFixture gateway = GatewayFixture.start(vertx, node,
         mock -> GatewayFixture.config(redis.url(), routes.apply(mock))).await();
       vertx.deployVerticle(new StatsPublisher(gateway.config, node)).await();
-      int bridgePort = freePort();
-      SluiceConfig config = ConfigParser.parse(gateway.rawConfig.copy().put("admin", new JsonObject()
-        .put("host", "127.0.0.1").put("port", 0).put("token", TOKEN).put("bridgePort", bridgePort)));
-      AdminVerticle verticle = new AdminVerticle(config, registry);
-      vertx.deployVerticle(verticle).await();
-      return new AdminNode(redis, vertx, gateway, verticle.actualPort(), bridgePort);
+      for (int attempt = 1; ; attempt++) {
+        int bridgePort = freePort();
+        SluiceConfig config = ConfigParser.parse(gateway.rawConfig.copy().put("admin", new JsonObject()
+          .put("host", "127.0.0.1").put("port", 0).put("token", TOKEN).put("bridgePort", bridgePort)));
+        AdminVerticle verticle = new AdminVerticle(config, registry);
+        try {
+          vertx.deployVerticle(verticle).await();
+          return new AdminNode(redis, vertx, gateway, verticle.actualPort(), bridgePort);
+        } catch (RuntimeException e) {
+          if (attempt == 3) {
+            throw e;
+          }
+          // another build on this machine took the port in between: ask for another
+        }
+      }
     } catch (RuntimeException e) {
       vertx.close().await();
       redis.stop();

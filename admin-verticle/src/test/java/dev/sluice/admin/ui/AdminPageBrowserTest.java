@@ -62,6 +62,7 @@ class AdminPageBrowserTest {
       assertEquals(500, node.gatewayStatus("/users/status/500"));
       assertEquals(500, node.gatewayStatus("/users/status/500"));
       waitFor(page, "the users circuit turns OPEN on the open page", state("users"), "OPEN OPEN");
+      screenshot(page, "admin-page-open.png");
       assertEquals("OPEN", node.circuit("users").getString("state"));
       assertEquals("CLOSED CLOSED", page.evaluate(state("orders")), "the other route is untouched");
 
@@ -74,6 +75,12 @@ class AdminPageBrowserTest {
       waitFor(page, "the users circuit back to CLOSED", state("users"), "CLOSED CLOSED");
       assertEquals("CLOSED", node.circuit("users").getString("state"));
     }
+  }
+
+  /** For a person to look at after the build (target/), not asserted on. */
+  private static void screenshot(DevTools page, String name) throws Exception {
+    String png = page.call("Page.captureScreenshot", new JsonObject().put("format", "png")).getString("data");
+    java.nio.file.Files.write(Path.of("target", name), java.util.Base64.getDecoder().decode(png));
   }
 
   /** The cluster state badge of a route's row: its data-state and its word, both. */
