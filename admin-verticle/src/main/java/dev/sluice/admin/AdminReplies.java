@@ -1,6 +1,6 @@
 package dev.sluice.admin;
 
-import io.vertx.core.json.JsonArray;
+import dev.sluice.admin.command.CommandFailure;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
@@ -17,8 +17,10 @@ final class AdminReplies {
     json(ctx, status, new JsonObject().put("status", "error").put("code", code).put("message", message));
   }
 
-  static void problems(RoutingContext ctx, JsonArray problems) {
-    json(ctx, 400, new JsonObject().put("status", "error").put("code", "INVALID_ROUTES")
-      .put("message", "the route table does not validate; nothing changed").put("problems", problems));
+  /** A command's failure as its status and error body; anything else is a bug, and says so. */
+  static void failure(RoutingContext ctx, Throwable err) {
+    CommandFailure failure = err instanceof CommandFailure f ? f
+      : new CommandFailure(500, "INTERNAL", String.valueOf(err.getMessage()));
+    json(ctx, failure.status(), failure.toJson());
   }
 }

@@ -1,5 +1,6 @@
 package dev.sluice.admin;
 
+import dev.sluice.admin.command.AdminCommands;
 import dev.sluice.gateway.circuit.CircuitBus;
 import dev.sluice.gateway.circuit.CircuitEvent;
 import dev.sluice.gateway.circuit.InstanceSnapshot;
@@ -14,30 +15,29 @@ import io.vertx.ext.web.RoutingContext;
 
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.function.Supplier;
 
 /**
  * {@code GET /__circuit}: per route the cluster's state (its last word in {@code sluice.circuits})
  * and each instance's own view, with scope and version; a cluster member that sent no view within
  * the bound is listed as unreachable. {@code POST /__circuit/<route>/reset|open}: an operator's
- * order, decided by the same state machine the gateways run ({@link CircuitBus#order}) and
- * published as the event every instance already follows.
+ * order, run by {@link AdminCommands#circuit} (as the bridges' {@code sluice.admin.command} is).
  */
 final class CircuitEndpoint {
   private final Vertx vertx;
   private final CircuitBus bus;
   private final SnapshotGatherer gatherer;
   private final Supplier<List<RouteConfig>> routes;
-  private final String adminId = "admin-" + UUID.randomUUID();
+  private final AdminCommands commands;
 
-  CircuitEndpoint(Vertx vertx, CircuitBus bus, SnapshotGatherer gatherer, Supplier<List<RouteConfig>> routes) {
+  CircuitEndpoint(Vertx vertx, CircuitBus bus, SnapshotGatherer gatherer, Supplier<List<RouteConfig>> routes,
+                  AdminCommands commands) {
     this.vertx = vertx;
     this.bus = bus;
     this.gatherer = gatherer;
     this.routes = routes;
+    this.commands = commands;
   }
 
   void get(RoutingContext ctx) {
@@ -52,17 +52,9 @@ final class CircuitEndpoint {
   }
 
   void change(RoutingContext ctx, CircuitBreakerState to) {
-    String name = ctx.pathParam("route");
-    Optional<RouteConfig> route = routes.get().stream().filter(r -> r.name().equals(name)).findFirst();
-    if (route.isEmpty()) {
-      AdminReplies.error(ctx, 404, "NO_SUCH_ROUTE", "no route named '" + name + "'");
-      return;
-    }
-    String reason = "admin " + (to == CircuitBreakerState.OPEN ? "open" : "reset");
-    bus.order(name, to, route.get().policy().circuit().resetTimeoutMs(), adminId, "admin", reason)
-      .onSuccess(event -> AdminReplies.json(ctx, 200, new JsonObject().put("route", name)
-        .put("state", event.state().name()).put("version", event.version()).put("reason", reason)))
-      .onFailure(err -> AdminReplies.error(ctx, 503, "CLUSTER_UNAVAILABLE", String.valueOf(err.getMessage())));
+    commands.circuit(ctx.pathParam("route"), to)
+      .onSuccess(changed -> AdminReplies.json(ctx, 200, changed))
+      .onFailure(err -> AdminReplies.failure(ctx, err));
   }
 
   private static JsonObject routeView(String route, CircuitEvent last, List<InstanceSnapshot> views) {

@@ -135,11 +135,15 @@ final class SluiceDemo {
       "  curl -i " + gw + "/nowhere                 # 404 NO_ROUTE",
       "",
       "Admin (" + admin + "):",
+      "  open " + admin + "/ui/                     # the live page (token for reset/open: " + DEMO_TOKEN + ")",
       "  curl -s " + admin + "/__circuit              # every instance's view of every route",
       "  curl -s " + admin + "/__upstreams            # each route's targets: up, ejected (by whom, how long), unhealthy",
       "  curl -s " + admin + "/__limits?client=127.0.0.1",
       "  curl -s " + admin + "/__health; curl -s " + admin + "/__metrics | grep ^sluice_",
       "  curl -s -X POST -H 'Authorization: Bearer " + DEMO_TOKEN + "' " + admin + "/__circuit/status/reset",
+      config.admin().bridgeOn()
+        ? "  python3 examples/sluice_bridge.py --port " + config.admin().bridgePort() + " tail   # the event bus over TCP"
+        : "  (SLUICE_ADMIN_BRIDGE_PORT=9091 turns on the TCP event-bus bridge: examples/sluice_bridge.py)",
       ""));
   }
 }

@@ -8,6 +8,7 @@ import dev.sluice.gateway.config.ConfigLoader;
 import dev.sluice.gateway.config.ConfigException;
 import dev.sluice.gateway.config.SluiceConfig;
 import dev.sluice.gateway.limit.LocalSlidingWindowLimiter;
+import dev.sluice.gateway.stats.StatsPublisher;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -93,13 +94,18 @@ final class SluiceNode {
   static void deployAdmin(Vertx vertx, SluiceConfig config, PrometheusMeterRegistry registry) {
     await(vertx.deployVerticle(new AdminVerticle(config, registry)),
       "cannot start the admin API on " + config.admin().host() + ":" + config.admin().port());
-    System.out.printf("sluice: admin API on http://%s:%d%n", config.admin().host(), config.admin().port());
+    System.out.printf("sluice: admin API on http://%s:%d (live page /ui/)%n", config.admin().host(), config.admin().port());
+    if (config.admin().bridgeOn()) {
+      System.out.printf("sluice: TCP event-bus bridge on %s:%d%n", config.admin().host(), config.admin().bridgePort());
+    }
   }
 
   static void deployGateway(Vertx vertx, SluiceConfig config, GatewayNode node, int instances) {
     await(vertx.deployVerticle(() -> new GatewayVerticle(config, node),
         new DeploymentOptions().setInstances(instances)),
       "cannot start the gateway on " + config.http().host() + ":" + config.http().port());
+    // One per node, whatever --instances says: sluice.stats carries the node's numbers, once.
+    await(vertx.deployVerticle(new StatsPublisher(config, node)), "cannot start the stats publisher");
   }
 
   /** Waits on the main thread; a config problem passes through as it is, anything else is named. */

@@ -75,6 +75,7 @@ public class GatewayVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     metrics = new GatewayMetrics(node.meters());
+    config.routes().forEach(r -> metrics.declareRoute(r.name()));
     sync = new CircuitSync(vertx, node.id(), instanceId);
     // Monotonic: circuit timing never reads the time of day (nodes' clocks disagree).
     RouteCircuits circuits = new RouteCircuits(vertx, node.id(), config.routes(), () -> System.nanoTime() / 1_000_000,
@@ -158,6 +159,7 @@ public class GatewayVerticle extends VerticleBase {
    */
   private Future<Void> reload(RouteReload reload) {
     Routing old = routing;
+    reload.routes().forEach(r -> metrics.declareRoute(r.name()));
     RouteCircuits circuits = old.circuits().updatedFor(reload.routes());
     UpstreamTargets targets = old.targets().updatedFor(reload.routes());
     routing = new Routing(new RouteTable(reload.routes()), circuits, targets);

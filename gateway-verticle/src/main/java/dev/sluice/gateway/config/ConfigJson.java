@@ -131,7 +131,8 @@ public final class ConfigJson {
   }
 
   private static JsonObject toJson(AdminOptions admin) {
-    JsonObject json = new JsonObject().put("host", admin.host()).put("port", admin.port());
+    JsonObject json = new JsonObject().put("host", admin.host()).put("port", admin.port())
+      .put("bridgePort", admin.bridgePort());
     return admin.token() == null ? json : json.put("token", admin.token());
   }
 

@@ -70,7 +70,11 @@ public final class ConfigParser {
         host(node.value("host"), AdminOptions.DEFAULT_HOST),
         node.intValue("port", Range.PORT, AdminOptions.DEFAULT_PORT),
         // an empty token must not become a password that an empty Authorization header matches
-        node.value("token").string().filter(token -> !token.isBlank()).orElse(null));
+        node.value("token").string().filter(token -> !token.isBlank()).orElse(null),
+        node.intValue("bridgePort", Range.PORT, AdminOptions.BRIDGE_OFF));
+    if (admin.bridgeOn() && admin.bridgePort() == admin.port()) {
+      node.problem("bridgePort", "must differ from admin.port (" + admin.port() + ")");
+    }
     node.rejectUnknownKeys();
     return admin;
   }

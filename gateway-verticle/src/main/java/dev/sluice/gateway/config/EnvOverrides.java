@@ -25,6 +25,7 @@ final class EnvOverrides {
       new Override("SLUICE_ADMIN_PORT", "admin", "port", true),
       new Override("SLUICE_REDIS_URL", "redis", "url", false),
       new Override("SLUICE_ADMIN_TOKEN", "admin", "token", false),
+      new Override("SLUICE_ADMIN_BRIDGE_PORT", "admin", "bridgePort", true),
       new Override("SLUICE_LOG_FORMAT", "log", "format", false));
   private static final Pattern INTEGER = Pattern.compile("-?[0-9]{1,18}");
 

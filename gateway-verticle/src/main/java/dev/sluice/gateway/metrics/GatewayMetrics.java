@@ -2,6 +2,7 @@ package dev.sluice.gateway.metrics;
 
 import dev.sluice.gateway.circuit.RouteCircuit;
 import dev.sluice.gateway.config.LimiterFailureMode;
+import dev.sluice.gateway.retry.RetryingCall;
 import dev.sluice.gateway.upstream.RouteTargets;
 import dev.sluice.gateway.upstream.Target;
 import dev.sluice.gateway.upstream.UpstreamOutcome;
@@ -10,6 +11,8 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.LongTaskTimer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.distribution.CountAtBucket;
+import io.micrometer.core.instrument.distribution.HistogramSnapshot;
 import io.vertx.circuitbreaker.CircuitBreakerState;
 
 import java.time.Duration;
@@ -59,6 +62,9 @@ REQUESTS, "Requests answered, by route, method and status"),
     Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
     Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10)};
 
+  /** The attempt outcomes an alert on upstream health looks at; rarer ones appear with their first. */
+  private static final String[] DECLARED_OUTCOMES = {"2xx", "4xx", "5xx", "timeout", "connect_error"};
+
   private final MeterRegistry registry;
   private final Map<String, Counter> counters = new HashMap<>();
   /** The per-request meters, found without building a key string per request. */
@@ -67,6 +73,66 @@ REQUESTS, "Requests answered, by route, method and status"),
 
   public GatewayMetrics(MeterRegistry registry) {
     this.registry = registry;
+  }
+
+  /**
+   * Registers every meter whose label set is known in advance for {@code route} at 0, so that
+   * alerts and {@code rate()} see the series before the first 429, retry or transition (a counter
+   * that appears only with its first event has no "before" to compare with). Called for the
+   * config's routes at start and for a reload's routes; registering an existing meter is a lookup.
+   * {@code sluice_requests_total} is not among them: its method and status are not known before a
+   * request; {@code sluice_request_duration_seconds_count} stands for the route's requests meanwhile.
+   */
+  public void declareRoute(String route) {
+    routeMeters(route);
+    counter(RATE_LIMITED, "route", route);
+    counter(RETRIES, "route", route);
+    counter(RETRIES_SKIPPED, "route", route, "reason", RetryingCall.BODY_STREAMED);
+    for (CircuitBreakerState to : CircuitBreakerState.values()) {
+      counter(TRANSITIONS, "route", route, "to", to.name().toLowerCase(Locale.ROOT));
+    }
+    for (String outcome : DECLARED_OUTCOMES) {
+      counter(ATTEMPTS, "route", route, "outcome", outcome);
+    }
+  }
+
+  /**
+   * The route's counters on this node now, read from the registry (not from this instance's own
+   * meters: the registry hands every instance of the node the same ones). Once a second, by the
+   * node's stats publisher: no cost on the request path.
+   */
+  public RouteTotals totals(String route) {
+    long serverErrors = 0;
+    for (Counter c : registry.find(REQUESTS).tag("route", route).counters()) {
+      String status = c.getId().getTag("status");
+      if (status != null && status.length() == 3 && status.charAt(0) == '5') {
+        serverErrors += (long) c.count();
+      }
+    }
+    Timer timer = registry.find(DURATION).tag("route", route).timer();
+    double[] bounds = new double[BUCKETS.length];
+    long[] counts = new long[BUCKETS.length];
+    long requests = 0;
+    if (timer != null) {
+      HistogramSnapshot snapshot = timer.takeSnapshot();
+      requests = snapshot.count();
+      CountAtBucket[] buckets = snapshot.histogramCounts();
+      for (int i = 0; i < BUCKETS.length && i < buckets.length; i++) {
+        bounds[i] = buckets[i].bucket(TimeUnit.MILLISECONDS);
+        counts[i] = (long) buckets[i].count();
+      }
+    } else {
+      for (int i = 0; i < BUCKETS.length; i++) {
+        bounds[i] = BUCKETS[i].toNanos() / 1e6;
+      }
+    }
+    return new RouteTotals(route, requests, count(RATE_LIMITED, route), serverErrors, count(RETRIES, route),
+      bounds, counts);
+  }
+
+  private long count(String name, String route) {
+    Counter c = registry.find(name).tag("route", route).counter();
+    return c == null ? 0 : (long) c.count();
   }
 
   public void requestCompleted(String route, String method, int status, long nanos) {

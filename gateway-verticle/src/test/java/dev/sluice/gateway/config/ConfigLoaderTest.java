@@ -120,6 +120,7 @@ class ConfigLoaderTest {
         "SLUICE_ADMIN_PORT", "19090",
         "SLUICE_REDIS_URL", "redis://redis:6379",
         "SLUICE_ADMIN_TOKEN", "from-env",
+        "SLUICE_ADMIN_BRIDGE_PORT", "19091",
         "SLUICE_LOG_FORMAT", "json",
         "SLUICE_INSTANCES", "not-for-the-config",
         "SLUICE_CLUSTER_MEMBERS", "also,not");
@@ -128,6 +129,7 @@ class ConfigLoaderTest {
       assertEquals("127.0.0.1", config.http().host(), "the rest of the section is kept");
       assertEquals(19090, config.admin().port());
       assertEquals("from-env", config.admin().token());
+      assertEquals(19091, config.admin().bridgePort());
       assertEquals("redis://redis:6379", config.redis().url());
       assertEquals(LogFormat.JSON, config.log().format());
       assertEquals(ConfigFixtures.full().routes(), config.routes());
@@ -137,11 +139,12 @@ class ConfigLoaderTest {
   @Test
   void aBadEnvironmentValueIsReportedUnderItsName(Vertx vertx, VertxTestContext test) {
     Map<String, String> env = Map.of("SLUICE_HTTP_PORT", "eighty", "SLUICE_ADMIN_PORT", "70000",
-        "SLUICE_REDIS_URL", "localhost:6379", "SLUICE_LOG_FORMAT", "xml");
+        "SLUICE_REDIS_URL", "localhost:6379", "SLUICE_LOG_FORMAT", "xml", "SLUICE_ADMIN_BRIDGE_PORT", "tcp");
     expectProblems(ConfigLoader.load(vertx, resource("gateway-minimal.yml"), env), test, problems ->
         assertEquals(List.of(
             "SLUICE_HTTP_PORT: must be an integer",
             "SLUICE_ADMIN_PORT: must be between 0 and 65535",
+            "SLUICE_ADMIN_BRIDGE_PORT: must be an integer",
             "SLUICE_REDIS_URL: must start with redis://, rediss:// or unix://",
             "SLUICE_LOG_FORMAT: must be one of json, text"), problems));
   }
