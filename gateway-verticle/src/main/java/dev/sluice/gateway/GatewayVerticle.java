@@ -87,7 +87,7 @@ public class GatewayVerticle extends VerticleBase {
     targets.all().forEach(metrics::watch);
     routing = new Routing(new RouteTable(config.routes()), circuits, targets);
     healthChecks = new HealthChecks(vertx, targetSync, () -> routing.targets());
-    upstream = new UpstreamClient(vertx, connectTimeoutMs());
+    upstream = new UpstreamClient(vertx, connectTimeoutMs(), config.http().idleTimeoutSeconds());
     limiter = new FailoverRateLimiter(vertx, config.redis(), new RedisSlidingWindowLimiter(vertx, config.redis()),
       new NodeShareLimiter(node.fallbackWindows(), node.liveNodes()))
       .onFallback(() -> metrics.limiterFallback(config.redis().onFailure()));

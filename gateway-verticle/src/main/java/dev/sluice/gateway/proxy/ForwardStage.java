@@ -39,14 +39,12 @@ final class ForwardStage implements GatewayStage {
   private final UpstreamClient client;
   private final GatewayMetrics metrics;
   private final long maxBodyBytes;
-  private final long idleTimeoutMs;
 
-  ForwardStage(Vertx vertx, UpstreamClient client, GatewayMetrics metrics, long maxBodyBytes, long idleTimeoutMs) {
+  ForwardStage(Vertx vertx, UpstreamClient client, GatewayMetrics metrics, long maxBodyBytes) {
     this.vertx = vertx;
     this.client = client;
     this.metrics = metrics;
     this.maxBodyBytes = maxBodyBytes;
-    this.idleTimeoutMs = idleTimeoutMs;
   }
 
   @Override
@@ -108,7 +106,7 @@ final class ForwardStage implements GatewayStage {
       headers.set(UpgradeStage.UPGRADE, "websocket");
     }
     String pathAndQuery = route.forwardedPath(exchange.path(), request.query());
-    return new UpstreamRequest(request.method(), pathAndQuery, headers, body, route.policy().timeoutMs(), idleTimeoutMs,
+    return new UpstreamRequest(request.method(), pathAndQuery, headers, body, route.policy().timeoutMs(),
       exchange.upgrade());
   }
 

@@ -47,7 +47,7 @@ public final class GatewayPipeline implements Handler<HttpServerRequest> {
       rateLimit,
       new TargetsStage(),
       new CircuitStage(),
-      new ForwardStage(vertx, upstream, metrics, http.maxBodyBytes(), http.idleTimeoutSeconds() * 1000L)),
+      new ForwardStage(vertx, upstream, metrics, http.maxBodyBytes())),
       metrics, new AccessLog(accessLog));
   }
 

@@ -24,9 +24,15 @@ public final class UpstreamClient {
 
   private final HttpClient client;
 
-  public UpstreamClient(Vertx vertx, int connectTimeoutMs) {
+  /**
+   * @param idleTimeoutSeconds an upstream connection silent this long is closed: a response body
+   *                           that stalls mid-way is cut by it (0 = never). Per connection, not a
+   *                           timer per request: a per-request timer would outlive its request.
+   */
+  public UpstreamClient(Vertx vertx, int connectTimeoutMs, int idleTimeoutSeconds) {
     HttpClientOptions options = new HttpClientOptions()
       .setConnectTimeout(connectTimeoutMs)
+      .setIdleTimeout(idleTimeoutSeconds)
       .setKeepAlive(true)
       .setPipelining(false)
       .setDecompressionSupported(false);
@@ -55,7 +61,8 @@ public final class UpstreamClient {
 
   /**
    * The head timeout starts once the whole body has gone up (an upload may take longer than any
-   * head timeout); after the head, the body may be silent for the idle timeout at most.
+   * head timeout); Vert.x cancels it when the head arrives. After the head, the connection's idle
+   * timeout bounds a silent body.
    */
   private static Future<HttpClientResponse> exchange(HttpClientRequest outbound, UpstreamRequest request) {
     // Failures reach us through the response future; without a handler Vert.x would log each one again.
@@ -67,11 +74,7 @@ public final class UpstreamClient {
     } else {
       head = request.body().sendWith(outbound, () -> armHeadTimeout(outbound, request));
     }
-    return head.andThen(ar -> {
-      if (ar.succeeded() && request.idleTimeoutMs() > 0 && !request.upgrade()) {
-        outbound.idleTimeout(request.idleTimeoutMs());
-      }
-    });
+    return head;
   }
 
   private static void armHeadTimeout(HttpClientRequest outbound, UpstreamRequest request) {

@@ -9,9 +9,8 @@ import io.vertx.core.http.HttpMethod;
  *
  * @param pathAndQuery  what follows the target's own path: the route's forwarded path and the query
  * @param timeoutMs     the longest wait for the response head once the body has been sent
- * @param idleTimeoutMs the longest silence of a response body once the head came; 0 = none
  * @param upgrade       a WebSocket handshake: sent with {@code Connection: Upgrade}, answered by a tunnel on 101
  */
 public record UpstreamRequest(HttpMethod method, String pathAndQuery, MultiMap headers, RequestBody body,
-                              long timeoutMs, long idleTimeoutMs, boolean upgrade) {
+                              long timeoutMs, boolean upgrade) {
 }
