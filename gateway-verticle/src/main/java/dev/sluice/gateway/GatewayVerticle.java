@@ -195,6 +195,7 @@ public class GatewayVerticle extends VerticleBase {
       .setIdleTimeout(config.http().idleTimeoutSeconds())
       .setHandle100ContinueAutomatically(true)
       .setCompressionSupported(false)
+      .setMaxChunkSize(UpstreamClient.BODY_CHUNK_BYTES)
       // Cleartext HTTP/2 would sniff the first bytes before the HTTP/1 decoder is set up, too
       // late to put the strict one in its place (GatewayPipeline.guard); nothing upstream speaks it.
       .setHttp2ClearTextEnabled(false);
