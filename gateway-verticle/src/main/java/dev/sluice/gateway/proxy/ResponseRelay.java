@@ -4,6 +4,7 @@ import dev.sluice.gateway.stream.Relay;
 import dev.sluice.gateway.stream.RelayException;
 import dev.sluice.gateway.upstream.HopByHopHeaders;
 import dev.sluice.gateway.upstream.UpstreamResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
@@ -36,8 +37,11 @@ final class ResponseRelay {
   static void relay(Exchange exchange, UpstreamResponse upstream, Runnable record) {
     HttpServerResponse response = exchange.request().response();
     response.setStatusCode(upstream.statusCode());
-    if (upstream.statusMessage() != null) {
-      response.setStatusMessage(upstream.statusMessage());
+    String message = upstream.statusMessage();
+    // Only an upstream's own reason phrase is copied: setting the standard one would build a new
+    // status object per answer for nothing.
+    if (message != null && !message.equals(HttpResponseStatus.valueOf(upstream.statusCode()).reasonPhrase())) {
+      response.setStatusMessage(message);
     }
     MultiMap headers = response.headers();
     HopByHopHeaders.copyEndToEnd(upstream.headers(), headers, NO_SKIP);
