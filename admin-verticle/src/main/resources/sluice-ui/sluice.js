@@ -26,6 +26,7 @@
     nodes: [],       // GET /__circuit's nodes
     stats: {},       // node -> { at, intervalMs, routes: { route -> stats } }
     limits: {},      // route -> GET /__limits entry
+    upstreams: {},   // route -> GET /__upstreams entry (each target and its state)
   };
   let token = null;  // page memory only: never stored, never in a URL
   let socket = null;
@@ -71,9 +72,21 @@
     }
   }
 
+  async function loadUpstreams() {
+    try {
+      const body = await getJson('/__upstreams');
+      view.upstreams = {};
+      (body.routes || []).forEach((r) => { view.upstreams[r.route] = r; });
+      render();
+    } catch (e) {
+      // shown from the route table instead
+    }
+  }
+
   function refreshAll() {
     loadRoutes().then(loadCircuits).catch((e) => notice(String(e.message || e), true));
     loadLimits();
+    loadUpstreams();
   }
 
   /** Events arrive before every instance has followed them; ask again a moment later. */
@@ -147,7 +160,9 @@
         logLine('routes reloaded', 'UNKNOWN', 'version ' + body.version);
         break;
       case ADDRESSES.targets:
-        logLine(body.route || '?', 'UNKNOWN', 'target ' + (body.target || '') + ' ' + (body.state || ''));
+        logLine(body.route || '?', body.kind === 'EJECTED' || body.kind === 'UNHEALTHY' ? 'OPEN' : 'CLOSED',
+          'target ' + (body.target || '') + ' ' + (body.kind || '') + (body.reason ? ' (' + body.reason + ')' : ''));
+        loadUpstreams();
         break;
       default:
         break;
@@ -300,8 +315,8 @@
     const circuit = view.circuits[route.name] || { state: 'UNKNOWN', scope: '', version: 0, views: [] };
     setText(row.querySelector('.name'), route.name);
     setText(row.querySelector('.prefix'), route.prefix);
-    setText(row.querySelector('.upstream'), route.upstream);
-    row.querySelector('.upstream').title = route.upstream;
+    row.querySelector('.upstream').replaceChildren(...targetsOf(route));
+    row.querySelector('.upstream').title = upstreamText(route.upstream);
     row.className = circuit.state.toLowerCase();
 
     const cell = row.querySelector('.circuit');
@@ -410,6 +425,29 @@
     return node;
   }
 
+  /** Each target of the route with its state by colour and word; the configured URLs until known. */
+  function targetsOf(route) {
+    const known = (view.upstreams[route.name] || {}).targets;
+    if (!known || known.length === 0) {
+      return [el('span', null, upstreamText(route.upstream))];
+    }
+    return known.map((t) => {
+      const line = el('span', 'target');
+      const badge = el('span', 'state', t.state);
+      badge.dataset.state = t.state;
+      line.append(badge, el('span', null, ' ' + t.target));
+      return line;
+    });
+  }
+
+  /** The config's upstream: one URL, or a list of URLs or {url, weight} items. */
+  function upstreamText(upstream) {
+    if (Array.isArray(upstream)) {
+      return upstream.map((u) => (typeof u === 'string' ? u : u.url + (u.weight ? ' ×' + u.weight : ''))).join(', ');
+    }
+    return String(upstream ?? '');
+  }
+
   function stateBadge(state) {
     const badge = el('span', 'state', (state || 'UNKNOWN').replace('_', '-'));
     badge.dataset.state = state || 'UNKNOWN';
@@ -438,7 +476,7 @@
   });
   $('token-forget').addEventListener('click', () => { setToken(null); notice('token forgotten: read-only', false); });
   setInterval(renderStats, 1000);                                // ages out nodes that stopped reporting
-  setInterval(() => { loadCircuits().catch(() => {}); loadLimits(); }, 10000); // belt and braces
+  setInterval(() => { loadCircuits().catch(() => {}); loadLimits(); loadUpstreams(); }, 10000); // belt and braces
   setToken(null);
   refreshAll();
   connect();

@@ -155,9 +155,12 @@ public final class RedisServerProcess implements AutoCloseable {
       throw new IllegalStateException("redis-server on port " + port + " is not running");
     }
     // With the watchdog, redis-server is its child: signal redis itself, never the shell or anything else.
+    // Compared by real path: Debian's /usr/bin/redis-server is a link, and the kernel names the target.
+    Path real = realPath(executable.toString());
     long pid = process.descendants()
-        .filter(p -> p.info().command().map(c -> c.equals(executable.toString())).orElse(false))
-        .mapToLong(ProcessHandle::pid).findFirst().orElse(process.pid());
+        .filter(p -> p.info().command().map(c -> realPath(c).equals(real)).orElse(false))
+        .mapToLong(ProcessHandle::pid).findFirst()
+        .orElseThrow(() -> new IllegalStateException("no redis-server process under " + process.pid()));
     try {
       Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid)).redirectErrorStream(true).start();
       if (!kill.waitFor(STOP_TIMEOUT_MS, TimeUnit.MILLISECONDS) || kill.exitValue() != 0) {
@@ -169,6 +172,14 @@ public final class RedisServerProcess implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while signalling redis-server " + pid, e);
+    }
+  }
+
+  private static Path realPath(String file) {
+    try {
+      return Path.of(file).toRealPath();
+    } catch (IOException | RuntimeException e) {
+      return Path.of(file).toAbsolutePath().normalize();
     }
   }
 
