@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One benchmark run: the upstream-mock direct, through nginx as a plain proxy, and through Sluice
-# (Redis limiter on, limit high enough that nothing is rejected), each with the same wrk load;
+# (Redis limiter on, limit high enough that nothing is rejected; one hot API key, then 10 000 keys
+# in turn), each with the same wrk load, and 1 MiB answers through each (MB/s);
 # then Sluice once more with Redis unreachable and `redis.onFailure: open`, which is as close to
 # "limiter off" as the config allows. Only ratios from one run mean anything on a shared
 # machine; see RESULTS.md.
