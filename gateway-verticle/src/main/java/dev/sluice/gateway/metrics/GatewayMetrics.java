@@ -141,10 +141,6 @@ REQUESTS, "Requests answered, by route, method and status"),
     meters.duration.record(nanos, TimeUnit.NANOSECONDS);
   }
 
-  public void attempt(String route, UpstreamOutcome outcome) {
-    routeMeters(route).attempts(outcome).increment();
-  }
-
   /** An attempt to one target of the route: counted by route, and by route, target and outcome. */
   public void attempt(String route, String target, UpstreamOutcome outcome) {
     RouteMeters meters = routeMeters(route);
