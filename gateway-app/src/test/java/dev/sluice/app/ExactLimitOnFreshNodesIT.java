@@ -113,8 +113,13 @@ class ExactLimitOnFreshNodesIT {
         assertEquals(LIMIT, admitted, what);
       }
       assertEquals(REQUESTS, admitted + outcome.getOrDefault("429", 0), what);
-      assertEquals(admitted, windowSlots(route, client),
-        "round " + round + ": the window is in Redis, holding exactly the admitted requests");
+      // Redis holds every request it admitted; a late call it ran may have been refused by its node
+      // meanwhile (its verdict unknown), so the window may hold a few more than were admitted.
+      long slots = windowSlots(route, client);
+      assertTrue(slots >= admitted && slots <= LIMIT, what + ": " + slots + " slots in Redis");
+      if (fellBack == 0) {
+        assertEquals(admitted, slots, what + ": the window holds exactly the admitted requests");
+      }
       if (round < ROUNDS) {
         stopNodes();
       }

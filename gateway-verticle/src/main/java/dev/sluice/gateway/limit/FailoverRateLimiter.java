@@ -6,6 +6,7 @@ import dev.sluice.gateway.config.RedisOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.Objects;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -26,6 +27,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class FailoverRateLimiter implements RateLimiter {
   public static final long PROBE_INTERVAL_MS = 250;
+  /** What a request refused for a late Redis answer is told to wait: the next one is likely on time. */
+  static final long LATE_RETRY_MS = 1_000;
   /** Start-up may connect and load the script slowly; requests never wait this long. */
   public static final long PRELOAD_TIMEOUT_MS = 5_000;
 
@@ -80,6 +83,9 @@ public final class FailoverRateLimiter implements RateLimiter {
             return Future.succeededFuture(outcome.result());
           }
           health.reportFailure(epoch, outcome.cause());
+          if (mode == LimiterFailureMode.LOCAL && !health.isDown() && outcome.cause() instanceof TimeoutException) {
+            return refusedWhileRedisIsUp(policy);
+          }
           return fallback(route, client, policy, outcome.cause());
         });
   }
@@ -124,6 +130,19 @@ public final class FailoverRateLimiter implements RateLimiter {
   public Future<Void> close() {
     health.close();
     return redis.close();
+  }
+
+  /**
+   * One late call while Redis is still taken to be up: that request alone is refused (429, retry
+   * in a second). Redis may have run it, its verdict is unknown, and the other nodes keep admitting
+   * through Redis up to the whole limit, so admitting it from this node's window could go over the
+   * limit; refusing one request under-serves by one. Only when Redis is known down does
+   * {@code local} admit from the node's share.
+   */
+  private Future<RateLimitDecision> refusedWhileRedisIsUp(RateLimitPolicy policy) {
+    fallbackCount.incrementAndGet();
+    fallbackListener.run();
+    return Future.succeededFuture(new RateLimitDecision(false, policy.limit(), 0, LATE_RETRY_MS));
   }
 
   private Future<RateLimitDecision> fallback(String route, String client, RateLimitPolicy policy, Throwable cause) {
