@@ -309,29 +309,12 @@ class ExactLimitOnFreshNodesIT {
     return out.toString();
   }
 
-  /** In header mode a client is named by its key's digest. */
-  static String windowKey(String route, String apiKey) {
-    return "sluice:rl:{" + route + ":" + ApiKeyDigest.identity(apiKey) + "}";
-  }
-
-  /** Slots the client's window counts, read as the limiter counts them (a member may hold several). */
   static long windowSlots(String route, String apiKey) throws Exception {
-    Redis client = Redis.createClient(parts.vertx, parts.redis.url());
-    try {
-      return new WindowReader(client::send).read(windowKey(route, apiKey), new RateLimitPolicy(LIMIT, WINDOW_MS))
-        .await(5, TimeUnit.SECONDS).count();
-    } finally {
-      client.close();
-    }
+    return new RedisWindows(parts.vertx, parts.redis.url()).slots(route, apiKey, new RateLimitPolicy(LIMIT, WINDOW_MS));
   }
 
   static long redisLong(Request command) throws Exception {
-    Redis client = Redis.createClient(parts.vertx, parts.redis.url());
-    try {
-      return client.send(command).await(5, TimeUnit.SECONDS).toLong();
-    } finally {
-      client.close();
-    }
+    return new RedisWindows(parts.vertx, parts.redis.url()).asLong(command);
   }
 
   static String readLog(Node node) throws IOException {

@@ -330,30 +330,16 @@ class RateLimitAcrossNodesIT {
       + seen.size() + " requests: " + summary(seen));
   }
 
-  /** {@code sluice:rl:{<route>:key:<digest>}}: in header mode a client is named by its key's digest. */
   static String windowKey(String apiKey) {
-    return "sluice:rl:{" + ROUTE + ":" + ApiKeyDigest.identity(apiKey) + "}";
+    return RedisWindows.key(ROUTE, apiKey);
   }
 
-  /** Slots the client's window counts, read as the limiter counts them, on a fresh connection. */
   static long windowSlots(String apiKey) throws Exception {
-    Redis client = Redis.createClient(vertx, redis.url());
-    try {
-      return new WindowReader(client::send).read(windowKey(apiKey), new RateLimitPolicy(LIMIT, WINDOW_MS))
-        .await(5, TimeUnit.SECONDS).count();
-    } finally {
-      client.close();
-    }
+    return new RedisWindows(vertx, redis.url()).slots(ROUTE, apiKey, new RateLimitPolicy(LIMIT, WINDOW_MS));
   }
 
-  /** One command on a fresh connection (the server may have been restarted since the last one). */
   static long redisLong(Request command) throws Exception {
-    Redis client = Redis.createClient(vertx, redis.url());
-    try {
-      return client.send(command).await(5, TimeUnit.SECONDS).toLong();
-    } finally {
-      client.close();
-    }
+    return new RedisWindows(vertx, redis.url()).asLong(command);
   }
 
   static Node launch(String name, int mockPort) throws IOException {

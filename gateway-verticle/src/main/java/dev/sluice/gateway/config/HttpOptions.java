@@ -11,9 +11,4 @@ public record HttpOptions(String host, int port, long maxBodyBytes, int idleTime
   public static final int DEFAULT_PORT = 8080;
   public static final long DEFAULT_MAX_BODY_BYTES = 1_048_576;
   public static final int DEFAULT_IDLE_TIMEOUT_SECONDS = 60;
-
-  /** Whether a body of {@code bytes} is over the limit. */
-  public boolean tooLarge(long bytes) {
-    return maxBodyBytes > 0 && bytes > maxBodyBytes;
-  }
 }
