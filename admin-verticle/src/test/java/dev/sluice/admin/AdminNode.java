@@ -5,7 +5,7 @@ import dev.sluice.gateway.GatewayNode;
 import dev.sluice.gateway.config.ConfigParser;
 import dev.sluice.gateway.config.SluiceConfig;
 import dev.sluice.gateway.metrics.VertxMetricsOptions;
-import dev.sluice.gateway.redis.RedisServerProcess;
+import dev.sluice.localredis.RedisServerProcess;
 import dev.sluice.gateway.stats.StatsPublisher;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;

@@ -4,7 +4,7 @@ import dev.sluice.gateway.GatewayFixture;
 import dev.sluice.gateway.GatewayNode;
 import dev.sluice.gateway.config.ConfigParser;
 import dev.sluice.gateway.config.SluiceConfig;
-import dev.sluice.gateway.redis.RedisServerProcess;
+import dev.sluice.localredis.RedisServerProcess;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;

@@ -2,7 +2,7 @@ package dev.sluice.admin;
 
 import dev.sluice.gateway.GatewayFixture;
 import dev.sluice.gateway.config.ConfigParser;
-import dev.sluice.gateway.redis.RedisServerProcess;
+import dev.sluice.localredis.RedisServerProcess;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;

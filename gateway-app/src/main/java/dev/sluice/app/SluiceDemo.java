@@ -5,7 +5,7 @@ import dev.sluice.gateway.GatewayNode;
 import dev.sluice.gateway.config.ConfigLoader;
 import dev.sluice.gateway.config.LogFormat;
 import dev.sluice.gateway.config.SluiceConfig;
-import dev.sluice.gateway.redis.RedisServerProcess;
+import dev.sluice.localredis.RedisServerProcess;
 import dev.sluice.mock.UpstreamMockOptions;
 import dev.sluice.mock.UpstreamMockVerticle;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;

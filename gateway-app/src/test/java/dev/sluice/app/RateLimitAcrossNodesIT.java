@@ -3,7 +3,7 @@ package dev.sluice.app;
 import dev.sluice.gateway.client.ApiKeyDigest;
 import dev.sluice.gateway.config.RateLimitPolicy;
 import dev.sluice.gateway.limit.WindowReader;
-import dev.sluice.gateway.redis.RedisServerProcess;
+import dev.sluice.localredis.RedisServerProcess;
 import dev.sluice.mock.UpstreamMockOptions;
 import dev.sluice.mock.UpstreamMockVerticle;
 import io.vertx.core.Future;

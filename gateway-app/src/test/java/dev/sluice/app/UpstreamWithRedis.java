@@ -1,6 +1,6 @@
 package dev.sluice.app;
 
-import dev.sluice.gateway.redis.RedisServerProcess;
+import dev.sluice.localredis.RedisServerProcess;
 import dev.sluice.mock.UpstreamMockOptions;
 import dev.sluice.mock.UpstreamMockVerticle;
 import io.vertx.core.Vertx;

@@ -4,7 +4,7 @@ import dev.sluice.gateway.GatewayNode;
 import dev.sluice.gateway.GatewayVerticle;
 import dev.sluice.gateway.config.ConfigParser;
 import dev.sluice.gateway.config.SluiceConfig;
-import dev.sluice.gateway.redis.RedisServerProcess;
+import dev.sluice.localredis.RedisServerProcess;
 import dev.sluice.mock.UpstreamMockOptions;
 import dev.sluice.mock.UpstreamMockVerticle;
 import io.vertx.circuitbreaker.CircuitBreakerState;

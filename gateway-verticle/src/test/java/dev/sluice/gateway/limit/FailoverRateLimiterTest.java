@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.sluice.gateway.config.LimiterFailureMode;
 import dev.sluice.gateway.config.RateLimitPolicy;
 import dev.sluice.gateway.config.RedisOptions;
-import dev.sluice.gateway.redis.RedisServerProcess;
+import dev.sluice.localredis.RedisServerProcess;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;

@@ -3,7 +3,7 @@ package dev.sluice.gateway.proxy;
 import dev.sluice.gateway.GatewayFixture;
 import dev.sluice.gateway.GatewayNode;
 import dev.sluice.gateway.route.RouteReload;
-import dev.sluice.gateway.redis.RedisServerProcess;
+import dev.sluice.localredis.RedisServerProcess;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;

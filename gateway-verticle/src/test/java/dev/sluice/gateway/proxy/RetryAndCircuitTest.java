@@ -1,7 +1,7 @@
 package dev.sluice.gateway.proxy;
 
 import dev.sluice.gateway.GatewayFixture;
-import dev.sluice.gateway.redis.RedisServerProcess;
+import dev.sluice.localredis.RedisServerProcess;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;

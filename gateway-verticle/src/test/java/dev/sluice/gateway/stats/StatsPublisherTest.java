@@ -2,7 +2,7 @@ package dev.sluice.gateway.stats;
 
 import dev.sluice.gateway.GatewayFixture;
 import dev.sluice.gateway.GatewayNode;
-import dev.sluice.gateway.redis.RedisServerProcess;
+import dev.sluice.localredis.RedisServerProcess;
 import dev.sluice.gateway.route.RouteReload;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -1,4 +1,4 @@
-package dev.sluice.gateway.redis;
+package dev.sluice.localredis;
 
 import java.io.File;
 import java.io.IOException;

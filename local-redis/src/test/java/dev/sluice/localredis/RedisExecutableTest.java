@@ -1,4 +1,4 @@
-package dev.sluice.gateway.redis;
+package dev.sluice.localredis;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

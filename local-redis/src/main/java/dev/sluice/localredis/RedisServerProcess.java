@@ -1,4 +1,4 @@
-package dev.sluice.gateway.redis;
+package dev.sluice.localredis;
 
 import java.io.IOException;
 import java.io.InputStream;
