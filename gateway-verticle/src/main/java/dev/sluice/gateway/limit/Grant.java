@@ -1,6 +1,8 @@
 package dev.sluice.gateway.limit;
 
 import io.vertx.redis.client.Response;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * What {@code sliding-window.lua} answered.
@@ -13,7 +15,13 @@ import io.vertx.redis.client.Response;
  */
 record Grant(int granted, int remaining, long resetMs, long retryMs) {
 
-  static Grant of(Response reply) {
-    return new Grant(reply.get(0).toInteger(), reply.get(1).toInteger(), reply.get(2).toLong(), reply.get(3).toLong());
+  /** The script answers four numbers per window, in the order of the call's keys. */
+  static List<Grant> all(Response reply, int windows) {
+    List<Grant> grants = new ArrayList<>(windows);
+    for (int i = 0; i < windows; i++) {
+      int at = 4 * i;
+      grants.add(new Grant(reply.get(at).toInteger(), reply.get(at + 1).toInteger(), reply.get(at + 2).toLong(), reply.get(at + 3).toLong()));
+    }
+    return grants;
   }
 }

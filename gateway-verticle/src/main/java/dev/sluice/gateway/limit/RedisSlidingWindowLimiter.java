@@ -7,6 +7,7 @@ import dev.sluice.gateway.redis.RedisUrl;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
+import io.vertx.redis.client.RedisClientType;
 import io.vertx.redis.client.Request;
 import java.security.SecureRandom;
 import java.util.HexFormat;
@@ -30,7 +31,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * </ul>
  * Users, passwords, {@code rediss://} and {@code /db} follow vertx-redis-client's URL rules.
  *
- * <p>A client seen now and then costs one {@code EVALSHA} round trip per request. A hot client
+ * <p>A client seen now and then costs one window in an {@code EVALSHA} round trip per request; the
+ * windows asked for in one event-loop turn share one call ({@link ScriptBatcher}). A hot client
  * (more than a handful of requests per lease period on this instance) costs one per lease: the
  * script reserves several slots at once and this limiter admits locally until they are used or
  * the lease ends, then hands back what it did not use; rejections are answered locally until a
@@ -46,6 +48,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class RedisSlidingWindowLimiter implements RateLimiter {
   private final PipelinedRedis redis;
   private final SlidingWindowScript script;
+  private final ScriptBatcher calls;
   /** Random per limiter, so grant ids from two nodes (or two instances) never collide. */
   private final String limiterId;
   private final AtomicLong sequence = new AtomicLong();
@@ -57,8 +60,10 @@ public final class RedisSlidingWindowLimiter implements RateLimiter {
   /** Call on the owning verticle's context: its connection and hand-back timer live there. */
   public RedisSlidingWindowLimiter(Vertx vertx, RedisOptions options) {
     this.vertx = vertx;
-    this.redis = new PipelinedRedis(vertx, RedisUrl.toClientOptions(options.url()));
+    var clientOptions = RedisUrl.toClientOptions(options.url());
+    this.redis = new PipelinedRedis(vertx, clientOptions);
     this.script = SlidingWindowScript.load();
+    this.calls = new ScriptBatcher(script, redis, vertx.getOrCreateContext(), clientOptions.getType() != RedisClientType.CLUSTER);
     this.limiterId = newLimiterId();
     this.leases = new LeaseBook(System::nanoTime, this::nextGrantId, LeaseBook.MAX_CLIENTS);
   }
@@ -78,7 +83,7 @@ public final class RedisSlidingWindowLimiter implements RateLimiter {
   }
 
   private void ask(LeaseBook.Ask ask) {
-    script.run(redis, ask).onComplete(reply -> {
+    calls.run(ask).onComplete(reply -> {
       if (reply.failed()) {
         leases.failed(ask, reply.cause());
         return;
@@ -108,7 +113,7 @@ public final class RedisSlidingWindowLimiter implements RateLimiter {
           handBackTimer = -1;
         }
         for (LeaseBook.Ask handBack : leases.dueHandBacks()) {
-          script.run(redis, handBack);
+          calls.run(handBack);
         }
         armHandBacks();
       });

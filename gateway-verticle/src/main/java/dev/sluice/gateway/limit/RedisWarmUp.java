@@ -14,8 +14,8 @@ import java.util.UUID;
  *
  * <p>The calls run the script with a limit of 0 on a key no client has: the script then only
  * reads (trim, count) and adds nothing, so the warm-up leaves no trace in Redis. A few go one by one,
- * then {@link #BURST} at once, so both paths of the pipelined connection (one command, a batch)
- * have run.
+ * then {@link #BURST} for as many clients at once, so both kinds of call (one window, a batch of
+ * windows: see {@link ScriptBatcher}) have run.
  */
 final class RedisWarmUp {
   static final String ROUTE = "__warm-up__";
@@ -35,7 +35,7 @@ final class RedisWarmUp {
     return chain.compose(v -> {
       List<Future<RateLimitDecision>> burst = new ArrayList<>(BURST);
       for (int i = 0; i < BURST; i++) {
-        burst.add(redis.acquire(ROUTE, client, NOTHING_ALLOWED));
+        burst.add(redis.acquire(ROUTE, client + "-" + i, NOTHING_ALLOWED));
       }
       return Future.all(burst).mapEmpty();
     });

@@ -12,9 +12,13 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
 
 /**
  * The limiter's one Lua script ({@code sliding-window.lua}), run by SHA.
+ *
+ * <p>One call may carry many windows (see {@link ScriptBatcher}): keys first, then eight arguments
+ * per key, and the answer is four numbers per key.
  *
  * <p>The SHA is SHA-1 of the script text, exactly what {@code SCRIPT LOAD} answers, so it is
  * computed here once and every acquire is a single {@code EVALSHA} round trip. When the server
@@ -51,13 +55,16 @@ final class SlidingWindowScript {
     return sha;
   }
 
-  /** One EVALSHA; on NOSCRIPT one EVAL, transparently. */
-  Future<Grant> run(PipelinedRedis redis, LeaseBook.Ask ask) {
-    return redis.send(call(Command.EVALSHA, sha, ask))
+  /**
+   * One EVALSHA for every window in {@code asks} (one key each; with Redis Cluster, one ask per
+   * call); on NOSCRIPT one EVAL, transparently. The grants come in the order of the asks.
+   */
+  Future<List<Grant>> run(PipelinedRedis redis, List<LeaseBook.Ask> asks) {
+    return redis.sendNow(call(Command.EVALSHA, sha, asks))
         .recover(err -> isNoScript(err)
-            ? redis.send(call(Command.EVAL, text, ask))
+            ? redis.sendNow(call(Command.EVAL, text, asks))
             : Future.failedFuture(err))
-        .map(Grant::of);
+        .map(reply -> Grant.all(reply, asks.size()));
   }
 
   /**
@@ -71,14 +78,27 @@ final class SlidingWindowScript {
             : Future.failedFuture(new IllegalStateException("SCRIPT LOAD answered " + answer + ", expected " + sha)));
   }
 
-  /** One slot scored now, the call of most clients, leaves out the lease arguments (the script's defaults). */
-  private static Request call(Command command, String scriptOrSha, LeaseBook.Ask ask) {
-    Request request = Request.cmd(command).arg(scriptOrSha).arg(1).arg(ask.key())
-        .arg(ask.policy().limit()).arg(ask.policy().windowMs()).arg(ask.grantId());
-    if (ask.need() == 1 && ask.spare() == 0 && ask.leaseMs() == 0 && ask.handBack().isEmpty()) {
-      return request;
+  private static Request call(Command command, String scriptOrSha, List<LeaseBook.Ask> asks) {
+    Request request = Request.cmd(command).arg(scriptOrSha).arg(asks.size());
+    for (LeaseBook.Ask ask : asks) {
+      request.arg(ask.key());
     }
-    return request.arg(ask.need()).arg(ask.spare()).arg(ask.leaseMs()).arg(ask.handBack()).arg(ask.handBackAs());
+    if (asks.size() == 1 && isOneSlotNow(asks.get(0))) {
+      return plainArgs(request, asks.get(0));
+    }
+    for (LeaseBook.Ask ask : asks) {
+      plainArgs(request, ask).arg(ask.need()).arg(ask.spare()).arg(ask.leaseMs()).arg(ask.handBack()).arg(ask.handBackAs());
+    }
+    return request;
+  }
+
+  /** One slot scored now, the call of most clients: alone in a call, it leaves out the lease arguments (the script's defaults). */
+  private static boolean isOneSlotNow(LeaseBook.Ask ask) {
+    return ask.need() == 1 && ask.spare() == 0 && ask.leaseMs() == 0 && ask.handBack().isEmpty();
+  }
+
+  private static Request plainArgs(Request request, LeaseBook.Ask ask) {
+    return request.arg(ask.policy().limit()).arg(ask.policy().windowMs()).arg(ask.grantId());
   }
 
   static boolean isNoScript(Throwable err) {

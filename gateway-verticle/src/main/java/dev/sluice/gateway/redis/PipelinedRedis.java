@@ -82,6 +82,14 @@ public final class PipelinedRedis {
     return promise.future();
   }
 
+  /**
+   * Writes {@code request} at once, not at the end of this turn: for a caller that gathered its
+   * commands of the turn itself (one write either way), without a second trip through the event loop.
+   */
+  public Future<Response> sendNow(Request request) {
+    return connection().compose(c -> sendOne(c, request));
+  }
+
   private void flush() {
     List<Queued> batch;
     synchronized (this) {

@@ -1,6 +1,7 @@
--- Exact sliding-window rate limit, atomically, in one round trip; grants one slot or a lease of several.
+-- Exact sliding-window rate limit, atomically, in one round trip; grants one slot or a lease of several,
+-- for one window or for several at once (a batch: the calls of one gateway event-loop turn).
 --
--- KEYS[1]  the window: a sorted set; a member stands for one slot ("<grant id>") or for w >= 2 slots
+-- KEYS[i]  a window: a sorted set; a member stands for one slot ("<grant id>") or for w >= 2 slots
 --          ("<grant id>*<w>"); its score is Redis TIME in microseconds when the slots were used, or
 --          for a lease the lease's end (every slot of a lease is used by then). One more member,
 --          "#", keeps the sum of (w - 1) over the weighted members as minus its score (so it sorts
@@ -16,9 +17,13 @@
 -- ARGV[8]  ... and what it becomes: the same grant id with the slots really used, or "" (none used)
 -- ARGV[4..8] may be left out for one slot scored now (need 1, nothing spare or handed back): the
 -- call of a client seen now and then, which is most calls, carries no more than it needs.
+-- With several keys, KEYS[i] takes ARGV[8(i-1)+1 .. 8i], all eight given. One script call for many
+-- windows is one command to read, one Lua call and one reply for Redis, and one TIME: cheaper per
+-- window than a pipeline of one call each. (Not with Redis Cluster: one call's keys share a slot.)
 --
--- Returns { granted, remaining after the grant, ms until the oldest entry leaves the window (0 if none),
---           ms until asking again can succeed (a rejection's local answer lasts this long) }
+-- Returns, per key in order, { granted, remaining after the grant, ms until the oldest entry leaves
+-- the window (0 if none), ms until asking again can succeed (a rejection's local answer lasts this
+-- long) }, flattened into one list.
 -- A rejected request is not added, so a client hammering a full window does not extend it.
 --
 -- Invariant: every request admitted with a slot stays in the set for at least one window after it
@@ -33,131 +38,143 @@ if redis.replicate_commands then redis.replicate_commands() end
 local MAX_LEASE_MS = 100
 local EXTRA = '#'
 
-local key = KEYS[1]
-local limit = tonumber(ARGV[1])
-local window_ms = tonumber(ARGV[2])
-local window_us = window_ms * 1000
-local need = tonumber(ARGV[4] or '1')
-local spare = tonumber(ARGV[5] or '0')
-local lease_ms = tonumber(ARGV[6] or '0')
-local hand_back = ARGV[7] or ''
+-- One window: the arguments of one key (a = ARGV offset), Redis's time now; returns the four answers.
+local function decide(key, a, now_us)
+  local limit = tonumber(ARGV[a + 1])
+  local window_ms = tonumber(ARGV[a + 2])
+  local window_us = window_ms * 1000
+  local grant_id = ARGV[a + 3]
+  local need = tonumber(ARGV[a + 4] or '1')
+  local spare = tonumber(ARGV[a + 5] or '0')
+  local lease_ms = tonumber(ARGV[a + 6] or '0')
+  local hand_back = ARGV[a + 7] or ''
+  local hand_back_as = ARGV[a + 8] or ''
+  -- An entry counts while now - score < window.
+  local cutoff = now_us - window_us
 
--- One clock for every gateway node: the Redis server's.
+  -- The two lowest members: "#" if there is one, and the oldest entry. Most calls need nothing more
+  -- to know whether anything left the window; a missing key (a client's first request in a
+  -- window, the common case for most clients) needs nothing else at all.
+  local head = redis.call('ZRANGE', key, 0, 1, 'WITHSCORES')
+  if not head[1] then
+    -- Empty: grant what was asked, up to the limit; nothing to trim, hand back or look up.
+    local granted = math.min(need, limit)
+    if spare > 0 and limit > granted then
+      granted = granted + math.min(spare, math.floor((limit - granted) / 2))
+    end
+    if granted <= 0 then
+      return 0, limit, 0, 0
+    end
+    local member = grant_id
+    if granted > 1 then
+      member = member .. '*' .. granted
+      redis.call('ZADD', key, now_us + lease_ms * 1000, member, 1 - granted, EXTRA)
+    else
+      redis.call('ZADD', key, now_us + lease_ms * 1000, member)
+    end
+    redis.call('PEXPIRE', key, window_ms + MAX_LEASE_MS)
+    return granted, limit - granted, window_ms + lease_ms, window_ms + lease_ms
+  end
+  local extra, had_extra, oldest = 0, false, nil
+  if head[1] == EXTRA then
+    extra, had_extra, oldest = -tonumber(head[2]), true, head[4]
+  else
+    oldest = head[2]
+  end
+  oldest = oldest and tonumber(oldest)
+
+  local members = 0
+  if head[1] then
+    if hand_back ~= '' then
+      -- Handing back first, so the slots it frees count for this very call.
+      local score = redis.call('ZSCORE', key, hand_back)
+      if score then
+        redis.call('ZREM', key, hand_back)
+        extra = extra - (tonumber(string.match(hand_back, '%*(%d+)$') or '1') - 1)
+        if hand_back_as ~= '' then
+          redis.call('ZADD', key, score, hand_back_as)
+          extra = extra + (tonumber(string.match(hand_back_as, '%*(%d+)$') or '1') - 1)
+        end
+        oldest = nil -- it may have been the oldest
+      end
+    end
+    if oldest == nil or oldest <= cutoff then
+      if extra > 0 then
+        for _, member in ipairs(redis.call('ZRANGEBYSCORE', key, '(0', cutoff)) do
+          extra = extra - (tonumber(string.match(member, '%*(%d+)$') or '1') - 1)
+        end
+      end
+      redis.call('ZREMRANGEBYSCORE', key, '(0', cutoff)
+      oldest = nil
+    end
+    members = redis.call('ZCARD', key) - (had_extra and 1 or 0)
+    if members <= 0 then
+      members, extra = 0, 0 -- no weighted member left: nothing for "#" to add (it is removed below)
+    end
+  end
+  local used = members + extra
+
+  local free = math.max(limit - used, 0)
+  local granted = math.min(need, free)
+  if spare > 0 and free > granted then
+    -- Spare slots are a bet on requests still to come; near the limit, bet at most half of what is
+    -- left, so other nodes asking for real requests still find room.
+    granted = granted + math.min(spare, math.floor((free - granted) / 2))
+  end
+
+  if granted > 0 then
+    local member = grant_id
+    if granted > 1 then
+      member = member .. '*' .. granted
+      extra = extra + granted - 1
+    end
+    redis.call('ZADD', key, now_us + lease_ms * 1000, member)
+    -- Every entry's score is at most now + MAX_LEASE_MS, so the set is empty a window after that.
+    redis.call('PEXPIRE', key, window_ms + MAX_LEASE_MS)
+  end
+  if extra > 0 then
+    redis.call('ZADD', key, -extra, EXTRA)
+  elseif had_extra then
+    redis.call('ZREM', key, EXTRA)
+  end
+  used = used + granted
+
+  local reset_ms = 0
+  if used > 0 then
+    if used == granted then
+      -- The grant just added is the only entry: it leaves one window after its score, no need to ask.
+      reset_ms = window_ms + lease_ms
+    else
+      if oldest == nil then
+        local first = redis.call('ZRANGEBYSCORE', key, '(0', '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
+        oldest = tonumber(first[2])
+      end
+      reset_ms = math.max(math.ceil((oldest + window_us - now_us) / 1000), 0)
+    end
+  end
+
+  -- Full: a slot frees when the oldest entry leaves, or earlier when a lease still running (a score
+  -- in the future) ends and hands back what it did not use: ask again one lease period after that.
+  local retry_ms = reset_ms
+  if used >= limit then
+    local newest = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')
+    local newest_us = tonumber(newest[2])
+    if newest_us and newest_us > now_us then
+      retry_ms = math.min(reset_ms, math.ceil((newest_us - now_us) / 1000) + MAX_LEASE_MS)
+    end
+  end
+
+  return granted, math.max(limit - used, 0), reset_ms, retry_ms
+end
+
+-- One clock for every gateway node: the Redis server's, read once for the whole batch.
 local time = redis.call('TIME')
 local now_us = tonumber(time[1]) * 1000000 + tonumber(time[2])
--- An entry counts while now - score < window.
-local cutoff = now_us - window_us
-
--- The two lowest members: "#" if there is one, and the oldest entry. Most calls need nothing more
--- to know whether anything left the window; a missing key (a client's first request in a
--- window, the common case for most clients) needs nothing else at all.
-local head = redis.call('ZRANGE', key, 0, 1, 'WITHSCORES')
-if not head[1] then
-  -- Empty: grant what was asked, up to the limit; nothing to trim, hand back or look up.
-  local granted = math.min(need, limit)
-  if spare > 0 and limit > granted then
-    granted = granted + math.min(spare, math.floor((limit - granted) / 2))
-  end
-  if granted <= 0 then
-    return { 0, limit, 0, 0 }
-  end
-  local member = ARGV[3]
-  if granted > 1 then
-    member = member .. '*' .. granted
-    redis.call('ZADD', key, now_us + lease_ms * 1000, member, 1 - granted, EXTRA)
-  else
-    redis.call('ZADD', key, now_us + lease_ms * 1000, member)
-  end
-  redis.call('PEXPIRE', key, window_ms + MAX_LEASE_MS)
-  return { granted, limit - granted, window_ms + lease_ms, window_ms + lease_ms }
+local answers = {}
+local stride = #KEYS == 1 and 0 or 8
+for i = 1, #KEYS do
+  local granted, remaining, reset_ms, retry_ms = decide(KEYS[i], (i - 1) * stride, now_us)
+  local at = (i - 1) * 4
+  answers[at + 1], answers[at + 2], answers[at + 3], answers[at + 4] = granted, remaining, reset_ms, retry_ms
 end
-local extra, had_extra, oldest = 0, false, nil
-if head[1] == EXTRA then
-  extra, had_extra, oldest = -tonumber(head[2]), true, head[4]
-else
-  oldest = head[2]
-end
-oldest = oldest and tonumber(oldest)
-
-local members = 0
-if head[1] then
-  if hand_back ~= '' then
-    -- Handing back first, so the slots it frees count for this very call.
-    local score = redis.call('ZSCORE', key, hand_back)
-    if score then
-      redis.call('ZREM', key, hand_back)
-      extra = extra - (tonumber(string.match(hand_back, '%*(%d+)$') or '1') - 1)
-      if ARGV[8] ~= '' then
-        redis.call('ZADD', key, score, ARGV[8])
-        extra = extra + (tonumber(string.match(ARGV[8], '%*(%d+)$') or '1') - 1)
-      end
-      oldest = nil -- it may have been the oldest
-    end
-  end
-  if oldest == nil or oldest <= cutoff then
-    if extra > 0 then
-      for _, member in ipairs(redis.call('ZRANGEBYSCORE', key, '(0', cutoff)) do
-        extra = extra - (tonumber(string.match(member, '%*(%d+)$') or '1') - 1)
-      end
-    end
-    redis.call('ZREMRANGEBYSCORE', key, '(0', cutoff)
-    oldest = nil
-  end
-  members = redis.call('ZCARD', key) - (had_extra and 1 or 0)
-  if members <= 0 then
-    members, extra = 0, 0 -- no weighted member left: nothing for "#" to add (it is removed below)
-  end
-end
-local used = members + extra
-
-local free = math.max(limit - used, 0)
-local granted = math.min(need, free)
-if spare > 0 and free > granted then
-  -- Spare slots are a bet on requests still to come; near the limit, bet at most half of what is
-  -- left, so other nodes asking for real requests still find room.
-  granted = granted + math.min(spare, math.floor((free - granted) / 2))
-end
-
-if granted > 0 then
-  local member = ARGV[3]
-  if granted > 1 then
-    member = member .. '*' .. granted
-    extra = extra + granted - 1
-  end
-  redis.call('ZADD', key, now_us + lease_ms * 1000, member)
-  -- Every entry's score is at most now + MAX_LEASE_MS, so the set is empty a window after that.
-  redis.call('PEXPIRE', key, window_ms + MAX_LEASE_MS)
-end
-if extra > 0 then
-  redis.call('ZADD', key, -extra, EXTRA)
-elseif had_extra then
-  redis.call('ZREM', key, EXTRA)
-end
-used = used + granted
-
-local reset_ms = 0
-if used > 0 then
-  if used == granted then
-    -- The grant just added is the only entry: it leaves one window after its score, no need to ask.
-    reset_ms = window_ms + lease_ms
-  else
-    if oldest == nil then
-      local first = redis.call('ZRANGEBYSCORE', key, '(0', '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
-      oldest = tonumber(first[2])
-    end
-    reset_ms = math.max(math.ceil((oldest + window_us - now_us) / 1000), 0)
-  end
-end
-
--- Full: a slot frees when the oldest entry leaves, or earlier when a lease still running (a score
--- in the future) ends and hands back what it did not use: ask again one lease period after that.
-local retry_ms = reset_ms
-if used >= limit then
-  local newest = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')
-  local newest_us = tonumber(newest[2])
-  if newest_us and newest_us > now_us then
-    retry_ms = math.min(reset_ms, math.ceil((newest_us - now_us) / 1000) + MAX_LEASE_MS)
-  end
-end
-
-return { granted, math.max(limit - used, 0), reset_ms, retry_ms }
+return answers

@@ -8,7 +8,9 @@ import dev.sluice.gateway.config.LimiterFailureMode;
 import dev.sluice.gateway.config.RateLimitPolicy;
 import dev.sluice.gateway.config.RedisOptions;
 import dev.sluice.localredis.RedisServerProcess;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
@@ -110,6 +112,37 @@ class RedisSlidingWindowLimiterTest {
       assertEquals(50, allowed(second));
       ctx.completeNow();
     })));
+  }
+
+  @Test
+  void clientsAskingInOneTurnShareScriptCallsAndEachKeepsItsOwnLimit(Vertx vertx) throws Exception {
+    int clients = 40;
+    RateLimitPolicy tenPer10s = new RateLimitPolicy(10, 10_000);
+    Context loop = vertx.getOrCreateContext();
+    long callsBefore = await(inspector.scriptCalls());
+    // Made and used on one event loop, as in the gateway: every ask of one turn meets in one call.
+    Promise<List<List<Future<RateLimitDecision>>>> asked = Promise.promise();
+    Promise<RedisSlidingWindowLimiter> made = Promise.promise();
+    loop.runOnContext(v -> {
+      RedisSlidingWindowLimiter onLoop = newLimiter(vertx);
+      made.complete(onLoop);
+      asked.complete(IntStream.range(0, clients)
+          .mapToObj(c -> acquireConcurrently(onLoop, "10.2.0." + c, tenPer10s, 15))
+          .toList());
+    });
+    try {
+      List<List<Future<RateLimitDecision>>> perClient = await(asked.future());
+      for (List<Future<RateLimitDecision>> decisions : perClient) {
+        assertEquals(10, allowed(awaitAll(decisions)), "each client exactly its own limit");
+      }
+      long calls = await(inspector.scriptCalls()) - callsBefore;
+      assertTrue(calls < clients, calls + " script calls for " + clients + " clients asking in one turn");
+      for (int c = 0; c < clients; c++) {
+        assertEquals(10, await(inspector.counted(RateLimitKeys.key(route, "10.2.0." + c), tenPer10s)));
+      }
+    } finally {
+      await(made.future().compose(RedisSlidingWindowLimiter::close));
+    }
   }
 
   @Test
