@@ -2,7 +2,6 @@ package dev.sluice.gateway.limit;
 
 import dev.sluice.gateway.config.RateLimitPolicy;
 import io.vertx.core.Future;
-import java.util.ArrayDeque;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -20,8 +19,8 @@ import java.util.function.LongSupplier;
  * that room, given by the caller). So a request that falls back, alone or in an outage, is judged
  * against what this node and Redis already know of the window, not against an empty window.
  *
- * <p>Memory stays bounded as in Redis: at most {@code limit} timestamps per active client, and a
- * client's window is dropped once it is empty, found by a sweep that runs at most every
+ * <p>Memory stays bounded: per active client at most one entry per counted millisecond of its
+ * window (and never more than {@code limit}), and a client's window is dropped once it is empty, found by a sweep that runs at most every
  * {@link #SWEEP_INTERVAL_MS} of clock time inside {@code acquire} and {@code mirror} (so no timer,
  * and tests that drive the clock drive the sweep too).
  *
@@ -102,9 +101,17 @@ public final class LocalSlidingWindowLimiter implements RateLimiter {
     }
   }
 
-  /** One client's counted requests (ms timestamps, oldest first); changed only inside compute. */
+  /**
+   * One client's counted requests, oldest first, changed only inside compute. Requests counted in
+   * the same millisecond share one entry (a stamp and how many): a hot client mirrored at tens of
+   * thousands of requests a second keeps one entry per millisecond, and no boxed stamp per request.
+   */
   private static final class Window {
-    private final ArrayDeque<Long> stamps = new ArrayDeque<>();
+    private long[] stamps = new long[4];
+    private int[] counts = new int[4];
+    private int head;
+    private int size;
+    private int counted;
     private long windowMs;
     /** Redis rejected this client until then: the window is full whatever it holds. */
     private long fullUntilMs = Long.MIN_VALUE;
@@ -119,22 +126,22 @@ public final class LocalSlidingWindowLimiter implements RateLimiter {
         return new RateLimitDecision(false, policy.limit(), 0, Math.max(fullUntilMs - now, resetMs(now)));
       }
       boolean budgeted = now < budgetUntilMs;
-      boolean allowed = stamps.size() < policy.limit() && (!budgeted || budget > 0);
+      boolean allowed = counted < policy.limit() && (!budgeted || budget > 0);
       if (allowed) {
-        stamps.addLast(now);
+        count(now);
         if (budgeted) {
           budget--;
         }
       }
-      int remaining = Math.max(policy.limit() - stamps.size(), 0);
+      int remaining = Math.max(policy.limit() - counted, 0);
       return new RateLimitDecision(allowed, policy.limit(), budgeted ? Math.min(remaining, budget) : remaining, resetMs(now));
     }
 
     void record(long now, RateLimitPolicy policy, RateLimitDecision redis, int budget) {
       windowMs = policy.windowMs();
       evictOlderThan(now);
-      if (redis.allowed() && stamps.size() < policy.limit()) {
-        stamps.addLast(now);
+      if (redis.allowed() && counted < policy.limit()) {
+        count(now);
       }
       if (!redis.allowed() || redis.remaining() == 0) {
         fullUntilMs = Math.max(fullUntilMs, now + redis.resetMs());
@@ -146,17 +153,47 @@ public final class LocalSlidingWindowLimiter implements RateLimiter {
 
     /** A request counts while now - stamp < windowMs, as in the Lua script. */
     void evictOlderThan(long now) {
-      while (!stamps.isEmpty() && now - stamps.peekFirst() >= windowMs) {
-        stamps.pollFirst();
+      while (size > 0 && now - stamps[head] >= windowMs) {
+        counted -= counts[head];
+        head = (head + 1) % stamps.length;
+        size--;
       }
     }
 
     boolean isEmpty(long now) {
-      return stamps.isEmpty() && now >= fullUntilMs;
+      return size == 0 && now >= fullUntilMs;
     }
 
     long resetMs(long now) {
-      return stamps.isEmpty() ? 0 : stamps.peekFirst() + windowMs - now;
+      return size == 0 ? 0 : stamps[head] + windowMs - now;
+    }
+
+    private void count(long now) {
+      counted++;
+      int newest = (head + size - 1) % stamps.length;
+      if (size > 0 && stamps[newest] == now) {
+        counts[newest]++;
+        return;
+      }
+      if (size == stamps.length) {
+        grow();
+      }
+      int at = (head + size) % stamps.length;
+      stamps[at] = now;
+      counts[at] = 1;
+      size++;
+    }
+
+    private void grow() {
+      long[] biggerStamps = new long[stamps.length * 2];
+      int[] biggerCounts = new int[counts.length * 2];
+      for (int i = 0; i < size; i++) {
+        biggerStamps[i] = stamps[(head + i) % stamps.length];
+        biggerCounts[i] = counts[(head + i) % counts.length];
+      }
+      stamps = biggerStamps;
+      counts = biggerCounts;
+      head = 0;
     }
   }
 }

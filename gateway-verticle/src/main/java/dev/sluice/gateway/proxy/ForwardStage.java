@@ -24,7 +24,6 @@ import io.vertx.core.http.HttpServerRequest;
 import java.net.ConnectException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The last stage: sends the request upstream through the route's circuit, retrying as the route
@@ -33,7 +32,7 @@ import java.util.Set;
  */
 final class ForwardStage implements GatewayStage {
   /** Set by us, or by the client from the body we send. */
-  private static final Set<String> REQUEST_SKIP = Set.of("host", "content-length", "expect", "x-request-id");
+  private static final List<String> REQUEST_SKIP = List.of("host", "content-length", "expect", "x-request-id");
 
   private final Vertx vertx;
   private final UpstreamClient client;

@@ -11,7 +11,6 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 
-import java.util.Set;
 
 /**
  * Relays an upstream's answer to the client as it arrives: the head at once, then each chunk as
@@ -24,7 +23,6 @@ import java.util.Set;
  * the pool.
  */
 final class ResponseRelay {
-  private static final Set<String> NO_SKIP = Set.of();
   /**
    * Answers up to this size are read whole and written in one go: for the small answers most
    * APIs give, a relay would cost a flush per chunk and one more for the end.
@@ -44,7 +42,7 @@ final class ResponseRelay {
       response.setStatusMessage(message);
     }
     MultiMap headers = response.headers();
-    HopByHopHeaders.copyEndToEnd(upstream.headers(), headers, NO_SKIP);
+    HopByHopHeaders.copyEndToEnd(upstream.headers(), headers);
     ReplyWriter.addOwnHeaders(exchange, response);
     if (carriesNoBody(exchange.request().method(), upstream.statusCode())) {
       upstream.discard();

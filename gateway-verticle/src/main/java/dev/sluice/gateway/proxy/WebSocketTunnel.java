@@ -10,7 +10,6 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.net.NetSocket;
 
-import java.util.Set;
 
 /**
  * After the upstream's {@code 101 Switching Protocols}, the client's connection and the upstream's
@@ -18,7 +17,6 @@ import java.util.Set;
  * side closes, and then both are closed.
  */
 final class WebSocketTunnel {
-  private static final Set<String> NO_SKIP = Set.of();
 
   private WebSocketTunnel() {
   }
@@ -26,7 +24,7 @@ final class WebSocketTunnel {
   static void open(Exchange exchange, UpstreamResponse upstream, GatewayMetrics metrics, Runnable record) {
     NetSocket upstreamSocket = upstream.tunnel();
     HttpServerResponse response = exchange.request().response();
-    HopByHopHeaders.copyEndToEnd(upstream.headers(), response.headers(), NO_SKIP);
+    HopByHopHeaders.copyEndToEnd(upstream.headers(), response.headers());
     response.headers().set(HttpHeaders.CONNECTION, "Upgrade").set(UpgradeStage.UPGRADE, "websocket");
     ReplyWriter.addOwnHeaders(exchange, response);
     // toNetSocket answers 101 with the headers above.

@@ -2,6 +2,7 @@ package dev.sluice.gateway.upstream;
 
 import io.vertx.core.MultiMap;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
@@ -11,25 +12,43 @@ import java.util.Set;
  * Proxy-*.
  */
 public final class HopByHopHeaders {
-  private static final Set<String> ALWAYS = Set.of(
+  // Compared ignoring case, name by name: every header of every request and answer passes here,
+  // and a lower-cased copy plus a hash per name cost more than a few length-checked comparisons.
+  private static final List<String> ALWAYS = List.of(
     "connection", "keep-alive", "te", "trailer", "transfer-encoding", "upgrade");
+  private static final String PROXY_PREFIX = "proxy-";
 
   private HopByHopHeaders() {
   }
 
-  /** Copies {@code from} into {@code to}, leaving out hop-by-hop headers and any name in {@code skip} (lower case). */
-  public static void copyEndToEnd(MultiMap from, MultiMap to, Set<String> skip) {
+  /** Copies {@code from} into {@code to}, leaving out hop-by-hop headers. */
+  public static void copyEndToEnd(MultiMap from, MultiMap to) {
+    copyEndToEnd(from, to, List.of());
+  }
+
+  /** Copies {@code from} into {@code to}, leaving out hop-by-hop headers and any name in {@code skip} (any case). */
+  public static void copyEndToEnd(MultiMap from, MultiMap to, List<String> skip) {
     Set<String> listedInConnection = connectionTokens(from);
     for (var entry : from) {
-      String lower = entry.getKey().toLowerCase(Locale.ROOT);
-      if (!isHopByHop(lower) && !listedInConnection.contains(lower) && !skip.contains(lower)) {
-        to.add(entry.getKey(), entry.getValue());
+      String name = entry.getKey();
+      if (!isHopByHop(name) && !isAnyOf(name, skip)
+          && (listedInConnection.isEmpty() || !listedInConnection.contains(name.toLowerCase(Locale.ROOT)))) {
+        to.add(name, entry.getValue());
       }
     }
   }
 
-  private static boolean isHopByHop(String lowerName) {
-    return ALWAYS.contains(lowerName) || lowerName.startsWith("proxy-");
+  private static boolean isHopByHop(String name) {
+    return isAnyOf(name, ALWAYS) || name.regionMatches(true, 0, PROXY_PREFIX, 0, PROXY_PREFIX.length());
+  }
+
+  private static boolean isAnyOf(String name, List<String> names) {
+    for (int i = 0; i < names.size(); i++) {
+      if (name.equalsIgnoreCase(names.get(i))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static Set<String> connectionTokens(MultiMap headers) {

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.gateway.config.RateLimitPolicy;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -21,6 +24,24 @@ class LocalSlidingWindowLimiterTest {
     assertEquals(new RateLimitDecision(true, 3, 1, 900), acquire("a"));
     assertEquals(new RateLimitDecision(true, 3, 0, 900), acquire("a"));
     assertEquals(new RateLimitDecision(false, 3, 0, 900), acquire("a"));
+  }
+
+  @Test
+  void decidesAsAPlainListOfTimestampsWouldThroughBurstsPausesAndWrapArounds() {
+    RateLimitPolicy fiftyPer200ms = new RateLimitPolicy(50, 200);
+    List<Long> admittedAt = new ArrayList<>(); // the reference: every admission's time, nothing merged
+    Random steps = new Random(7);
+    for (int i = 0; i < 5_000; i++) {
+      long now = clock.addAndGet(steps.nextInt(10) < 6 ? 0 : steps.nextInt(12)); // bursts within a ms
+      admittedAt.removeIf(at -> now - at >= fiftyPer200ms.windowMs());
+      boolean expected = admittedAt.size() < fiftyPer200ms.limit();
+      if (expected) {
+        admittedAt.add(now);
+      }
+      RateLimitDecision decision = acquire("a", fiftyPer200ms);
+      assertEquals(expected, decision.allowed(), "request " + i);
+      assertEquals(fiftyPer200ms.limit() - admittedAt.size(), decision.remaining(), "request " + i);
+    }
   }
 
   @Test
