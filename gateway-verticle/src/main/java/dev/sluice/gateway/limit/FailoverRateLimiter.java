@@ -17,9 +17,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code open} - allowed, not counted ({@link RateLimitDecision#allowedWithoutCounting});</li>
  *   <li>{@code closed} - fails with {@link LimiterUnavailableException} (503 LIMITER_UNAVAILABLE).</li>
  * </ul>
- * A Redis answer that arrives after the timeout is dropped (the request may have been counted in
- * Redis anyway: the price of answering on time) and that request alone is answered by the
- * fallback. After {@link RedisHealth#FAILURES_TO_SWITCH} failures in a row Redis is known down:
+ * A Redis answer that arrives after the timeout is not used: that request alone is answered by
+ * the fallback, and if Redis admitted it, its slot is given back when the answer arrives. After
+ * {@link RedisHealth#FAILURES_TO_SWITCH} failures in a row Redis is known down:
  * requests go to the fallback at once, without waiting, while {@code SCRIPT LOAD} probes Redis every
  * {@link #PROBE_INTERVAL_MS}; the first answer switches back to Redis, with the script cached again.
  * Any failure counts, an error reply included: telling "Redis is down" from "this call went
@@ -73,7 +73,8 @@ public final class FailoverRateLimiter implements RateLimiter {
       return fallback(route, client, policy, null);
     }
     int epoch = health.attempt();
-    return deadlines.within(redis.acquire(route, client, policy))
+    Future<RateLimitDecision> call = redis.acquire(route, client, policy);
+    return deadlines.within(call)
         .transform(outcome -> {
           if (outcome.succeeded()) {
             health.reportSuccess();
@@ -83,6 +84,7 @@ public final class FailoverRateLimiter implements RateLimiter {
             return Future.succeededFuture(outcome.result());
           }
           health.reportFailure(epoch, outcome.cause());
+          giveBackWhenLate(call, route, client);
           if (mode == LimiterFailureMode.LOCAL && !health.isDown() && outcome.cause() instanceof TimeoutException) {
             return refusedWhileRedisIsUp(policy);
           }
@@ -133,11 +135,26 @@ public final class FailoverRateLimiter implements RateLimiter {
   }
 
   /**
+   * A call past its deadline goes on: when Redis's answer comes and it admitted the request, that
+   * slot is given back, since the request was answered by the fallback instead. So a late answer
+   * costs the window nothing, and the next request may take the slot: the window counts exactly
+   * the requests admitted through Redis.
+   */
+  private void giveBackWhenLate(Future<RateLimitDecision> call, String route, String client) {
+    call.onSuccess(late -> {
+      if (late.allowed()) {
+        redis.giveBack(route, client);
+      }
+    });
+  }
+
+  /**
    * One late call while Redis is still taken to be up: that request alone is refused (429, retry
    * in a second). Redis may have run it, its verdict is unknown, and the other nodes keep admitting
    * through Redis up to the whole limit, so admitting it from this node's window could go over the
-   * limit; refusing one request under-serves by one. Only when Redis is known down does
-   * {@code local} admit from the node's share.
+   * limit. If Redis did admit it, the slot comes back when its answer arrives
+   * ({@link #giveBackWhenLate}), so the refusal costs the window nothing. Only when Redis is known
+   * down does {@code local} admit from the node's share.
    */
   private Future<RateLimitDecision> refusedWhileRedisIsUp(RateLimitPolicy policy) {
     fallbackCount.incrementAndGet();

@@ -179,6 +179,31 @@ final class LeaseBook {
     return next;
   }
 
+  /**
+   * A request that took a slot of {@code key}'s current grant was answered otherwise after all
+   * (Redis's answer came after the caller's deadline): its slot goes back. A running lease keeps it
+   * for the next request here (and hands it back with the rest when it ends); a grant scored now
+   * returns it to Redis at once, by the call this returns (null: nothing to send). Called while
+   * that grant is still the client's current one: from the completion of the request's answer.
+   */
+  Ask giveBack(String key) {
+    long now = nanos.getAsLong();
+    synchronized (this) {
+      ClientLease client = clients.get(key);
+      if (client == null || client.used == 0) {
+        return null;
+      }
+      client.used--;
+      if (client.leased) {
+        return null;
+      }
+      String member = WeightedMember.name(client.grantId, client.granted);
+      client.granted = client.used;
+      return new Ask(null, client.key, client.policy, client.grantId, 0, 0, 0,
+          member, WeightedMember.name(client.grantId, client.used), now);
+    }
+  }
+
   /** The call failed: every request that waited for it fails with it (the caller's fallback answers). */
   void failed(Ask ask, Throwable cause) {
     List<Promise<RateLimitDecision>> waiting;

@@ -77,6 +77,18 @@ public final class RedisSlidingWindowLimiter implements RateLimiter {
     return step.answer();
   }
 
+  /**
+   * The request whose {@link #acquire} answer this is was admitted here but answered otherwise
+   * (the answer came too late to be used): the slot Redis reserved for it is given back, so the
+   * window counts only requests that were really admitted. Call it from that answer's completion.
+   */
+  public void giveBack(String route, String client) {
+    LeaseBook.Ask back = leases.giveBack(RateLimitKeys.key(route, client));
+    if (back != null) {
+      calls.run(back);
+    }
+  }
+
   /** Clients this limiter keeps lease state for (bounded by {@link LeaseBook#MAX_CLIENTS}). */
   public int trackedClients() {
     return leases.clients();

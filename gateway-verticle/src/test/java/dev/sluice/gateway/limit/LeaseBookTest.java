@@ -43,6 +43,39 @@ class LeaseBookTest {
   }
 
   @Test
+  void aSlotGivenBackFromAGrantScoredNowGoesBackToRedisOneAtATime() {
+    LeaseBook.Step first = book.acquire(KEY, THREE_HUNDRED_PER_2S);
+    LeaseBook.Step second = book.acquire(KEY, THREE_HUNDRED_PER_2S); // waits for the first's call
+    LeaseBook.Ask again = book.granted(first.ask(), new Grant(1, 299, 2_000, 2_000));
+    assertNotNull(again, "the second request asks for itself");
+    book.granted(again, new Grant(1, 298, 2_000, 2_000));
+    assertTrue(second.answer().result().allowed());
+
+    LeaseBook.Ask back = book.giveBack(KEY); // the second's answer came too late to be used
+    assertNotNull(back);
+    assertEquals(0, back.need());
+    assertEquals(again.grantId(), back.handBack(), "its one slot...");
+    assertEquals("", back.handBackAs(), "...is removed");
+    assertNull(book.giveBack(KEY), "nothing more of that grant is held");
+  }
+
+  @Test
+  void aSlotGivenBackFromARunningLeaseServesTheNextRequestHere() {
+    LeaseBook.Ask lease = becomeHot();
+    int slots = lease.need() + lease.spare();
+    book.granted(lease, new Grant(slots, 200, 2_000, 2_000));
+    for (int i = 1; i < slots; i++) {
+      assertNull(book.acquire(KEY, THREE_HUNDRED_PER_2S).ask());
+    }
+
+    assertNull(book.giveBack(KEY), "nothing to send: the lease keeps the slot");
+    LeaseBook.Step reused = book.acquire(KEY, THREE_HUNDRED_PER_2S);
+    assertNull(reused.ask(), "admitted with the slot given back");
+    assertTrue(reused.answer().result().allowed());
+    assertNotNull(book.acquire(KEY, THREE_HUNDRED_PER_2S).ask(), "and then the lease is used up");
+  }
+
+  @Test
   void aHotClientGetsALeaseAndIsAdmittedLocallyUntilItRunsOut() {
     LeaseBook.Ask lease = becomeHot();
     assertTrue(lease.spare() > 0, lease.toString());
