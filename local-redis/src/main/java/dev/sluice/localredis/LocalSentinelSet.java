@@ -51,7 +51,7 @@ public final class LocalSentinelSet implements AutoCloseable {
     }
     List<RedisServerProcess> started = new ArrayList<>();
     try {
-      RedisServerProcess master = RedisServerProcess.start();
+      RedisServerProcess master = RedisServerProcess.start(RedisServerConfig.masterOfReplicas());
       started.add(master);
       RedisServerProcess replica = RedisServerProcess.start(RedisServerConfig.replicaOf(master.port()));
       started.add(replica);

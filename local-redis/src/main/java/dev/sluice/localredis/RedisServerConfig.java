@@ -41,6 +41,16 @@ public record RedisServerConfig(Optional<String> configFile, List<String> argume
         "--cluster-announce-ip", "127.0.0.1"), true);
   }
 
+  /**
+   * A plain server that replicas will sync from: over the socket (nothing on disk, as for every
+   * server here) and at once. Redis 7 syncs diskless by default but waits 5 s for more replicas
+   * to share the transfer; 6.2 writes an RDB file first.
+   */
+  public static RedisServerConfig masterOfReplicas() {
+    return new RedisServerConfig(Optional.empty(),
+        List.of("--repl-diskless-sync", "yes", "--repl-diskless-sync-delay", "0"), false);
+  }
+
   /** A replica of the server on {@code masterPort} (127.0.0.1). */
   public static RedisServerConfig replicaOf(int masterPort) {
     return new RedisServerConfig(Optional.empty(),
