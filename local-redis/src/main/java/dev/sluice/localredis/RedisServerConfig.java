@@ -29,8 +29,8 @@ public record RedisServerConfig(Optional<String> configFile, List<String> argume
   }
 
   /**
-   * A Redis Cluster node with no slots and no peers yet ({@link LocalRedisCluster} assigns and
-   * meets them). It announces 127.0.0.1, so {@code CLUSTER SLOTS} names an address clients can
+   * A Redis Cluster node with no slots and no peers yet ({@link LocalRedisCluster} assigns,
+   * meets and pairs them). It announces 127.0.0.1, so {@code CLUSTER SLOTS} names an address clients can
    * reach whichever node they ask.
    */
   public static RedisServerConfig clusterNode(long nodeTimeoutMs) {
@@ -38,7 +38,9 @@ public record RedisServerConfig(Optional<String> configFile, List<String> argume
         "--cluster-enabled", "yes",
         "--cluster-config-file", "nodes.conf", // relative to the server's own working directory
         "--cluster-node-timeout", Long.toString(nodeTimeoutMs),
-        "--cluster-announce-ip", "127.0.0.1"), true);
+        "--cluster-announce-ip", "127.0.0.1",
+        // A replica syncs over the socket (nothing on disk) and at once (see masterOfReplicas()).
+        "--repl-diskless-sync", "yes", "--repl-diskless-sync-delay", "0"), true);
   }
 
   /**

@@ -23,6 +23,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(VertxExtension.class)
 class LocalRedisClusterTest {
   private static final long AWAIT_S = 10;
+  /** Detection (node timeout 2 s) plus an election take seconds; this is many times over. */
+  private static final long FAILOVER_BOUND_MS = 30_000;
 
   @Test
   void threeMastersServeEverySlotAndAClusterClientReachesEachOfThem(Vertx vertx) throws Exception {
@@ -60,15 +62,39 @@ class LocalRedisClusterTest {
   }
 
   @Test
-  void slotsAreSplitInEqualRanges() {
-    try (LocalRedisCluster cluster = LocalRedisCluster.start(3)) {
-      assertEquals(cluster.masters().get(0), cluster.masterOf(0));
-      assertEquals(cluster.masters().get(1), cluster.masterOf(5461));
-      assertEquals(cluster.masters().get(2), cluster.masterOf(16_383));
+  void slotsAreSplitInEqualRangesAndACrashedMastersReplicaTakesOverItsSlots() {
+    try (LocalRedisCluster cluster = LocalRedisCluster.start(3, 1)) {
+      List<RedisServerProcess> masters = cluster.masters();
+      assertEquals(6, cluster.nodes().size());
+      assertEquals(masters.get(0), cluster.masterOf(0));
+      assertEquals(masters.get(1), cluster.masterOf(5461));
+      assertEquals(masters.get(2), cluster.masterOf(16_383));
       // A hash tag puts two keys in one slot.
       assertEquals(cluster.slotOf("{user:1}:a"), cluster.slotOf("{user:1}:b"));
       assertTrue(cluster.url().endsWith("?type=cluster"), cluster.url());
+
+      RedisServerProcess first = masters.get(0);
+      String key = keyOn(cluster, first);
+      assertEquals("OK", RedisCommands.call(first.port(), "SET", key, "before"));
+      assertEquals(1L, RedisCommands.call(first.port(), "WAIT", "1", "5000"), "replicated before the crash");
+
+      first.crash();
+      RedisServerProcess promoted = cluster.awaitFailoverFrom(first, FAILOVER_BOUND_MS);
+
+      assertEquals(cluster.replicasOf(first), List.of(promoted));
+      assertEquals(promoted, cluster.masterOf(0));
+      assertEquals(List.of(promoted, masters.get(1), masters.get(2)), cluster.masters());
+      assertEquals("before", RedisCommands.call(promoted.port(), "GET", key));
     }
+  }
+
+  private static String keyOn(LocalRedisCluster cluster, RedisServerProcess master) {
+    for (int i = 0; i < 100; i++) {
+      if (cluster.masterOf("k" + i).equals(master)) {
+        return "k" + i;
+      }
+    }
+    throw new AssertionError("none of 100 keys on port " + master.port());
   }
 
   private static <T> T await(Future<T> future) throws Exception {
