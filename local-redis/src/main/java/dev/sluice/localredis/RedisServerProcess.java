@@ -26,12 +26,14 @@ import org.slf4j.LoggerFactory;
  * <p>Every method blocks (process start, PING polling, waiting for exit): call it from a main
  * thread, a test's setup or {@code executeBlocking}, never from an event loop.
  *
- * <p>The server binds 127.0.0.1 only and keeps nothing on disk ({@code save ""},
- * {@code appendonly no}). It must never outlive the JVM: {@link #close()} stops it and deletes
- * its temporary directory (log, and the binary if copied out of the jar), a shutdown hook does
- * the same at a normal JVM exit, and on Unix a {@code /bin/sh} watchdog between the JVM and redis
- * holds the pipe to our JVM open and stops redis when that pipe closes, which also covers a JVM
- * killed with SIGKILL (a surefire fork timing out, a developer's ^C^C).
+ * <p>The server binds 127.0.0.1 only and persists nothing ({@code save ""},
+ * {@code appendonly no}); what a {@link RedisServerConfig} makes it write (a cluster node's
+ * {@code nodes.conf}, a Sentinel's config file) stays in its temporary directory. It must never
+ * outlive the JVM: {@link #close()} stops it and deletes that directory (log, and the binary if
+ * copied out of the jar), a shutdown hook does the same at a normal JVM exit, and on Unix a
+ * {@code /bin/sh} watchdog between the JVM and redis holds the pipe to our JVM open and stops
+ * redis when that pipe closes, which also covers a JVM killed with SIGKILL (a surefire fork timing
+ * out, a developer's ^C^C).
  */
 public final class RedisServerProcess implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RedisServerProcess.class);
