@@ -11,10 +11,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.Request;
-import io.vertx.redis.client.Response;
+import io.vertx.redis.client.RedisOptions;
 
 import java.util.List;
 import java.util.Map;
@@ -32,12 +30,15 @@ final class LimitsEndpoint {
   private final Redis redis;
   private final Supplier<List<RouteConfig>> routes;
   private final WindowReader windows;
+  private final LimiterKeyScan keyScan;
 
   LimitsEndpoint(Vertx vertx, String redisUrl, Supplier<List<RouteConfig>> routes) {
     this.vertx = vertx;
-    this.redis = Redis.createClient(vertx, RedisUrl.toClientOptions(redisUrl));
+    RedisOptions options = RedisUrl.toClientOptions(redisUrl);
+    this.redis = Redis.createClient(vertx, options);
     this.routes = routes;
     this.windows = new WindowReader(redis::send);
+    this.keyScan = new LimiterKeyScan(vertx, options, redis);
   }
 
   void get(RoutingContext ctx) {
@@ -67,15 +68,16 @@ final class LimitsEndpoint {
   static final int TOP = 10;
 
   /**
-   * The busiest clients per route: SCAN (never KEYS) over {@code sluice:rl:*}, at most
-   * {@link #MAX_SCANNED_KEYS} keys, each window read as the limiter counts it ({@link WindowReader}:
-   * weighted members, entries past the window left out). Keys of routes no longer in the table are
+   * The busiest clients per route: SCAN (never KEYS) over {@code sluice:rl:*} on every server
+   * that holds windows ({@link LimiterKeyScan}), at most {@link #MAX_SCANNED_KEYS} keys, each
+   * window read as the limiter counts it ({@link WindowReader}: weighted members, entries past the
+   * window left out). Keys of routes no longer in the table are
    * skipped: their windows only wait to expire.
    */
   private Future<JsonObject> topClients() {
     Map<String, RouteConfig> byName = new java.util.HashMap<>();
     routes.get().forEach(r -> byName.put(r.name(), r));
-    return scan("0", new java.util.ArrayList<>()).compose(keys -> Future.all(keys.stream()
+    return keyScan.keys(MAX_SCANNED_KEYS).compose(keys -> Future.all(keys.stream()
         .map(RateLimitKeys::parse)
         .filter(parsed -> parsed != null && byName.containsKey(parsed.route()))
         .map(parsed -> windows.read(parsed.route(), parsed.client(), byName.get(parsed.route()).policy().rateLimit()))
@@ -92,19 +94,6 @@ final class LimitsEndpoint {
           .toList())));
         return out;
       }));
-  }
-
-  private Future<List<String>> scan(String cursor, List<String> keys) {
-    return redis.send(Request.cmd(Command.SCAN).arg(cursor).arg("MATCH").arg(RateLimitKeys.PREFIX + "*").arg("COUNT").arg(100))
-      .compose(page -> {
-        for (Response key : page.get(1)) {
-          if (keys.size() < MAX_SCANNED_KEYS) {
-            keys.add(key.toString());
-          }
-        }
-        String next = page.get(0).toString();
-        return "0".equals(next) || keys.size() >= MAX_SCANNED_KEYS ? Future.succeededFuture(keys) : scan(next, keys);
-      });
   }
 
   private static JsonObject limit(RouteConfig r) {

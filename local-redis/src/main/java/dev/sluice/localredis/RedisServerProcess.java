@@ -26,12 +26,14 @@ import org.slf4j.LoggerFactory;
  * <p>Every method blocks (process start, PING polling, waiting for exit): call it from a main
  * thread, a test's setup or {@code executeBlocking}, never from an event loop.
  *
- * <p>The server binds 127.0.0.1 only and keeps nothing on disk ({@code save ""},
- * {@code appendonly no}). It must never outlive the JVM: {@link #close()} stops it and deletes
- * its temporary directory (log, and the binary if copied out of the jar), a shutdown hook does
- * the same at a normal JVM exit, and on Unix a {@code /bin/sh} watchdog between the JVM and redis
- * holds the pipe to our JVM open and stops redis when that pipe closes, which also covers a JVM
- * killed with SIGKILL (a surefire fork timing out, a developer's ^C^C).
+ * <p>The server binds 127.0.0.1 only and persists nothing ({@code save ""},
+ * {@code appendonly no}); what a {@link RedisServerConfig} makes it write (a cluster node's
+ * {@code nodes.conf}, a Sentinel's config file) stays in its temporary directory. It must never
+ * outlive the JVM: {@link #close()} stops it and deletes that directory (log, and the binary if
+ * copied out of the jar), a shutdown hook does the same at a normal JVM exit, and on Unix a
+ * {@code /bin/sh} watchdog between the JVM and redis holds the pipe to our JVM open and stops
+ * redis when that pipe closes, which also covers a JVM killed with SIGKILL (a surefire fork timing
+ * out, a developer's ^C^C).
  */
 public final class RedisServerProcess implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RedisServerProcess.class);
@@ -39,6 +41,10 @@ public final class RedisServerProcess implements AutoCloseable {
   private static final long READY_TIMEOUT_MS = 20_000;
   private static final long STOP_TIMEOUT_MS = 10_000;
   private static final int PORT_ATTEMPTS = 5;
+  /** Candidates drawn before giving up on a port whose cluster bus port (+10000) is free too. */
+  private static final int BUS_PORT_CANDIDATES = 50;
+  private static final int HIGHEST_PORT = 65_535;
+  private static final String CONFIG_FILE = "redis.conf";
   private static final Path SHELL = Path.of("/bin/sh");
   /**
    * Runs redis as a child and waits for EOF on stdin (the JVM's end of the pipe); on EOF or on
@@ -53,14 +59,16 @@ public final class RedisServerProcess implements AutoCloseable {
 
   private final Path workDir;
   private final Path executable;
+  private final RedisServerConfig config;
   private final int port;
   private final Thread shutdownHook;
   private Process process; // guarded by this; null while stopped
   private boolean closed; // guarded by this
 
-  private RedisServerProcess(Path workDir, Path executable, int port) {
+  private RedisServerProcess(Path workDir, Path executable, RedisServerConfig config, int port) {
     this.workDir = workDir;
     this.executable = executable;
+    this.config = config;
     this.port = port;
     // close(), not stop(): a caller that only stop()s must not leave the copied binary in /tmp.
     this.shutdownHook = new Thread(this::close, "sluice-redis-close-" + port);
@@ -72,11 +80,24 @@ public final class RedisServerProcess implements AutoCloseable {
    * @throws IllegalStateException if no redis-server could be started
    */
   public static RedisServerProcess start() {
+    return start(RedisServerConfig.standalone());
+  }
+
+  /**
+   * Starts a redis-server of the given kind (a cluster node, a replica, a Sentinel) on a free
+   * loopback port and returns once it answers PING.
+   *
+   * @throws IllegalStateException if no redis-server could be started
+   */
+  public static RedisServerProcess start(RedisServerConfig config) {
     Path workDir = createWorkDir();
     try {
       Path executable = RedisExecutable.locate(workDir);
+      if (config.configFile().isPresent()) {
+        Files.writeString(workDir.resolve(CONFIG_FILE), config.configFile().get(), StandardCharsets.UTF_8);
+      }
       for (int attempt = 1; ; attempt++) {
-        RedisServerProcess server = new RedisServerProcess(workDir, executable, freePort());
+        RedisServerProcess server = new RedisServerProcess(workDir, executable, config, freePort(config.clusterBus()));
         try {
           server.launch();
           Runtime.getRuntime().addShutdownHook(server.shutdownHook);
@@ -183,6 +204,16 @@ public final class RedisServerProcess implements AutoCloseable {
     }
   }
 
+  /**
+   * Kills redis-server with SIGKILL, as a host that dies: no clean shutdown, no last write to
+   * replicas, its clients' connections reset. Then waits, like {@link #stop()}, until it is gone.
+   * Only this server's own process is signalled. Unix only.
+   */
+  public synchronized void crash() {
+    signal("KILL");
+    stop();
+  }
+
   /** Stops redis and starts a fresh one (empty data, empty script cache) on the same port. */
   public synchronized void restart() {
     if (closed) {
@@ -228,7 +259,11 @@ public final class RedisServerProcess implements AutoCloseable {
   }
 
   private List<String> command() {
-    List<String> redis = List.of(executable.toString(),
+    List<String> redis = new ArrayList<>();
+    redis.add(executable.toString());
+    // A config file must come first; Sentinel refuses to start without one (it rewrites it).
+    config.configFile().ifPresent(text -> redis.add(workDir.resolve(CONFIG_FILE).toString()));
+    redis.addAll(List.of(
         "--port", Integer.toString(port),
         "--bind", LOOPBACK,
         "--save", "",
@@ -236,7 +271,8 @@ public final class RedisServerProcess implements AutoCloseable {
         "--daemonize", "no",
         "--dir", workDir.toString(),
         "--logfile", "",
-        "--loglevel", "warning");
+        "--loglevel", "warning"));
+    redis.addAll(config.arguments());
     if (!Files.isExecutable(SHELL)) {
       return redis; // no watchdog (Windows): the shutdown hook and close() still stop it
     }
@@ -306,9 +342,33 @@ public final class RedisServerProcess implements AutoCloseable {
     }
   }
 
+  /**
+   * A free loopback port; with {@code clusterBus}, one whose bus port (+10000) is free as well.
+   * Both can be taken before redis binds them: launch() notices and start() tries another.
+   */
+  private static int freePort(boolean clusterBus) throws IOException {
+    for (int candidate = 0; candidate < BUS_PORT_CANDIDATES; candidate++) {
+      int port = freePort();
+      int bus = port + RedisServerConfig.CLUSTER_BUS_OFFSET;
+      if (!clusterBus || bus <= HIGHEST_PORT && isFree(bus)) {
+        return port;
+      }
+    }
+    throw new IOException("no free port p with p + " + RedisServerConfig.CLUSTER_BUS_OFFSET + " free after "
+        + BUS_PORT_CANDIDATES + " candidates");
+  }
+
   private static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(LOOPBACK))) {
       return socket.getLocalPort();
+    }
+  }
+
+  private static boolean isFree(int port) {
+    try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getByName(LOOPBACK))) {
+      return true;
+    } catch (IOException taken) {
+      return false;
     }
   }
 

@@ -66,6 +66,11 @@ final class RedisInspector {
     return redis.send(Request.cmd(Command.SCRIPT).arg("FLUSH")).mapEmpty();
   }
 
+  /** {@code WAIT}: how many replicas acknowledged every write made so far, waiting up to {@code timeoutMs}. */
+  Future<Long> replicasInSync(int replicas, long timeoutMs) {
+    return redis.send(Request.cmd(Command.WAIT).arg(replicas).arg(timeoutMs)).map(reply -> reply.toLong());
+  }
+
   /** Completes when Redis is free again. */
   Future<Void> busyFor(long ms) {
     return redis.send(Request.cmd(Command.EVAL).arg(BUSY).arg(0).arg(ms)).mapEmpty();
