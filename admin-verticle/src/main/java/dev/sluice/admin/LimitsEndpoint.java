@@ -4,6 +4,7 @@ import dev.sluice.gateway.client.ApiKeyDigest;
 import dev.sluice.gateway.config.RouteConfig;
 import dev.sluice.gateway.limit.LimitWindow;
 import dev.sluice.gateway.limit.RateLimitKeys;
+import dev.sluice.gateway.limit.WindowKeyScan;
 import dev.sluice.gateway.limit.WindowReader;
 import dev.sluice.gateway.redis.RedisUrl;
 import io.vertx.core.Future;
@@ -30,7 +31,7 @@ final class LimitsEndpoint {
   private final Redis redis;
   private final Supplier<List<RouteConfig>> routes;
   private final WindowReader windows;
-  private final LimiterKeyScan keyScan;
+  private final WindowKeyScan keyScan;
 
   LimitsEndpoint(Vertx vertx, String redisUrl, Supplier<List<RouteConfig>> routes) {
     this.vertx = vertx;
@@ -38,7 +39,7 @@ final class LimitsEndpoint {
     this.redis = Redis.createClient(vertx, options);
     this.routes = routes;
     this.windows = new WindowReader(redis::send);
-    this.keyScan = new LimiterKeyScan(vertx, options, redis);
+    this.keyScan = new WindowKeyScan(vertx, options, redis);
   }
 
   void get(RoutingContext ctx) {
@@ -69,7 +70,7 @@ final class LimitsEndpoint {
 
   /**
    * The busiest clients per route: SCAN (never KEYS) over {@code sluice:rl:*} on every server
-   * that holds windows ({@link LimiterKeyScan}), at most {@link #MAX_SCANNED_KEYS} keys, each
+   * that holds windows ({@link WindowKeyScan}), at most {@link #MAX_SCANNED_KEYS} keys, each
    * window read as the limiter counts it ({@link WindowReader}: weighted members, entries past the
    * window left out). Keys of routes no longer in the table are
    * skipped: their windows only wait to expire.

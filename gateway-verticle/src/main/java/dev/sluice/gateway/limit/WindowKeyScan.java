@@ -1,6 +1,5 @@
-package dev.sluice.admin;
+package dev.sluice.gateway.limit;
 
-import dev.sluice.gateway.limit.RateLimitKeys;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
@@ -23,7 +22,7 @@ import java.util.function.Function;
  * key-less command to any node it likes, so through the cluster client a scan would wander between
  * nodes with cursors that mean nothing there; each master is scanned on a connection of its own.
  */
-final class LimiterKeyScan {
+public final class WindowKeyScan {
   private static final int PAGE = 100;
 
   private final Vertx vertx;
@@ -31,13 +30,13 @@ final class LimiterKeyScan {
   private final Redis redis;
 
   /** @param redis a client made from {@code options}, owned by the caller */
-  LimiterKeyScan(Vertx vertx, RedisOptions options, Redis redis) {
+  public WindowKeyScan(Vertx vertx, RedisOptions options, Redis redis) {
     this.vertx = vertx;
     this.options = options;
     this.redis = redis;
   }
 
-  Future<List<String>> keys(int max) {
+  public Future<List<String>> keys(int max) {
     if (options.getType() != RedisClientType.CLUSTER) {
       return scan(redis::send, "0", new ArrayList<>(), max);
     }

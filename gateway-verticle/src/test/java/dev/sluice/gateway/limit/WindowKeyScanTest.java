@@ -1,9 +1,8 @@
-package dev.sluice.admin;
+package dev.sluice.gateway.limit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sluice.gateway.limit.RateLimitKeys;
 import dev.sluice.gateway.redis.RedisUrl;
 import dev.sluice.localredis.LocalRedisCluster;
 import dev.sluice.localredis.RedisServerProcess;
@@ -24,7 +23,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /** {@code GET /__limits} finds every window, on one server and on every master of a Redis Cluster. */
 @ExtendWith(VertxExtension.class)
-class LimiterKeyScanTest {
+class WindowKeyScanTest {
   private static final long AWAIT_S = 10;
   private static final int WINDOWS = 300;
 
@@ -56,7 +55,7 @@ class LimiterKeyScanTest {
         await(redis.send(Request.cmd(Command.ZADD).arg(key).arg(1).arg("m")));
       }
       await(redis.send(Request.cmd(Command.SET).arg("not-a-window").arg(1)));
-      LimiterKeyScan scan = new LimiterKeyScan(vertx, options, redis);
+      WindowKeyScan scan = new WindowKeyScan(vertx, options, redis);
 
       List<String> all = await(scan.keys(10_000));
       assertEquals(WINDOWS, all.size(), "each window once");
