@@ -65,7 +65,7 @@ public final class GatewayUnderTest implements BeforeAllCallback, AfterAllCallba
     gateway = startFirst.apply(vertx)
       .compose(v -> GatewayFixture.start(vertx, gatewayNode, mock -> config.of(redis.url(), mock)))
       .await(START_S, TimeUnit.SECONDS);
-    http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(gateway.port));
+    http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1"));
   }
 
   @Override
@@ -90,7 +90,7 @@ public final class GatewayUnderTest implements BeforeAllCallback, AfterAllCallba
     return gateway.client;
   }
 
-  /** A plain HTTP client of the gateway's port, for what a WebClient would change on the way. */
+  /** A plain HTTP client (host 127.0.0.1), for what a WebClient would change on the way. */
   public HttpClient http() {
     return http;
   }
