@@ -16,78 +16,109 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 
 import static dev.sluice.gateway.GatewayFixture.route;
 
 /**
- * One whole node for the bridge and page tests: a real Redis, upstream-mock, gateway, the node's
- * stats publisher, and an admin verticle with a token and the TCP bridge on, all on loopback.
+ * One whole node for the bridge and page tests, for one test class: a real Redis, upstream-mock,
+ * gateway, the node's stats publisher, and an admin verticle with a token and the TCP bridge on,
+ * all on loopback. Routes {@code users} ({@code /users}, trips after 2 failures) and
+ * {@code orders} ({@code /orders}). {@code @RegisterExtension static final AdminNode node = new AdminNode();}
  */
-public final class AdminNode implements AutoCloseable {
+public final class AdminNode implements BeforeAllCallback, AfterAllCallback {
   public static final String TOKEN = "bridge-test-token";
 
-  public final RedisServerProcess redis;
-  public final Vertx vertx;
-  public final GatewayFixture gateway;
-  public final int adminPort;
-  public final int bridgePort;
-  public final WebClient admin;
+  private final Runnable assumptions;
+  private RedisServerProcess redis;
+  private Vertx vertx;
+  private GatewayFixture gateway;
+  private int adminPort;
+  private int bridgePort;
+  private WebClient admin;
 
-  private AdminNode(RedisServerProcess redis, Vertx vertx, GatewayFixture gateway, int adminPort, int bridgePort) {
-    this.redis = redis;
-    this.vertx = vertx;
-    this.gateway = gateway;
-    this.adminPort = adminPort;
-    this.bridgePort = bridgePort;
-    this.admin = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(adminPort));
+  public AdminNode() {
+    this(() -> { });
   }
 
-  /** Routes {@code users} ({@code /users}, trips after 2 failures) and {@code orders} ({@code /orders}). */
-  public static AdminNode start() {
-    return start(mock -> new JsonArray()
+  private AdminNode(Runnable assumptions) {
+    this.assumptions = assumptions;
+  }
+
+  /** A node that is started only when {@code assumptions} (JUnit assumptions) hold; else the class is skipped. */
+  public static AdminNode assuming(Runnable assumptions) {
+    return new AdminNode(assumptions);
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    assumptions.run();
+    redis = RedisServerProcess.start();
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    vertx = Vertx.builder().with(new VertxOptions().setMetricsOptions(VertxMetricsOptions.forNode()))
+      .withMetrics(new MicrometerMetricsFactory(registry)).build();
+    GatewayNode node = GatewayNode.standalone(registry);
+    gateway = GatewayFixture.start(vertx, node, mock -> GatewayFixture.config(redis.url(), new JsonArray()
       .add(route("users", "/users", mock).put("stripPrefix", true)
         .put("retry", new JsonObject().put("maxAttempts", 1))
         .put("circuit", new JsonObject().put("failureThreshold", 2).put("resetTimeoutMs", 600_000)))
-      .add(route("orders", "/orders", mock).put("stripPrefix", true)));
+      .add(route("orders", "/orders", mock).put("stripPrefix", true)))).await();
+    vertx.deployVerticle(new StatsPublisher(gateway.config, node)).await();
+    for (int attempt = 1; ; attempt++) {
+      bridgePort = freePort();
+      SluiceConfig config = ConfigParser.parse(gateway.rawConfig.copy().put("admin", new JsonObject()
+        .put("host", "127.0.0.1").put("port", 0).put("token", TOKEN).put("bridgePort", bridgePort)));
+      AdminVerticle verticle = new AdminVerticle(config, registry);
+      try {
+        vertx.deployVerticle(verticle).await();
+        adminPort = verticle.actualPort();
+        admin = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(adminPort));
+        return;
+      } catch (RuntimeException e) {
+        if (attempt == 3) {
+          throw e;
+        }
+        // another build on this machine took the port in between: ask for another
+      }
+    }
   }
 
-  public static AdminNode start(Function<String, JsonArray> routes) {
-    RedisServerProcess redis = RedisServerProcess.start();
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    Vertx vertx = Vertx.builder().with(new VertxOptions().setMetricsOptions(VertxMetricsOptions.forNode()))
-      .withMetrics(new MicrometerMetricsFactory(registry)).build();
+  @Override
+  public void afterAll(ExtensionContext context) {
     try {
-      GatewayNode node = GatewayNode.standalone(registry);
-      GatewayFixture gateway = GatewayFixture.start(vertx, node,
-        mock -> GatewayFixture.config(redis.url(), routes.apply(mock))).await();
-      vertx.deployVerticle(new StatsPublisher(gateway.config, node)).await();
-      for (int attempt = 1; ; attempt++) {
-        int bridgePort = freePort();
-        SluiceConfig config = ConfigParser.parse(gateway.rawConfig.copy().put("admin", new JsonObject()
-          .put("host", "127.0.0.1").put("port", 0).put("token", TOKEN).put("bridgePort", bridgePort)));
-        AdminVerticle verticle = new AdminVerticle(config, registry);
-        try {
-          vertx.deployVerticle(verticle).await();
-          return new AdminNode(redis, vertx, gateway, verticle.actualPort(), bridgePort);
-        } catch (RuntimeException e) {
-          if (attempt == 3) {
-            throw e;
-          }
-          // another build on this machine took the port in between: ask for another
-        }
+      if (vertx != null) {
+        vertx.close().await();
       }
-    } catch (RuntimeException e) {
-      vertx.close().await();
-      redis.stop();
-      throw e;
+    } finally {
+      if (redis != null) {
+        redis.close();
+      }
     }
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  /** A client of the admin port. */
+  public WebClient admin() {
+    return admin;
+  }
+
+  public int adminPort() {
+    return adminPort;
+  }
+
+  public int bridgePort() {
+    return bridgePort;
   }
 
   /**
@@ -126,11 +157,5 @@ public final class AdminNode implements AutoCloseable {
   /** The gateway's status for a GET through it. */
   public int gatewayStatus(String uri) {
     return gateway.client.get(uri).send().await().statusCode();
-  }
-
-  @Override
-  public void close() {
-    vertx.close().await();
-    redis.stop();
   }
 }

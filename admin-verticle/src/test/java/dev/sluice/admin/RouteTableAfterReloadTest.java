@@ -1,8 +1,8 @@
 package dev.sluice.admin;
 
 import dev.sluice.gateway.GatewayFixture;
+import dev.sluice.gateway.LocalRedis;
 import dev.sluice.gateway.config.ConfigParser;
-import dev.sluice.localredis.RedisServerProcess;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -13,6 +13,7 @@ import io.vertx.ext.web.client.WebClientOptions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.function.Function;
 
@@ -27,19 +28,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class RouteTableAfterReloadTest {
   static final String TOKEN = "reload-token";
-  static RedisServerProcess redis;
+  @RegisterExtension
+  static final LocalRedis redis = new LocalRedis();
   static Vertx vertx;
 
   @BeforeAll
   static void start() {
-    redis = RedisServerProcess.start();
     vertx = Vertx.vertx();
   }
 
   @AfterAll
   static void stop() {
     vertx.close().await();
-    redis.stop();
   }
 
   /** Every node's config file: the route {@code users}. */

@@ -2,9 +2,9 @@ package dev.sluice.admin;
 
 import dev.sluice.gateway.GatewayNode;
 import dev.sluice.gateway.GatewayVerticle;
+import dev.sluice.gateway.LocalRedis;
 import dev.sluice.gateway.config.ConfigParser;
 import dev.sluice.gateway.config.SluiceConfig;
-import dev.sluice.localredis.RedisServerProcess;
 import dev.sluice.gateway.upstream.TargetChecker;
 import dev.sluice.mock.UpstreamMockOptions;
 import dev.sluice.mock.UpstreamMockVerticle;
@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -49,7 +50,8 @@ class UpstreamTargetsTest {
   static final long REQUEST_TIMEOUT_MS = 10_000;
   static final String TOKEN = "targets-token";
 
-  static RedisServerProcess redis;
+  @RegisterExtension
+  static final LocalRedis redis = new LocalRedis();
   static Vertx vertx;
   static final List<String> mockIds = new ArrayList<>();
   static final List<Integer> mockPorts = new ArrayList<>();
@@ -59,7 +61,6 @@ class UpstreamTargetsTest {
 
   @BeforeAll
   static void start() throws IOException {
-    redis = RedisServerProcess.start();
     vertx = Vertx.vertx();
     JsonArray targets = new JsonArray();
     for (int i = 0; i < 3; i++) {
@@ -114,9 +115,6 @@ class UpstreamTargetsTest {
   static void stop() {
     if (vertx != null) {
       vertx.close().await();
-    }
-    if (redis != null) {
-      redis.stop();
     }
   }
 

@@ -18,7 +18,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -69,7 +68,7 @@ class ExactLimitOnFreshNodesIT {
   static HttpClient http;
   final List<Node> nodes = new ArrayList<>();
 
-  record Node(String name, Process process, int port, int adminPort, Path log) {
+  record Node(String name, Process process, int port, int adminPort, Path log) implements NodeJvm {
   }
 
   @BeforeAll
@@ -87,7 +86,7 @@ class ExactLimitOnFreshNodesIT {
 
   @AfterEach
   void stopNodes() {
-    nodes.forEach(ExactLimitOnFreshNodesIT::destroy);
+    nodes.forEach(Node::stop);
     nodes.clear();
   }
 
@@ -219,34 +218,25 @@ class ExactLimitOnFreshNodesIT {
       "    rateLimit: { limit: " + LIMIT + ", windowMs: " + WINDOW_MS + " }",
       ""));
     Path log = dir.resolve(route + "-" + name + ".log");
-    ProcessBuilder builder = SluiceJarIT.sluice("run", "--config", config.toString(), "--cluster")
-      .redirectErrorStream(true)
-      .redirectOutput(log.toFile());
+    ProcessBuilder builder = SluiceJarIT.sluice("run", "--config", config.toString(), "--cluster");
     builder.environment().remove("SLUICE_INSTANCES");
     builder.environment().put("SLUICE_CLUSTER_NAME", "sluice-exact-it-" + clusterPort);
     builder.environment().put("SLUICE_CLUSTER_PORT", String.valueOf(clusterPort));
     builder.environment().put("SLUICE_CLUSTER_MEMBERS", "127.0.0.1:" + clusterPort + ",127.0.0.1:" + (clusterPort + 1));
-    Node node = new Node(name, builder.start(), port, adminPort, log);
+    Node node = new Node(name, NodeJvm.start(builder, log), port, adminPort, log);
     nodes.add(node);
     return node;
   }
 
   /** True once listening; false if it lost a port race; fails the test on any other exit or a timeout. */
   static boolean awaitListening(Node node) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(START_TIMEOUT_MS);
-    while (System.nanoTime() < deadline) {
-      if (readLog(node).contains("gateway listening")) {
-        return true;
-      }
-      if (node.process().waitFor(100, TimeUnit.MILLISECONDS)) {
-        if (readLog(node).contains("address already in use")) {
-          return false;
-        }
-        fail("node " + node.name() + " exited with " + node.process().exitValue() + ": " + readLog(node));
-      }
+    if (node.awaitListening(START_TIMEOUT_MS)) {
+      return true;
     }
-    fail("node " + node.name() + " did not start within " + START_TIMEOUT_MS + " ms: " + readLog(node));
-    return false;
+    if (node.readLog().contains("address already in use")) {
+      return false;
+    }
+    return fail("node " + node.name() + " exited with " + node.process().exitValue() + ": " + node.readLog());
   }
 
   /** Polls the node's admin {@code /__health} until its cluster has {@code members}; bounded. */
@@ -259,7 +249,7 @@ class ExactLimitOnFreshNodesIT {
         return;
       }
       if (node.process().waitFor(100, TimeUnit.MILLISECONDS)) {
-        fail("node " + node.name() + " exited: " + readLog(node));
+        fail("node " + node.name() + " exited: " + node.readLog());
       }
     }
     fail("node " + node.name() + " did not see " + members + " members within " + START_TIMEOUT_MS + " ms: " + last);
@@ -301,7 +291,7 @@ class ExactLimitOnFreshNodesIT {
           .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
         metrics.lines().filter(l -> l.startsWith("sluice_limiter_fallback_total"))
           .forEach(l -> out.append("\n  node ").append(node.name()).append(": ").append(l));
-        out.append("\n  node ").append(node.name()).append(" log:\n").append(readLog(node));
+        out.append("\n  node ").append(node.name()).append(" log:\n").append(node.readLog());
       } catch (Exception e) {
         out.append("\n  node ").append(node.name()).append(": ").append(e);
       }
@@ -315,22 +305,5 @@ class ExactLimitOnFreshNodesIT {
 
   static long redisLong(Request command) throws Exception {
     return new RedisWindows(parts.vertx, parts.redis.url()).asLong(command);
-  }
-
-  static String readLog(Node node) throws IOException {
-    return Files.exists(node.log()) ? Files.readString(node.log(), StandardCharsets.UTF_8) : "";
-  }
-
-  static void destroy(Node node) {
-    Process process = node.process();
-    process.destroy();
-    try {
-      if (!process.waitFor(20, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
-    }
   }
 }

@@ -35,7 +35,6 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -68,7 +67,7 @@ class LeasesAcrossNodesIT {
   static HttpClient http;
   static Redis redis;
 
-  record Node(String name, Process process, int port, int adminPort, Path log) {
+  record Node(String name, Process process, int port, int adminPort, Path log) implements NodeJvm {
   }
 
   /** One admitted or rejected request, timed from the client: sent and answered (nanoTime). */
@@ -92,8 +91,8 @@ class LeasesAcrossNodesIT {
   @AfterAll
   static void stop() {
     try {
-      RateLimitAcrossNodesIT.destroy(asOld(nodeA));
-      RateLimitAcrossNodesIT.destroy(asOld(nodeB));
+      RateLimitAcrossNodesIT.destroy(nodeA);
+      RateLimitAcrossNodesIT.destroy(nodeB);
     } finally {
       parts.close();
     }
@@ -296,23 +295,11 @@ class LeasesAcrossNodesIT {
     if (!withAdmin) {
       args.add("--no-admin");
     }
-    Process process = SluiceJarIT.sluice(args.toArray(String[]::new))
-      .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process process = NodeJvm.start(SluiceJarIT.sluice(args.toArray(String[]::new)), log);
     return new Node(name, process, port, adminPort, log);
   }
 
   static void awaitListening(Node node) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (System.nanoTime() < deadline) {
-      if (Files.exists(node.log()) && Files.readString(node.log(), StandardCharsets.UTF_8).contains("gateway listening")) {
-        return;
-      }
-      assertFalse(node.process().waitFor(100, TimeUnit.MILLISECONDS), "node " + node.name() + " exited");
-    }
-    fail("node " + node.name() + " did not start within 60 s");
-  }
-
-  private static RateLimitAcrossNodesIT.Node asOld(Node node) {
-    return node == null ? null : new RateLimitAcrossNodesIT.Node(node.name(), node.process(), node.port(), node.log());
+    assertTrue(node.awaitListening(60_000), "node " + node.name() + " exited");
   }
 }

@@ -24,7 +24,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -74,7 +73,7 @@ class RateLimitAcrossNodesIT {
   static HttpClient http;
 
   /** One gateway JVM; its output goes to a file, so a chatty node can never block on a full pipe. */
-  record Node(String name, Process process, int port, Path log) {
+  record Node(String name, Process process, int port, Path log) implements NodeJvm {
   }
 
   /** What one request got back: the status, or -1 and why there was no answer. */
@@ -356,48 +355,26 @@ class RateLimitAcrossNodesIT {
       "    rateLimit: { limit: " + LIMIT + ", windowMs: " + WINDOW_MS + " }",
       ""));
     Path log = dir.resolve("node-" + name + ".log");
-    Process process = SluiceJarIT.sluice("run", "--config", config.toString(), "--instances", "2", "--no-admin")
-      .redirectErrorStream(true)
-      .redirectOutput(log.toFile())
-      .start();
+    Process process = NodeJvm.start(
+      SluiceJarIT.sluice("run", "--config", config.toString(), "--instances", "2", "--no-admin"), log);
     return new Node(name, process, port, log);
   }
 
   /** Bounded: a node that does not say it is listening within a minute fails the run, with its log. */
   static void awaitListening(Node node) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(START_TIMEOUT_MS);
-    while (System.nanoTime() < deadline) {
-      if (readLog(node).contains("gateway listening")) {
-        return;
-      }
-      if (node.process().waitFor(100, TimeUnit.MILLISECONDS)) {
-        fail("node " + node.name() + " exited with " + node.process().exitValue() + ": " + readLog(node));
-      }
+    if (!node.awaitListening(START_TIMEOUT_MS)) {
+      fail("node " + node.name() + " exited with " + node.process().exitValue() + ": " + node.readLog());
     }
-    fail("node " + node.name() + " did not start within " + START_TIMEOUT_MS + " ms: " + readLog(node));
-  }
-
-  static String readLog(Node node) throws IOException {
-    return Files.exists(node.log()) ? Files.readString(node.log(), StandardCharsets.UTF_8) : "";
   }
 
   /** Stops the node's JVM (SIGTERM, then SIGKILL after 20 s) and keeps its log in the test report. */
-  static void destroy(Node node) {
+  static void destroy(NodeJvm node) {
     if (node == null) {
       return;
     }
-    Process process = node.process();
-    process.destroy();
+    node.stop();
     try {
-      if (!process.waitFor(20, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
-    }
-    try {
-      System.out.println("--- node " + node.name() + " log:\n" + readLog(node));
+      System.out.println("--- node " + node.name() + " log:\n" + node.readLog());
     } catch (IOException e) {
       System.out.println("--- node " + node.name() + " log unreadable: " + e);
     }

@@ -2,9 +2,8 @@ package dev.sluice.admin.bridge;
 
 import dev.sluice.admin.AdminNode;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -31,21 +30,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class PythonClientTest {
   static final Path CLIENT = Path.of("..", "examples", "sluice_bridge.py").toAbsolutePath().normalize();
   static final long BOUND_S = 20;
-  static AdminNode node;
-
-  @BeforeAll
-  static void start() {
+  @RegisterExtension
+  static final AdminNode node = AdminNode.assuming(() -> {
     assumeTrue(python3Runs(), "python3 is not on PATH: skipping the Python bridge client test (install python3 to run it)");
     assumeTrue(Files.isRegularFile(CLIENT), "no " + CLIENT);
-    node = AdminNode.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (node != null) {
-      node.close();
-    }
-  }
+  });
 
   @Test
   void pythonTailsATrippedCircuitAndStatsAndResetsItWithTheToken() throws Exception {
@@ -87,7 +76,7 @@ class PythonClientTest {
 
   private static Process python(String token, String... args) throws IOException {
     List<String> command = new ArrayList<>(List.of("python3", CLIENT.toString(), "--port",
-      String.valueOf(node.bridgePort), "--json"));
+      String.valueOf(node.bridgePort()), "--json"));
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command);
     builder.environment().remove("SLUICE_ADMIN_TOKEN");

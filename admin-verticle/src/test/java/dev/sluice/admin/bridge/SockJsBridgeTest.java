@@ -4,9 +4,8 @@ import dev.sluice.admin.AdminNode;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -22,21 +21,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
  * speaks it: one JSON object per text message.
  */
 class SockJsBridgeTest {
-  static AdminNode node;
-
-  @BeforeAll
-  static void start() {
-    node = AdminNode.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    node.close();
-  }
+  @RegisterExtension
+  static final AdminNode node = new AdminNode();
 
   @Test
   void theAdminPagesOwnOriginMayCommandWithTheTokenAndHearsTheEvent() {
-    Frames frames = connect("http://127.0.0.1:" + node.adminPort);
+    Frames frames = connect("http://127.0.0.1:" + node.adminPort());
     frames.send(new JsonObject().put("type", "register").put("address", "sluice.circuit.events"));
     String reply = UUID.randomUUID().toString();
     // registration and the send are handled in order: the event cannot overtake the registration
@@ -50,7 +40,7 @@ class SockJsBridgeTest {
     assertEquals("orders", event.getJsonObject("body").getString("route"));
     assertEquals("OPEN", event.getJsonObject("body").getString("state"));
 
-    node.admin.post("/__circuit/orders/reset").putHeader("Authorization", "Bearer " + AdminNode.TOKEN).send().await();
+    node.admin().post("/__circuit/orders/reset").putHeader("Authorization", "Bearer " + AdminNode.TOKEN).send().await();
     frames.next(f -> "sluice.circuit.events".equals(f.getString("address"))
       && "CLOSED".equals(f.getJsonObject("body").getString("state")));
   }
@@ -84,12 +74,12 @@ class SockJsBridgeTest {
   }
 
   private Frames connect(String origin) {
-    WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(node.adminPort)
+    WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(node.adminPort())
       .setURI("/eventbus/websocket");
     if (origin != null) {
       options.addHeader("Origin", origin);
     }
-    WebSocket socket = node.vertx.createWebSocketClient().connect(options).await();
+    WebSocket socket = node.vertx().createWebSocketClient().connect(options).await();
     return new Frames(socket);
   }
 
@@ -128,7 +118,7 @@ class SockJsBridgeTest {
             throw new AssertionError("no matching frame within 10 s; received " + received);
           }
         }
-        node.vertx.timer(10).await();
+        node.vertx().timer(10).await();
       }
     }
   }

@@ -3,9 +3,8 @@ package dev.sluice.admin.bridge;
 import dev.sluice.admin.AdminNode;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static dev.sluice.gateway.GatewayFixture.route;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -15,21 +14,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The TCP bridge of a real node, spoken to as another language would: length-prefixed JSON. */
 class TcpBridgeTest {
   static final JsonObject TOKEN = new JsonObject().put("Authorization", "Bearer " + AdminNode.TOKEN);
-  static AdminNode node;
-
-  @BeforeAll
-  static void start() {
-    node = AdminNode.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    node.close();
-  }
+  @RegisterExtension
+  static final AdminNode node = new AdminNode();
 
   @Test
   void aCommandWithTheTokenOpensAndResetsACircuitAndClientsSeeTheEvents() {
-    try (TcpBridgeClient client = TcpBridgeClient.connect(node.vertx, node.bridgePort)) {
+    try (TcpBridgeClient client = TcpBridgeClient.connect(node.vertx(), node.bridgePort())) {
       client.register("sluice.circuit.events");
       client.sync();
 
@@ -52,7 +42,7 @@ class TcpBridgeTest {
   @Test
   void aCommandWithoutOrWithAWrongTokenGetsAnErrorFrameAndChangesNothing() {
     long version = node.circuit("users").getLong("version");
-    try (TcpBridgeClient client = TcpBridgeClient.connect(node.vertx, node.bridgePort)) {
+    try (TcpBridgeClient client = TcpBridgeClient.connect(node.vertx(), node.bridgePort())) {
       JsonObject open = new JsonObject().put("action", "open").put("route", "users");
       JsonObject none = client.answer(client.request("sluice.admin.command", open, null));
       JsonObject wrong = client.answer(client.request("sluice.admin.command", open,
@@ -76,7 +66,7 @@ class TcpBridgeTest {
   @Test
   void anythingButACommandIsRefusedEvenWithTheToken() {
     long routesVersion = node.getJson("/__routes").getLong("version");
-    try (TcpBridgeClient client = TcpBridgeClient.connect(node.vertx, node.bridgePort)) {
+    try (TcpBridgeClient client = TcpBridgeClient.connect(node.vertx(), node.bridgePort())) {
       JsonObject table = new JsonObject().put("version", 99).put("routes", new JsonArray()
         .add(route("evil", "/", "http://127.0.0.1:1")));
       JsonObject reload = client.answer(client.request("sluice.routes.reload", table, TOKEN));
@@ -101,7 +91,7 @@ class TcpBridgeTest {
 
   @Test
   void statsArriveOnceASecondWithEveryRoute() {
-    try (TcpBridgeClient client = TcpBridgeClient.connect(node.vertx, node.bridgePort)) {
+    try (TcpBridgeClient client = TcpBridgeClient.connect(node.vertx(), node.bridgePort())) {
       client.register("sluice.stats");
       JsonObject first = client.next(f -> "sluice.stats".equals(f.getString("address")));
       JsonObject body = first.getJsonObject("body");
@@ -117,9 +107,9 @@ class TcpBridgeTest {
 
   @Test
   void theBridgeAndTheHttpApiAnswerABadCommandAlike() {
-    JsonObject http = node.admin.post("/__circuit/nosuch/open")
+    JsonObject http = node.admin().post("/__circuit/nosuch/open")
       .putHeader("Authorization", "Bearer " + AdminNode.TOKEN).send().await().bodyAsJsonObject();
-    try (TcpBridgeClient client = TcpBridgeClient.connect(node.vertx, node.bridgePort)) {
+    try (TcpBridgeClient client = TcpBridgeClient.connect(node.vertx(), node.bridgePort())) {
       JsonObject err = client.answer(client.request("sluice.admin.command",
         new JsonObject().put("action", "open").put("route", "nosuch"), TOKEN));
       assertEquals(404, err.getInteger("failureCode"));

@@ -2,9 +2,8 @@ package dev.sluice.admin.ui;
 
 import dev.sluice.admin.AdminNode;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Path;
 import java.util.Objects;
@@ -21,29 +20,17 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class AdminPageBrowserTest {
   static final int BOUND_S = 20;
-  static Path browser;
-  static AdminNode node;
-
-  @BeforeAll
-  static void start() {
-    browser = HeadlessChromium.find().orElse(null);
-    assumeTrue(browser != null, "no Chromium (looked for /usr/bin/chromium, chromium and chromium-browser on PATH): "
-      + "skipping the admin page browser test; `apt-get install chromium` (as .ci/run does) to run it");
-    node = AdminNode.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (node != null) {
-      node.close();
-    }
-  }
+  static final Path BROWSER = HeadlessChromium.find().orElse(null);
+  @RegisterExtension
+  static final AdminNode node = AdminNode.assuming(() -> assumeTrue(BROWSER != null,
+    "no Chromium (looked for /usr/bin/chromium, chromium and chromium-browser on PATH): "
+      + "skipping the admin page browser test; `apt-get install chromium` (as .ci/run does) to run it"));
 
   @Test
   void thePageShowsTheRoutesAndATrippedCircuitTurnsOpenWithoutAReload() throws Exception {
-    try (HeadlessChromium chromium = HeadlessChromium.start(browser);
+    try (HeadlessChromium chromium = HeadlessChromium.start(BROWSER);
          DevTools page = DevTools.connect(chromium.pageWebSocket())) {
-      page.call("Page.navigate", new JsonObject().put("url", "http://127.0.0.1:" + node.adminPort + "/ui/"));
+      page.call("Page.navigate", new JsonObject().put("url", "http://127.0.0.1:" + node.adminPort() + "/ui/"));
 
       waitFor(page, "both routes listed with prefix and upstream",
         "Array.from(document.querySelectorAll('#route-rows tr[data-route]'))"

@@ -2,9 +2,9 @@ package dev.sluice.gateway.circuit;
 
 import dev.sluice.gateway.GatewayNode;
 import dev.sluice.gateway.GatewayVerticle;
+import dev.sluice.gateway.LocalRedis;
 import dev.sluice.gateway.config.ConfigParser;
 import dev.sluice.gateway.config.SluiceConfig;
-import dev.sluice.localredis.RedisServerProcess;
 import dev.sluice.mock.UpstreamMockOptions;
 import dev.sluice.mock.UpstreamMockVerticle;
 import io.vertx.circuitbreaker.CircuitBreakerState;
@@ -19,10 +19,10 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -39,7 +39,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 @ExtendWith(VertxExtension.class)
 class SharedCircuitOnOneNodeTest {
-  static RedisServerProcess redis;
+  @RegisterExtension
+  static final LocalRedis redis = new LocalRedis();
   static int port;
   static int mockPort;
   static WebClient fresh;
@@ -47,7 +48,6 @@ class SharedCircuitOnOneNodeTest {
 
   @BeforeAll
   static void start(Vertx vertx, VertxTestContext ctx) throws IOException {
-    redis = RedisServerProcess.start();
     try (ServerSocket socket = new ServerSocket(0)) {
       port = socket.getLocalPort();
     }
@@ -70,13 +70,6 @@ class SharedCircuitOnOneNodeTest {
       GatewayNode node = GatewayNode.standalone();
       return vertx.deployVerticle(() -> new GatewayVerticle(config, node), new DeploymentOptions().setInstances(4));
     }).onComplete(ctx.succeedingThenComplete());
-  }
-
-  @AfterAll
-  static void stop() {
-    if (redis != null) {
-      redis.stop();
-    }
   }
 
   @Test

@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sluice.gateway.LocalRedis;
 import dev.sluice.gateway.config.LimiterFailureMode;
 import dev.sluice.gateway.config.RateLimitPolicy;
 import dev.sluice.gateway.config.RedisOptions;
-import dev.sluice.localredis.RedisServerProcess;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
@@ -18,13 +18,12 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 @ExtendWith(VertxExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -35,27 +34,15 @@ class FailoverRateLimiterTest {
   private static final long AWAIT_S = 10;
   private static final RateLimitPolicy FIVE_PER_MINUTE = new RateLimitPolicy(5, 60_000);
 
-  private RedisServerProcess server;
+  @RegisterExtension
+  static final LocalRedis redis = new LocalRedis();
   private RedisInspector inspector;
   private final List<FailoverRateLimiter> limiters = new ArrayList<>();
   private String route;
 
-  @BeforeAll
-  void startRedis() {
-    server = RedisServerProcess.start();
-  }
-
-  @AfterAll
-  void stopRedis() {
-    server.close();
-  }
-
   @BeforeEach
   void setUp(Vertx vertx) {
-    if (!server.isRunning()) {
-      server.restart();
-    }
-    inspector = new RedisInspector(vertx, server.url());
+    inspector = new RedisInspector(vertx, redis.url());
     route = "route-" + UUID.randomUUID();
   }
 
@@ -70,14 +57,14 @@ class FailoverRateLimiterTest {
 
   @Test
   void preloadOnADeadRedisStartsOnTheFallbackAndRecovers(Vertx vertx) throws Exception {
-    server.stop();
-    FailoverRateLimiter limiter = new FailoverRateLimiter(vertx, new RedisOptions(server.url(), TIMEOUT_MS, LimiterFailureMode.OPEN));
+    redis.stop();
+    FailoverRateLimiter limiter = new FailoverRateLimiter(vertx, new RedisOptions(redis.url(), TIMEOUT_MS, LimiterFailureMode.OPEN));
     limiters.add(limiter);
 
     await(limiter.preload());
     assertTrue(limiter.usingFallback());
 
-    server.restart();
+    redis.restart();
     await(Eventually.until(vertx, 10_000, "back on Redis", () -> Future.succeededFuture(!limiter.usingFallback())));
   }
 
@@ -95,7 +82,7 @@ class FailoverRateLimiterTest {
   @Test
   void localEnforcesTheSameLimitInProcessWhileRedisIsDown(Vertx vertx) throws Exception {
     FailoverRateLimiter limiter = limiter(vertx, LimiterFailureMode.LOCAL);
-    server.stop();
+    redis.stop();
 
     List<RateLimitDecision> decisions = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
@@ -114,7 +101,7 @@ class FailoverRateLimiterTest {
     for (int i = 0; i < 3; i++) {
       assertTrue(await(limiter.acquire(route, "c", FIVE_PER_MINUTE)).allowed());
     }
-    server.stop();
+    redis.stop();
 
     List<RateLimitDecision> decisions = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
@@ -129,14 +116,14 @@ class FailoverRateLimiterTest {
   void aClientRedisRejectedStaysRejectedByTheFallbackUntilRedisSaidASlotFrees(Vertx vertx) throws Exception {
     FailoverRateLimiter limiter = limiter(vertx, LimiterFailureMode.LOCAL);
     // Another node took the whole window in Redis; this node admitted nothing for the client.
-    RedisSlidingWindowLimiter otherNode = new RedisSlidingWindowLimiter(vertx, new RedisOptions(server.url(), TIMEOUT_MS, LimiterFailureMode.LOCAL));
+    RedisSlidingWindowLimiter otherNode = new RedisSlidingWindowLimiter(vertx, new RedisOptions(redis.url(), TIMEOUT_MS, LimiterFailureMode.LOCAL));
     for (int i = 0; i < 5; i++) {
       assertTrue(await(otherNode.acquire(route, "c", FIVE_PER_MINUTE)).allowed());
     }
     await(otherNode.close());
     RateLimitDecision rejected = await(limiter.acquire(route, "c", FIVE_PER_MINUTE));
     assertFalse(rejected.allowed());
-    server.stop();
+    redis.stop();
 
     for (int i = 0; i < 5; i++) {
       RateLimitDecision fallback = timedAcquire(limiter, "c");
@@ -148,7 +135,7 @@ class FailoverRateLimiterTest {
   @Test
   void openAllowsWithoutCountingWhileRedisIsDown(Vertx vertx) throws Exception {
     FailoverRateLimiter limiter = limiter(vertx, LimiterFailureMode.OPEN);
-    server.stop();
+    redis.stop();
 
     for (int i = 0; i < 8; i++) {
       assertEquals(RateLimitDecision.allowedWithoutCounting(FIVE_PER_MINUTE), timedAcquire(limiter, "c"));
@@ -159,7 +146,7 @@ class FailoverRateLimiterTest {
   @Test
   void closedFailsWithLimiterUnavailableWhileRedisIsDown(Vertx vertx) throws Exception {
     FailoverRateLimiter limiter = limiter(vertx, LimiterFailureMode.CLOSED);
-    server.stop();
+    redis.stop();
 
     for (int i = 0; i < 3; i++) {
       CompletionException failure = assertThrows(CompletionException.class, () -> timedAcquire(limiter, "c"));
@@ -172,7 +159,7 @@ class FailoverRateLimiterTest {
   @Test
   void manyConcurrentAcquiresAllCompleteOnTimeWhileRedisIsDown(Vertx vertx) throws Exception {
     FailoverRateLimiter limiter = limiter(vertx, LimiterFailureMode.LOCAL);
-    server.stop();
+    redis.stop();
 
     long start = System.nanoTime();
     List<Future<RateLimitDecision>> decisions = new ArrayList<>();
@@ -243,13 +230,13 @@ class FailoverRateLimiterTest {
     FailoverRateLimiter limiter = limiter(vertx, LimiterFailureMode.LOCAL);
     String key = RateLimitKeys.key(route, "c");
     await(limiter.acquire(route, "c", FIVE_PER_MINUTE));
-    server.stop();
+    redis.stop();
     for (int i = 0; i < RedisHealth.FAILURES_TO_SWITCH; i++) {
       timedAcquire(limiter, "c");
     }
     assertTrue(limiter.usingFallback());
 
-    server.restart(); // an empty Redis: the key can only come back through this limiter
+    redis.restart(); // an empty Redis: the key can only come back through this limiter
 
     await(Eventually.until(vertx, 10_000, "back on Redis", () -> Future.succeededFuture(!limiter.usingFallback())));
     long fallbacksBefore = limiter.fallbackCount();
@@ -261,7 +248,7 @@ class FailoverRateLimiterTest {
 
   /** Preloaded, as a verticle's start() does: a cold connection must not count as Redis being down. */
   private FailoverRateLimiter limiter(Vertx vertx, LimiterFailureMode mode) throws Exception {
-    FailoverRateLimiter limiter = new FailoverRateLimiter(vertx, new RedisOptions(server.url(), TIMEOUT_MS, mode));
+    FailoverRateLimiter limiter = new FailoverRateLimiter(vertx, new RedisOptions(redis.url(), TIMEOUT_MS, mode));
     limiters.add(limiter);
     await(limiter.preload());
     assertFalse(limiter.usingFallback(), "Redis did not answer the preload");

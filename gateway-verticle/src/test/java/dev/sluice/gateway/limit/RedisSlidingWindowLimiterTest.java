@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sluice.gateway.LocalRedis;
 import dev.sluice.gateway.config.LimiterFailureMode;
 import dev.sluice.gateway.config.RateLimitPolicy;
 import dev.sluice.gateway.config.RedisOptions;
-import dev.sluice.localredis.RedisServerProcess;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -19,13 +19,12 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 @ExtendWith(VertxExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -33,29 +32,17 @@ class RedisSlidingWindowLimiterTest {
   private static final long AWAIT_S = 10;
   private static final RateLimitPolicy FIFTY_PER_10S = new RateLimitPolicy(50, 10_000);
 
-  private RedisServerProcess server;
+  @RegisterExtension
+  static final LocalRedis redis = new LocalRedis();
   private RedisSlidingWindowLimiter limiter;
   private RedisInspector inspector;
   /** A fresh route per test: tests share one Redis but never a window. */
   private String route;
 
-  @BeforeAll
-  void startRedis() {
-    server = RedisServerProcess.start();
-  }
-
-  @AfterAll
-  void stopRedis() {
-    server.close();
-  }
-
   @BeforeEach
   void connect(Vertx vertx) {
-    if (!server.isRunning()) {
-      server.restart();
-    }
     limiter = newLimiter(vertx);
-    inspector = new RedisInspector(vertx, server.url());
+    inspector = new RedisInspector(vertx, redis.url());
     route = "route-" + UUID.randomUUID();
   }
 
@@ -231,7 +218,7 @@ class RedisSlidingWindowLimiterTest {
     RateLimitPolicy tenPerMinute = new RateLimitPolicy(10, 60_000);
     assertTrue(await(limiter.acquire(route, "10.0.0.9", tenPerMinute)).allowed());
 
-    server.restart(); // empty data, empty script cache, pooled connections broken
+    redis.restart(); // empty data, empty script cache, pooled connections broken
 
     RateLimitDecision afterRestart = await(limiter.acquire(route, "10.0.0.9", tenPerMinute));
     assertTrue(afterRestart.allowed());
@@ -326,7 +313,7 @@ class RedisSlidingWindowLimiterTest {
   }
 
   private RedisSlidingWindowLimiter newLimiter(Vertx vertx) {
-    return new RedisSlidingWindowLimiter(vertx, new RedisOptions(server.url(), 50, LimiterFailureMode.LOCAL));
+    return new RedisSlidingWindowLimiter(vertx, new RedisOptions(redis.url(), 50, LimiterFailureMode.LOCAL));
   }
 
   private List<Future<RateLimitDecision>> acquireConcurrently(RateLimiter limiter, String client,

@@ -1,8 +1,7 @@
 package dev.sluice.gateway.proxy;
 
 import dev.sluice.gateway.GatewayFixture;
-import dev.sluice.localredis.RedisServerProcess;
-import io.vertx.core.Vertx;
+import dev.sluice.gateway.GatewayUnderTest;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientResponse;
@@ -12,10 +11,9 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.security.MessageDigest;
 import java.util.HexFormat;
@@ -30,36 +28,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @ExtendWith(VertxExtension.class)
 class ForwardingTest {
-  static RedisServerProcess redis;
-  static GatewayFixture gw;
-
-  @BeforeAll
-  static void start(Vertx vertx, VertxTestContext ctx) {
-    redis = RedisServerProcess.start();
-    GatewayFixture.start(vertx, mock -> GatewayFixture.config(redis.url(), new JsonArray()
-        .add(route("echo", "/echo", mock + "/anything").put("stripPrefix", true))
-        .add(route("anything", "/anything", mock))
-        .add(route("users", "/users", mock + "/anything")))
-      .put("http", new JsonObject().put("maxBodyBytes", 1_048_576)))
-      .onComplete(ctx.succeeding(f -> {
-        gw = f;
-        ctx.completeNow();
-      }));
-  }
-
-  @AfterAll
-  static void stop() {
-    if (redis != null) {
-      redis.stop();
-    }
-  }
+  @RegisterExtension
+  static final GatewayUnderTest gateway = new GatewayUnderTest((redis, mock) -> GatewayFixture.config(redis, new JsonArray()
+      .add(route("echo", "/echo", mock + "/anything").put("stripPrefix", true))
+      .add(route("anything", "/anything", mock))
+      .add(route("users", "/users", mock + "/anything")))
+    .put("http", new JsonObject().put("maxBodyBytes", 1_048_576)));
 
   @Test
   void aBinaryBodyReachesTheUpstreamByteForByte(VertxTestContext ctx) throws Exception {
     byte[] bytes = new byte[512 * 1024];
     new Random(7).nextBytes(bytes);
     String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    gw.client.post("/anything/upload").putHeader("Content-Type", "application/octet-stream")
+    gateway.client().post("/anything/upload").putHeader("Content-Type", "application/octet-stream")
       .sendBuffer(Buffer.buffer(bytes))
       .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
         assertEquals(200, r.statusCode());
@@ -73,7 +54,7 @@ class ForwardingTest {
 
   @Test
   void queryAndRepeatedHeadersArriveAsSent(VertxTestContext ctx) {
-    gw.client.get("/anything/q?b=2&a=1&a=%20x").putHeader("X-Multi", List.of("one", "two"))
+    gateway.client().get("/anything/q?b=2&a=1&a=%20x").putHeader("X-Multi", List.of("one", "two"))
       .send()
       .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
         JsonObject echo = r.bodyAsJsonObject();
@@ -86,7 +67,7 @@ class ForwardingTest {
 
   @Test
   void hopByHopHeadersAreStrippedAndForwardedHeadersSet(VertxTestContext ctx) {
-    gw.client.get("/anything/hop")
+    gateway.client().get("/anything/hop")
       .putHeader("Connection", "keep-alive, X-Private-Hop")
       .putHeader("X-Private-Hop", "secret")
       .putHeader("Keep-Alive", "timeout=5")
@@ -104,21 +85,21 @@ class ForwardingTest {
         assertEquals("yes", headers.getJsonArray("x-kept").getString(0));
         assertEquals("203.0.113.9, 127.0.0.1", headers.getJsonArray("x-forwarded-for").getString(0));
         assertEquals("http", headers.getJsonArray("x-forwarded-proto").getString(0));
-        assertEquals("127.0.0.1:" + gw.port, headers.getJsonArray("x-forwarded-host").getString(0));
-        assertEquals("127.0.0.1:" + gw.mockPort, headers.getJsonArray("host").getString(0));
+        assertEquals("127.0.0.1:" + gateway.port(), headers.getJsonArray("x-forwarded-host").getString(0));
+        assertEquals("127.0.0.1:" + gateway.mockPort(), headers.getJsonArray("host").getString(0));
         ctx.completeNow();
       })));
   }
 
   @Test
   void theRequestIdIsKeptOrMadeAndEchoedOnTheAnswer(VertxTestContext ctx) {
-    gw.client.get("/anything/id").putHeader("X-Request-Id", "req-42").send()
+    gateway.client().get("/anything/id").putHeader("X-Request-Id", "req-42").send()
       .compose(kept -> {
         ctx.verify(() -> {
           assertEquals("req-42", kept.getHeader("X-Request-Id"));
           assertEquals("req-42", kept.bodyAsJsonObject().getJsonObject("headers").getJsonArray("x-request-id").getString(0));
         });
-        return gw.client.get("/anything/id").send();
+        return gateway.client().get("/anything/id").send();
       })
       .onComplete(ctx.succeeding(made -> ctx.verify(() -> {
         String id = made.getHeader("X-Request-Id");
@@ -131,7 +112,7 @@ class ForwardingTest {
 
   @Test
   void stripPrefixRemovesTheRoutePrefixBeforeTheUpstreamBasePath(VertxTestContext ctx) {
-    gw.client.get("/echo/hello/world").send()
+    gateway.client().get("/echo/hello/world").send()
       .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
         assertEquals("/anything/hello/world", r.bodyAsJsonObject().getString("path"));
         ctx.completeNow();
@@ -140,7 +121,7 @@ class ForwardingTest {
 
   @Test
   void anUnknownPathIsA404NoRouteInJson(VertxTestContext ctx) {
-    gw.client.get("/usersX/1").putHeader("X-Request-Id", "r404").send()
+    gateway.client().get("/usersX/1").putHeader("X-Request-Id", "r404").send()
       .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
         assertEquals(404, r.statusCode());
         assertEquals("application/json", r.getHeader("Content-Type"));
@@ -155,9 +136,9 @@ class ForwardingTest {
 
   @Test
   void dotSegmentsCannotClimbOutOfARoute(VertxTestContext ctx) {
-    HttpClient raw = gw.vertx.createHttpClient();
+    HttpClient raw = gateway.vertx().createHttpClient();
     // A raw client: WebClient would normalise the path itself before sending it.
-    raw.request(new RequestOptions().setHost("127.0.0.1").setPort(gw.port).setURI("/users/../admin"))
+    raw.request(new RequestOptions().setHost("127.0.0.1").setPort(gateway.port()).setURI("/users/../admin"))
       .compose(req -> req.send().compose(HttpClientResponse::body).map(body -> body.toJsonObject()))
       .onComplete(ctx.succeeding(body -> ctx.verify(() -> {
         assertEquals("NO_ROUTE", body.getString("code"));
@@ -167,7 +148,7 @@ class ForwardingTest {
 
   @Test
   void aBodyOverTheLimitIsRefusedWith413(VertxTestContext ctx) {
-    gw.client.post("/anything/big").sendBuffer(Buffer.buffer(new byte[1_048_577]))
+    gateway.client().post("/anything/big").sendBuffer(Buffer.buffer(new byte[1_048_577]))
       .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
         assertEquals(413, r.statusCode());
         assertEquals("PAYLOAD_TOO_LARGE", r.bodyAsJsonObject().getString("code"));
@@ -177,8 +158,8 @@ class ForwardingTest {
 
   @Test
   void aChunkedBodyOverTheLimitIsRefusedWithoutBufferingTheRest(VertxTestContext ctx) {
-    HttpClient raw = gw.vertx.createHttpClient();
-    raw.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(gw.port)
+    HttpClient raw = gateway.vertx().createHttpClient();
+    raw.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(gateway.port())
         .setURI("/anything/chunked"))
       .compose(req -> {
         req.setChunked(true);
@@ -197,7 +178,7 @@ class ForwardingTest {
 
   @Test
   void theGatewayPortAnswersLiveness(VertxTestContext ctx) {
-    gw.client.get("/__health").send()
+    gateway.client().get("/__health").send()
       .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
         assertEquals(200, r.statusCode());
         assertEquals(new JsonObject().put("status", "UP"), r.bodyAsJsonObject());

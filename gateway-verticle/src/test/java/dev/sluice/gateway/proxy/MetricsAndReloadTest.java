@@ -2,8 +2,8 @@ package dev.sluice.gateway.proxy;
 
 import dev.sluice.gateway.GatewayFixture;
 import dev.sluice.gateway.GatewayNode;
+import dev.sluice.gateway.GatewayUnderTest;
 import dev.sluice.gateway.route.RouteReload;
-import dev.sluice.localredis.RedisServerProcess;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
@@ -12,10 +12,9 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static dev.sluice.gateway.GatewayFixture.route;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -24,41 +23,21 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 @ExtendWith(VertxExtension.class)
 class MetricsAndReloadTest {
-  static RedisServerProcess redis;
-  static MeterRegistry meters = new SimpleMeterRegistry();
-  static GatewayFixture gw;
-  static String mockUrl;
-
-  @BeforeAll
-  static void start(Vertx vertx, VertxTestContext ctx) {
-    redis = RedisServerProcess.start();
-    GatewayFixture.start(vertx, GatewayNode.standalone(meters), mock -> {
-        mockUrl = mock;
-        return GatewayFixture.config(redis.url(), new JsonArray()
-          .add(route("m", "/m", mock).put("stripPrefix", true)
-            .put("retry", new JsonObject().put("maxAttempts", 3).put("initialDelayMs", 10).put("jitter", "none"))
-            .put("rateLimit", new JsonObject().put("limit", 3).put("windowMs", 60_000)))
-          .add(route("gone", "/gone", mock).put("stripPrefix", true)));
-      })
-      .onComplete(ctx.succeeding(f -> {
-        gw = f;
-        ctx.completeNow();
-      }));
-  }
-
-  @AfterAll
-  static void stop() {
-    if (redis != null) {
-      redis.stop();
-    }
-  }
+  static final MeterRegistry meters = new SimpleMeterRegistry();
+  @RegisterExtension
+  static final GatewayUnderTest gateway = new GatewayUnderTest(GatewayNode.standalone(meters),
+    (redis, mock) -> GatewayFixture.config(redis, new JsonArray()
+      .add(route("m", "/m", mock).put("stripPrefix", true)
+        .put("retry", new JsonObject().put("maxAttempts", 3).put("initialDelayMs", 10).put("jitter", "none"))
+        .put("rateLimit", new JsonObject().put("limit", 3).put("windowMs", 60_000)))
+      .add(route("gone", "/gone", mock).put("stripPrefix", true))));
 
   @Test
   void everyRequestIsCountedUnderDesignsMetricNames(VertxTestContext ctx) {
-    gw.client.get("/m/flaky/metrics?fail=1").send()
-      .compose(r -> gw.client.get("/m/status/404").send())
-      .compose(r -> gw.client.get("/m/anything").send())
-      .compose(r -> gw.client.get("/m/anything").send())
+    gateway.client().get("/m/flaky/metrics?fail=1").send()
+      .compose(r -> gateway.client().get("/m/status/404").send())
+      .compose(r -> gateway.client().get("/m/anything").send())
+      .compose(r -> gateway.client().get("/m/anything").send())
       .onComplete(ctx.succeeding(limited -> ctx.verify(() -> {
         assertEquals(429, limited.statusCode());
         assertEquals(2.0, meters.get("sluice.requests").tags("route", "m", "method", "GET", "status", "200").counter().count(), 0.0);
@@ -75,7 +54,9 @@ class MetricsAndReloadTest {
   }
 
   @Test
-  void aPublishedRouteTableIsSwappedInAndABadOneIsIgnored(Vertx vertx, VertxTestContext ctx) {
+  void aPublishedRouteTableIsSwappedInAndABadOneIsIgnored(VertxTestContext ctx) {
+    Vertx vertx = gateway.vertx();
+    String mockUrl = "http://127.0.0.1:" + gateway.mockPort();
     // Keeps "m" exactly as configured (the other test's meters live on it) and drops "gone".
     JsonObject good = new JsonObject().put("routes", new JsonArray()
       .add(route("m", "/m", mockUrl).put("stripPrefix", true)
@@ -86,7 +67,7 @@ class MetricsAndReloadTest {
       .add(new JsonObject().put("name", "broken").put("prefix", "nope").put("upstream", "ftp://x")));
     vertx.eventBus().publish(RouteReload.ADDRESS, bad);
     // A bad table is dropped on arrival; give it the time a good one takes to land, then look.
-    vertx.timer(200).compose(t -> gw.client.get("/gone/anything").send())
+    vertx.timer(200).compose(t -> gateway.client().get("/gone/anything").send())
       .compose(stillOld -> {
         ctx.verify(() -> assertNotEquals(404, stillOld.statusCode(), "a bad table changes nothing"));
         vertx.eventBus().publish(RouteReload.ADDRESS, good);
@@ -94,7 +75,7 @@ class MetricsAndReloadTest {
       })
       .compose(fresh -> {
         ctx.verify(() -> assertEquals(200, fresh));
-        return gw.client.get("/gone/anything").send();
+        return gateway.client().get("/gone/anything").send();
       })
       .onComplete(ctx.succeeding(old -> ctx.verify(() -> {
         assertEquals(404, old.statusCode(), "the old route is gone");
@@ -105,7 +86,7 @@ class MetricsAndReloadTest {
 
   /** The status of {@code uri} once it is {@code wanted}, or the last one after a bounded number of tries. */
   private Future<Integer> poll(Vertx vertx, String uri, int wanted, int tries) {
-    return gw.client.get(uri).send().compose(r -> {
+    return gateway.client().get(uri).send().compose(r -> {
       if (r.statusCode() == wanted || tries <= 1) {
         return Future.succeededFuture(r.statusCode());
       }

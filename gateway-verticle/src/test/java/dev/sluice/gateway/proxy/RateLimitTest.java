@@ -1,7 +1,7 @@
 package dev.sluice.gateway.proxy;
 
 import dev.sluice.gateway.GatewayFixture;
-import dev.sluice.localredis.RedisServerProcess;
+import dev.sluice.gateway.GatewayUnderTest;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -11,10 +11,9 @@ import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -29,47 +28,29 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The limiter seen from a client, through a real gateway, a real upstream-mock and a real Redis. */
 @ExtendWith(VertxExtension.class)
 class RateLimitTest {
-  static RedisServerProcess redis;
-  static GatewayFixture byIp;
-  static GatewayFixture byApiKey;
-  static GatewayFixture behindProxy;
-
   static JsonObject limited(String name, String prefix, String mock, int limit, long windowMs) {
     return route(name, prefix, mock).put("stripPrefix", true)
       .put("rateLimit", new JsonObject().put("limit", limit).put("windowMs", windowMs));
   }
 
-  @BeforeAll
-  static void start(Vertx vertx, VertxTestContext ctx) {
-    redis = RedisServerProcess.start();
-    Future<GatewayFixture> ip = GatewayFixture.start(vertx, mock -> GatewayFixture.config(redis.url(), new JsonArray()
-      .add(limited("exact", "/exact", mock, 50, 10_000))
-      .add(limited("countdown", "/countdown", mock, 5, 10_000))
-      .add(limited("xff", "/xff", mock, 3, 10_000))));
-    Future<GatewayFixture> key = GatewayFixture.start(vertx, mock -> GatewayFixture.config(redis.url(), new JsonArray()
-        .add(limited("keyed", "/keyed", mock, 2, 10_000)))
-      .put("clients", new JsonObject().put("identity", "header:X-Api-Key")));
-    Future<GatewayFixture> proxy = GatewayFixture.start(vertx, mock -> GatewayFixture.config(redis.url(), new JsonArray()
-        .add(limited("proxied", "/proxied", mock, 2, 10_000)))
-      .put("clients", new JsonObject().put("trustedProxies", new JsonArray().add("127.0.0.1/32"))));
-    Future.all(ip, key, proxy).onComplete(ctx.succeeding(all -> {
-      byIp = ip.result();
-      byApiKey = key.result();
-      behindProxy = proxy.result();
-      ctx.completeNow();
-    }));
-  }
-
-  @AfterAll
-  static void stop() {
-    if (redis != null) {
-      redis.stop();
-    }
-  }
+  // Three gateways, each with a Redis of its own: they differ in how they tell clients apart.
+  @RegisterExtension
+  static final GatewayUnderTest byIp = new GatewayUnderTest((redis, mock) -> GatewayFixture.config(redis, new JsonArray()
+    .add(limited("exact", "/exact", mock, 50, 10_000))
+    .add(limited("countdown", "/countdown", mock, 5, 10_000))
+    .add(limited("xff", "/xff", mock, 3, 10_000))));
+  @RegisterExtension
+  static final GatewayUnderTest byApiKey = new GatewayUnderTest((redis, mock) -> GatewayFixture.config(redis, new JsonArray()
+      .add(limited("keyed", "/keyed", mock, 2, 10_000)))
+    .put("clients", new JsonObject().put("identity", "header:X-Api-Key")));
+  @RegisterExtension
+  static final GatewayUnderTest behindProxy = new GatewayUnderTest((redis, mock) -> GatewayFixture.config(redis, new JsonArray()
+      .add(limited("proxied", "/proxied", mock, 2, 10_000)))
+    .put("clients", new JsonObject().put("trustedProxies", new JsonArray().add("127.0.0.1/32"))));
 
   @Test
   void exactlyTheLimitIsAllowedOutOf200ConcurrentRequests(VertxTestContext ctx) {
-    burst(200, i -> byIp.client.get("/exact/anything"))
+    burst(200, i -> byIp.client().get("/exact/anything"))
       .onComplete(ctx.succeeding(responses -> ctx.verify(() -> {
         assertEquals(50, count(responses, 200));
         assertEquals(150, count(responses, 429));
@@ -79,7 +60,7 @@ class RateLimitTest {
 
   @Test
   void remainingCountsDownAndA429CarriesRetryAfterAndTheCode(VertxTestContext ctx) {
-    sequence(6, () -> byIp.client.get("/countdown/anything").send())
+    sequence(6, () -> byIp.client().get("/countdown/anything").send())
       .onComplete(ctx.succeeding(responses -> ctx.verify(() -> {
         for (int i = 0; i < 5; i++) {
           HttpResponse<Buffer> r = responses.get(i);
@@ -104,7 +85,7 @@ class RateLimitTest {
   @Test
   void anUntrustedPeerCannotDodgeTheLimitWithANewForwardedForEachTime(VertxTestContext ctx) {
     int[] n = {0};
-    sequence(5, () -> byIp.client.get("/xff/anything").putHeader("X-Forwarded-For", "198.51.100." + (++n[0])).send())
+    sequence(5, () -> byIp.client().get("/xff/anything").putHeader("X-Forwarded-For", "198.51.100." + (++n[0])).send())
       .onComplete(ctx.succeeding(responses -> ctx.verify(() -> {
         assertEquals(3, count(responses, 200));
         assertEquals(2, count(responses, 429));
@@ -114,8 +95,8 @@ class RateLimitTest {
 
   @Test
   void behindATrustedProxyTheForwardedClientIsLimited(VertxTestContext ctx) {
-    sequence(3, () -> behindProxy.client.get("/proxied/anything").putHeader("X-Forwarded-For", "198.51.100.7").send())
-      .compose(first -> sequence(2, () -> behindProxy.client.get("/proxied/anything")
+    sequence(3, () -> behindProxy.client().get("/proxied/anything").putHeader("X-Forwarded-For", "198.51.100.7").send())
+      .compose(first -> sequence(2, () -> behindProxy.client().get("/proxied/anything")
         .putHeader("X-Forwarded-For", "198.51.100.8").send()).map(second -> List.of(first, second)))
       .onComplete(ctx.succeeding(both -> ctx.verify(() -> {
         assertEquals(List.of(200, 200, 429), statuses(both.get(0)), "one forwarded client, limit 2");
@@ -126,8 +107,8 @@ class RateLimitTest {
 
   @Test
   void apiKeysAreLimitedIndependently(VertxTestContext ctx) {
-    sequence(3, () -> byApiKey.client.get("/keyed/anything").putHeader("X-Api-Key", "alice").send())
-      .compose(alice -> sequence(3, () -> byApiKey.client.get("/keyed/anything").putHeader("X-Api-Key", "bob").send())
+    sequence(3, () -> byApiKey.client().get("/keyed/anything").putHeader("X-Api-Key", "alice").send())
+      .compose(alice -> sequence(3, () -> byApiKey.client().get("/keyed/anything").putHeader("X-Api-Key", "bob").send())
         .map(bob -> List.of(alice, bob)))
       .onComplete(ctx.succeeding(both -> ctx.verify(() -> {
         assertEquals(List.of(200, 200, 429), statuses(both.get(0)));

@@ -1,17 +1,16 @@
 package dev.sluice.gateway.route;
 
 import dev.sluice.gateway.GatewayFixture;
-import dev.sluice.localredis.RedisServerProcess;
+import dev.sluice.gateway.LocalRedis;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static dev.sluice.gateway.GatewayFixture.route;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -23,19 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 @ExtendWith(VertxExtension.class)
 class RouteTableSyncTest {
-  static RedisServerProcess redis;
-
-  @BeforeAll
-  static void start() {
-    redis = RedisServerProcess.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (redis != null) {
-      redis.stop();
-    }
-  }
+  @RegisterExtension
+  static final LocalRedis redis = new LocalRedis();
 
   /** What every gateway's config file says: one route, {@code /old}. */
   static JsonObject file(String mock) {

@@ -2,20 +2,19 @@ package dev.sluice.gateway.stats;
 
 import dev.sluice.gateway.GatewayFixture;
 import dev.sluice.gateway.GatewayNode;
-import dev.sluice.localredis.RedisServerProcess;
+import dev.sluice.gateway.GatewayUnderTest;
 import dev.sluice.gateway.route.RouteReload;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.concurrent.TimeUnit;
 
@@ -26,29 +25,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** sluice.stats from a real gateway, real upstream-mock and real Redis, and the meters it reads. */
 class StatsPublisherTest {
-  static RedisServerProcess redis;
-  static Vertx vertx;
-  static MeterRegistry meters = new SimpleMeterRegistry();
-  static GatewayNode node = GatewayNode.standalone(meters);
-  static GatewayFixture gw;
+  static final MeterRegistry meters = new SimpleMeterRegistry();
+  static final GatewayNode node = GatewayNode.standalone(meters);
+  @RegisterExtension
+  static final GatewayUnderTest gateway = new GatewayUnderTest(node, (redis, mock) -> GatewayFixture.config(redis, new JsonArray()
+    .add(route("limited", "/limited", mock).put("stripPrefix", true)
+      .put("rateLimit", new JsonObject().put("limit", 3).put("windowMs", 60_000))
+      .put("retry", new JsonObject().put("maxAttempts", 2).put("initialDelayMs", 5).put("jitter", "none")))
+    .add(route("quiet", "/quiet", mock))));
 
   @BeforeAll
-  static void start() {
-    redis = RedisServerProcess.start();
-    vertx = Vertx.vertx();
-    gw = GatewayFixture.start(vertx, node, mock -> GatewayFixture.config(redis.url(), new JsonArray()
-      .add(route("limited", "/limited", mock).put("stripPrefix", true)
-        .put("rateLimit", new JsonObject().put("limit", 3).put("windowMs", 60_000))
-        .put("retry", new JsonObject().put("maxAttempts", 2).put("initialDelayMs", 5).put("jitter", "none")))
-      .add(route("quiet", "/quiet", mock)))).await();
+  static void startPublisher() {
     // A short interval keeps the test quick; the numbers are the same whatever the interval.
-    vertx.deployVerticle(new StatsPublisher(gw.config, node, 200)).await();
-  }
-
-  @AfterAll
-  static void stop() {
-    vertx.close().await();
-    redis.stop();
+    gateway.vertx().deployVerticle(new StatsPublisher(gateway.config(), node, 200)).await();
   }
 
   @Test
@@ -59,13 +48,13 @@ class StatsPublisherTest {
     assertNotNull(meters.find("sluice.request.duration").tag("route", "quiet").timer());
 
     JsonObject table = new JsonObject().put("version", 5).put("routes", new JsonArray()
-      .add(route("added", "/added", "http://127.0.0.1:" + gw.mockPort))
-      .add(route("limited", "/limited", "http://127.0.0.1:" + gw.mockPort))
-      .add(route("quiet", "/quiet", "http://127.0.0.1:" + gw.mockPort)));
-    vertx.eventBus().publish(RouteReload.ADDRESS, table);
+      .add(route("added", "/added", "http://127.0.0.1:" + gateway.mockPort()))
+      .add(route("limited", "/limited", "http://127.0.0.1:" + gateway.mockPort()))
+      .add(route("quiet", "/quiet", "http://127.0.0.1:" + gateway.mockPort())));
+    gateway.vertx().eventBus().publish(RouteReload.ADDRESS, table);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (meters.find("sluice.rate.limited").tag("route", "added").counter() == null && System.nanoTime() < deadline) {
-      vertx.timer(20).await();
+      gateway.vertx().timer(20).await();
     }
     assertEquals(0.0, counter("sluice.rate.limited", "added").count());
   }
@@ -76,7 +65,7 @@ class StatsPublisherTest {
       .put("retries", 0L);
     Promise<Void> seen = Promise.promise();
     boolean[] latency = {false};
-    MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(NodeStats.ADDRESS, m -> {
+    MessageConsumer<JsonObject> consumer = gateway.vertx().eventBus().consumer(NodeStats.ADDRESS, m -> {
       NodeStats stats = NodeStats.fromJson(m.body());
       assertEquals(node.id(), stats.node());
       stats.routes().stream().filter(r -> r.route().equals("limited")).forEach(r -> {
@@ -92,11 +81,11 @@ class StatsPublisherTest {
     });
     consumer.completion().await();
     // 1: a flaky call retried once (2 attempts); 2: a 500 passed through; 3: a 200; then two 429s.
-    gw.client.get("/limited/flaky/stats?fail=1").send()
-      .compose(r -> gw.client.get("/limited/status/500").send())
-      .compose(r -> gw.client.get("/limited/anything").send())
-      .compose(r -> gw.client.get("/limited/anything").send())
-      .compose(r -> gw.client.get("/limited/anything").send())
+    gateway.client().get("/limited/flaky/stats?fail=1").send()
+      .compose(r -> gateway.client().get("/limited/status/500").send())
+      .compose(r -> gateway.client().get("/limited/anything").send())
+      .compose(r -> gateway.client().get("/limited/anything").send())
+      .compose(r -> gateway.client().get("/limited/anything").send())
       .await();
     seen.future().timeout(10, TimeUnit.SECONDS).await();
     consumer.unregister().await();

@@ -1,7 +1,7 @@
 package dev.sluice.gateway.stream;
 
 import dev.sluice.gateway.GatewayFixture;
-import dev.sluice.localredis.RedisServerProcess;
+import dev.sluice.gateway.GatewayUnderTest;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -13,10 +13,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.concurrent.TimeUnit;
 
@@ -30,36 +29,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
 class BrokenBodyTest {
-  static RedisServerProcess redis;
-  static StreamingUpstream upstream;
-  static GatewayFixture gw;
-
-  @BeforeAll
-  static void start(Vertx vertx, VertxTestContext ctx) {
-    redis = RedisServerProcess.start();
-    upstream = new StreamingUpstream(vertx);
-    upstream.start().compose(port -> GatewayFixture.start(vertx, mock -> GatewayFixture.config(redis.url(),
-        new JsonArray()
-          // One failure opens it: the mid-body death must be that failure.
-          .add(route("dying", "/dying", upstream.url()).put("stripPrefix", true)
-            .put("circuit", new JsonObject().put("failureThreshold", 1).put("resetTimeoutMs", 60_000)))
-          .add(route("stalling", "/stalling", upstream.url()).put("stripPrefix", true)))
-        .put("http", new JsonObject().put("idleTimeoutSeconds", 1))))
-      .onComplete(ctx.succeeding(f -> {
-        gw = f;
-        ctx.completeNow();
-      }));
-  }
-
-  @AfterAll
-  static void stop() {
-    if (redis != null) {
-      redis.stop();
-    }
-  }
+  static final StreamingUpstream upstream = new StreamingUpstream();
+  @RegisterExtension
+  static final GatewayUnderTest gateway = new GatewayUnderTest(upstream::start, (redis, mock) -> GatewayFixture.config(redis,
+      new JsonArray()
+        // One failure opens it: the mid-body death must be that failure.
+        .add(route("dying", "/dying", upstream.url()).put("stripPrefix", true)
+          .put("circuit", new JsonObject().put("failureThreshold", 1).put("resetTimeoutMs", 60_000)))
+        .add(route("stalling", "/stalling", upstream.url()).put("stripPrefix", true)))
+    .put("http", new JsonObject().put("idleTimeoutSeconds", 1)));
 
   @Test
-  void anUpstreamThatDiesMidBodyResetsTheClientAndOpensTheCircuit(Vertx vertx, VertxTestContext ctx) {
+  void anUpstreamThatDiesMidBodyResetsTheClientAndOpensTheCircuit(VertxTestContext ctx) {
+    Vertx vertx = gateway.vertx();
     HttpClient client = vertx.createHttpClient();
     get(client, "/dying/dies")
       .compose(response -> {
@@ -74,14 +56,15 @@ class BrokenBodyTest {
   }
 
   @Test
-  void aBodySilentForTheIdleTimeoutIsCut(Vertx vertx, VertxTestContext ctx) {
+  void aBodySilentForTheIdleTimeoutIsCut(VertxTestContext ctx) {
+    Vertx vertx = gateway.vertx();
     get(vertx.createHttpClient(), "/stalling/stalls")
       .compose(BrokenBodyTest::brokenOff)
       .onComplete(ctx.succeedingThenComplete());
   }
 
   private static Future<HttpClientResponse> get(HttpClient client, String uri) {
-    return client.request(new RequestOptions().setHost("127.0.0.1").setPort(gw.port).setURI(uri))
+    return client.request(new RequestOptions().setHost("127.0.0.1").setPort(gateway.port()).setURI(uri))
       .compose(req -> req.send());
   }
 

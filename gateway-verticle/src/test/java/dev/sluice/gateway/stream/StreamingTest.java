@@ -1,13 +1,12 @@
 package dev.sluice.gateway.stream;
 
 import dev.sluice.gateway.GatewayFixture;
-import dev.sluice.localredis.RedisServerProcess;
+import dev.sluice.gateway.GatewayUnderTest;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
@@ -21,10 +20,9 @@ import io.vertx.core.net.NetClient;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -41,39 +39,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
 class StreamingTest {
-  static RedisServerProcess redis;
-  static StreamingUpstream upstream;
-  static GatewayFixture gw;
-  static HttpClient http;
-
-  @BeforeAll
-  static void start(Vertx vertx, VertxTestContext ctx) {
-    redis = RedisServerProcess.start();
-    upstream = new StreamingUpstream(vertx);
-    http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1"));
-    upstream.start().compose(port -> GatewayFixture.start(vertx, mock -> GatewayFixture.config(redis.url(),
-        new JsonArray()
-          .add(route("live", "/live", upstream.url()).put("stripPrefix", true)
-            .put("retry", new JsonObject().put("initialDelayMs", 5).put("maxDelayMs", 10)))
-          // Its own circuit: the 503s of the retry test must not open the circuit of the others.
-          .add(route("busy", "/busy", upstream.url()).put("stripPrefix", true)
-            .put("retry", new JsonObject().put("initialDelayMs", 5).put("maxDelayMs", 10))
-            .put("circuit", new JsonObject().put("failureThreshold", 1000)))
-          .add(route("limited", "/limited", upstream.url()).put("stripPrefix", true)
-            .put("rateLimit", new JsonObject().put("limit", 1).put("windowMs", 60_000))))
-        .put("http", new JsonObject().put("maxBodyBytes", 0))))
-      .onComplete(ctx.succeeding(f -> {
-        gw = f;
-        ctx.completeNow();
-      }));
-  }
-
-  @AfterAll
-  static void stop() {
-    if (redis != null) {
-      redis.stop();
-    }
-  }
+  static final StreamingUpstream upstream = new StreamingUpstream();
+  @RegisterExtension
+  static final GatewayUnderTest gateway = new GatewayUnderTest(upstream::start, (redis, mock) -> GatewayFixture.config(redis,
+      new JsonArray()
+        .add(route("live", "/live", upstream.url()).put("stripPrefix", true)
+          .put("retry", new JsonObject().put("initialDelayMs", 5).put("maxDelayMs", 10)))
+        // Its own circuit: the 503s of the retry test must not open the circuit of the others.
+        .add(route("busy", "/busy", upstream.url()).put("stripPrefix", true)
+          .put("retry", new JsonObject().put("initialDelayMs", 5).put("maxDelayMs", 10))
+          .put("circuit", new JsonObject().put("failureThreshold", 1000)))
+        .add(route("limited", "/limited", upstream.url()).put("stripPrefix", true)
+          .put("rateLimit", new JsonObject().put("limit", 1).put("windowMs", 60_000))))
+    .put("http", new JsonObject().put("maxBodyBytes", 0)));
 
   @Test
   void anSseEventReachesTheClientAsSoonAsTheUpstreamSendsIt(VertxTestContext ctx) {
@@ -136,10 +114,11 @@ class StreamingTest {
   }
 
   @Test
-  void aClientThatLeavesMidBodyResetsTheUpstreamAndTheNextRequestWorks(Vertx vertx, VertxTestContext ctx) {
+  void aClientThatLeavesMidBodyResetsTheUpstreamAndTheNextRequestWorks(VertxTestContext ctx) {
+    Vertx vertx = gateway.vertx();
     int before = upstream.endlessClosed.get();
     HttpClient own = vertx.createHttpClient();
-    own.request(new RequestOptions().setHost("127.0.0.1").setPort(gw.port).setURI("/live/endless"))
+    own.request(new RequestOptions().setHost("127.0.0.1").setPort(gateway.port()).setURI("/live/endless"))
       .compose(req -> req.send())
       .compose(response -> {
         Promise<Void> tenMegabytes = Promise.promise();
@@ -181,10 +160,11 @@ class StreamingTest {
   }
 
   @Test
-  void webSocketFramesRoundTripAndCloseReachesTheUpstream(Vertx vertx, VertxTestContext ctx) {
+  void webSocketFramesRoundTripAndCloseReachesTheUpstream(VertxTestContext ctx) {
+    Vertx vertx = gateway.vertx();
     int closedBefore = upstream.webSocketsClosed.get();
     WebSocketClient client = vertx.createWebSocketClient();
-    client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(gw.port).setURI("/live/ws"))
+    client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(gateway.port()).setURI("/live/ws"))
       .compose(ws -> roundTrip(ws, "hello").compose(text -> {
         ctx.verify(() -> assertEquals("hello", text));
         Promise<Buffer> binary = Promise.promise();
@@ -200,9 +180,10 @@ class StreamingTest {
   }
 
   @Test
-  void anUpstreamThatClosesTheWebSocketClosesTheClients(Vertx vertx, VertxTestContext ctx) {
+  void anUpstreamThatClosesTheWebSocketClosesTheClients(VertxTestContext ctx) {
+    Vertx vertx = gateway.vertx();
     vertx.createWebSocketClient()
-      .connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(gw.port).setURI("/live/ws"))
+      .connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(gateway.port()).setURI("/live/ws"))
       .compose(ws -> {
         Promise<Void> closed = Promise.promise();
         ws.closeHandler(v -> closed.tryComplete());
@@ -213,9 +194,10 @@ class StreamingTest {
   }
 
   @Test
-  void aRateLimitedClientGets429OnTheHandshake(Vertx vertx, VertxTestContext ctx) {
+  void aRateLimitedClientGets429OnTheHandshake(VertxTestContext ctx) {
+    Vertx vertx = gateway.vertx();
     WebSocketClient client = vertx.createWebSocketClient();
-    WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(gw.port)
+    WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(gateway.port())
       .setURI("/limited/ws");
     client.connect(options)
       .compose(first -> first.close())
@@ -260,7 +242,7 @@ class StreamingTest {
     String smuggled = "GET /live/smuggled-" + tag + " HTTP/1.1\r\nHost: x\r\n\r\n";
     raw("POST /live/front-" + tag + " HTTP/1.1\r\nHost: x\r\n" + framing + "\r\n0\r\n\r\n" + smuggled)
       // Whatever was forwarded has reached the upstream by then.
-      .compose(answer -> gw.vertx.timer(300).map(answer))
+      .compose(answer -> gateway.vertx().timer(300).map(answer))
       .onComplete(ctx.succeeding(answer -> ctx.verify(() -> {
         assertTrue(answer.startsWith("HTTP/1.1 400 "), answer);
         assertEquals(1, answer.split("HTTP/1\\.1 ").length - 1, "one answer, then the connection closed: " + answer);
@@ -278,11 +260,11 @@ class StreamingTest {
   }
 
   private static Future<HttpClientResponse> request(HttpMethod method, String uri) {
-    return http.request(new RequestOptions().setMethod(method).setPort(gw.port).setURI(uri)).compose(req -> req.send());
+    return gateway.http().request(new RequestOptions().setMethod(method).setPort(gateway.port()).setURI(uri)).compose(req -> req.send());
   }
 
   private static Future<HttpClientResponse> upload(String uri, long length) {
-    return http.request(new RequestOptions().setMethod(HttpMethod.PUT).setPort(gw.port).setURI(uri))
+    return gateway.http().request(new RequestOptions().setMethod(HttpMethod.PUT).setPort(gateway.port()).setURI(uri))
       .compose(req -> {
         req.putHeader("Content-Length", Long.toString(length));
         new GeneratedBody(length).writeTo(req);
@@ -306,16 +288,16 @@ class StreamingTest {
 
   /** Sends bytes as they are and reads everything until the gateway closes the connection (at most 5 s). */
   private static Future<String> raw(String bytes) {
-    NetClient net = gw.vertx.createNetClient();
-    return net.connect(gw.port, "127.0.0.1").compose(socket -> {
+    NetClient net = gateway.vertx().createNetClient();
+    return net.connect(gateway.port(), "127.0.0.1").compose(socket -> {
       Promise<String> answer = Promise.promise();
       Buffer received = Buffer.buffer();
       socket.handler(received::appendBuffer);
       socket.closeHandler(v -> answer.tryComplete(received.toString()));
-      long timer = gw.vertx.setTimer(5000, t -> answer.tryComplete(received + "[still open]"));
+      long timer = gateway.vertx().setTimer(5000, t -> answer.tryComplete(received + "[still open]"));
       socket.write(bytes);
       return answer.future().andThen(ar -> {
-        gw.vertx.cancelTimer(timer);
+        gateway.vertx().cancelTimer(timer);
         socket.close();
       });
     });

@@ -24,14 +24,11 @@ public final class StreamingUpstream {
   public final AtomicInteger unavailableCalls = new AtomicInteger();
   public final AtomicInteger endlessClosed = new AtomicInteger();
   public final AtomicInteger webSocketsClosed = new AtomicInteger();
-  private final Vertx vertx;
+  private Vertx vertx;
   private HttpServer server;
 
-  public StreamingUpstream(Vertx vertx) {
+  public Future<Integer> start(Vertx vertx) {
     this.vertx = vertx;
-  }
-
-  public Future<Integer> start() {
     server = vertx.createHttpServer()
       .webSocketHandler(ws -> {
         ws.closeHandler(v -> webSocketsClosed.incrementAndGet());
