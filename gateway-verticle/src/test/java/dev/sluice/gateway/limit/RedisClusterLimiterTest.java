@@ -1,5 +1,8 @@
 package dev.sluice.gateway.limit;
 
+import static dev.sluice.gateway.limit.Decisions.allowed;
+import static dev.sluice.gateway.limit.Decisions.awaitAll;
+import static dev.sluice.gateway.limit.Decisions.concurrently;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -21,7 +24,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -105,7 +107,7 @@ class RedisClusterLimiterTest {
     Map<String, RedisServerProcess> clients = clientsOnEveryMaster();
     // Every client at once, three times its limit each: calls to all masters interleave.
     Map<String, List<Future<RateLimitDecision>>> decisions = new LinkedHashMap<>();
-    clients.keySet().forEach(client -> decisions.put(client, acquireConcurrently(limiter, client, FIVE_PER_MINUTE, 15)));
+    clients.keySet().forEach(client -> decisions.put(client, concurrently(limiter, route, client, FIVE_PER_MINUTE, 15)));
     await(Future.all(decisions.values().stream().flatMap(List::stream).toList()));
 
     for (Map.Entry<String, RedisServerProcess> client : clients.entrySet()) {
@@ -125,7 +127,7 @@ class RedisClusterLimiterTest {
     // Back-to-back bursts, as a busy event loop sees them; bounded in count, not in time.
     for (int burst = 0; burst < 12; burst++) {
       Map<String, List<Future<RateLimitDecision>>> decisions = new LinkedHashMap<>();
-      clients.keySet().forEach(client -> decisions.put(client, acquireConcurrently(limiter, client, HUNDRED_PER_MINUTE, 25)));
+      clients.keySet().forEach(client -> decisions.put(client, concurrently(limiter, route, client, HUNDRED_PER_MINUTE, 25)));
       await(Future.all(decisions.values().stream().flatMap(List::stream).toList()));
       decisions.forEach((client, each) -> admitted.merge(client, allowed(each), Long::sum));
     }
@@ -153,11 +155,11 @@ class RedisClusterLimiterTest {
       Map<String, List<Future<RateLimitDecision>>> quiet = new LinkedHashMap<>();
       Map<String, List<Future<RateLimitDecision>>> busy = new LinkedHashMap<>();
       for (String client : clients.keySet()) {
-        List<Future<RateLimitDecision>> q = new ArrayList<>(acquireConcurrently(nodeA, client, FIVE_PER_MINUTE, 1));
-        q.addAll(acquireConcurrently(nodeB, client, FIVE_PER_MINUTE, 1));
+        List<Future<RateLimitDecision>> q = new ArrayList<>(concurrently(nodeA, route, client, FIVE_PER_MINUTE, 1));
+        q.addAll(concurrently(nodeB, route, client, FIVE_PER_MINUTE, 1));
         quiet.put(client, q);
-        List<Future<RateLimitDecision>> b = new ArrayList<>(acquireConcurrently(nodeA, "hot-" + client, HUNDRED_PER_MINUTE, 15));
-        b.addAll(acquireConcurrently(nodeB, "hot-" + client, HUNDRED_PER_MINUTE, 15));
+        List<Future<RateLimitDecision>> b = new ArrayList<>(concurrently(nodeA, route, "hot-" + client, HUNDRED_PER_MINUTE, 15));
+        b.addAll(concurrently(nodeB, route, "hot-" + client, HUNDRED_PER_MINUTE, 15));
         busy.put(client, b);
       }
       await(Future.all(quiet.values().stream().flatMap(List::stream).toList()));
@@ -181,7 +183,7 @@ class RedisClusterLimiterTest {
     FailoverRateLimiter limiter = failoverLimiter(vertx, LimiterFailureMode.CLOSED);
     Map<String, RedisServerProcess> clients = clientsOnEveryMaster();
     for (String client : clients.keySet()) {
-      assertEquals(5, allowed(awaitAll(acquireConcurrently(limiter, client, FIVE_PER_MINUTE, 10))), "client " + client);
+      assertEquals(5, allowed(awaitAll(concurrently(limiter, route, client, FIVE_PER_MINUTE, 10))), "client " + client);
     }
     assertEquals(0, limiter.fallbackCount());
   }
@@ -222,16 +224,16 @@ class RedisClusterLimiterTest {
         () -> Future.succeededFuture(!local.usingFallback() && !closed.usingFallback())));
     long fallbacksBefore = local.fallbackCount() + closed.fallbackCount();
 
-    List<Future<RateLimitDecision>> fresh = new ArrayList<>(acquireConcurrently(local, after, FIVE_PER_MINUTE, 10));
-    fresh.addAll(acquireConcurrently(closed, after, FIVE_PER_MINUTE, 10));
+    List<Future<RateLimitDecision>> fresh = new ArrayList<>(concurrently(local, route, after, FIVE_PER_MINUTE, 10));
+    fresh.addAll(concurrently(closed, route, after, FIVE_PER_MINUTE, 10));
     assertEquals(5, allowed(awaitAll(fresh)), "exact again, across both limiters");
     assertEquals(promoted, cluster.masterOf(key(after)));
     assertEquals(5, await(inspectorOf(vertx, promoted).counted(key(after), FIVE_PER_MINUTE)), "the window is on the promoted replica");
-    assertEquals(0, allowed(awaitAll(acquireConcurrently(closed, before, FIVE_PER_MINUTE, 5))),
+    assertEquals(0, allowed(awaitAll(concurrently(closed, route, before, FIVE_PER_MINUTE, 5))),
         "the window written before the crash was replicated and still counts");
     for (Map.Entry<String, RedisServerProcess> other : clientsOnEveryMaster().entrySet()) {
       if (!other.getValue().equals(promoted)) {
-        assertEquals(5, allowed(awaitAll(acquireConcurrently(closed, other.getKey(), FIVE_PER_MINUTE, 8))),
+        assertEquals(5, allowed(awaitAll(concurrently(closed, route, other.getKey(), FIVE_PER_MINUTE, 8))),
             "client " + other.getKey() + " on port " + other.getValue().port());
       }
     }
@@ -298,20 +300,6 @@ class RedisClusterLimiterTest {
 
   private String key(String client) {
     return RateLimitKeys.key(route, client);
-  }
-
-  private List<Future<RateLimitDecision>> acquireConcurrently(RateLimiter limiter, String client,
-                                                               RateLimitPolicy policy, int count) {
-    return IntStream.range(0, count).mapToObj(i -> limiter.acquire(route, client, policy)).toList();
-  }
-
-  private static long allowed(List<Future<RateLimitDecision>> decisions) {
-    return decisions.stream().filter(decision -> decision.result().allowed()).count();
-  }
-
-  private static List<Future<RateLimitDecision>> awaitAll(List<Future<RateLimitDecision>> decisions) throws Exception {
-    await(Future.all(decisions));
-    return decisions;
   }
 
   private static <T> T await(Future<T> future) throws Exception {

@@ -1,5 +1,8 @@
 package dev.sluice.gateway.limit;
 
+import static dev.sluice.gateway.limit.Decisions.allowed;
+import static dev.sluice.gateway.limit.Decisions.awaitAll;
+import static dev.sluice.gateway.limit.Decisions.concurrently;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -20,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -95,16 +97,16 @@ class RedisSentinelLimiterTest {
     FailoverRateLimiter nodeB = limiter(vertx, LimiterFailureMode.CLOSED);
     RedisInspector master = inspectorOf(vertx, set.currentMaster());
 
-    List<Future<RateLimitDecision>> quiet = new ArrayList<>(acquireConcurrently(nodeA, "10.0.0.1", FIVE_PER_MINUTE, 10));
-    quiet.addAll(acquireConcurrently(nodeB, "10.0.0.1", FIVE_PER_MINUTE, 10));
+    List<Future<RateLimitDecision>> quiet = new ArrayList<>(concurrently(nodeA, route, "10.0.0.1", FIVE_PER_MINUTE, 10));
+    quiet.addAll(concurrently(nodeB, route, "10.0.0.1", FIVE_PER_MINUTE, 10));
     assertEquals(5, allowed(awaitAll(quiet)), "two nodes, one budget");
     assertEquals(5, await(master.counted(key("10.0.0.1"), FIVE_PER_MINUTE)), "the window is on the master");
 
     // Many clients at once: their calls share pipelined writes (batches) to the master.
     Map<String, List<Future<RateLimitDecision>>> many = new LinkedHashMap<>();
     for (int client = 0; client < 20; client++) {
-      List<Future<RateLimitDecision>> each = new ArrayList<>(acquireConcurrently(nodeA, "10.0.2." + client, FIVE_PER_MINUTE, 4));
-      each.addAll(acquireConcurrently(nodeB, "10.0.2." + client, FIVE_PER_MINUTE, 4));
+      List<Future<RateLimitDecision>> each = new ArrayList<>(concurrently(nodeA, route, "10.0.2." + client, FIVE_PER_MINUTE, 4));
+      each.addAll(concurrently(nodeB, route, "10.0.2." + client, FIVE_PER_MINUTE, 4));
       many.put("10.0.2." + client, each);
     }
     await(Future.all(many.values().stream().flatMap(List::stream).toList()));
@@ -114,8 +116,8 @@ class RedisSentinelLimiterTest {
 
     long hot = 0;
     for (int burst = 0; burst < 10; burst++) {
-      hot += allowed(awaitAll(acquireConcurrently(nodeA, "10.0.0.2", HUNDRED_PER_MINUTE, 15)));
-      hot += allowed(awaitAll(acquireConcurrently(nodeB, "10.0.0.2", HUNDRED_PER_MINUTE, 15)));
+      hot += allowed(awaitAll(concurrently(nodeA, route, "10.0.0.2", HUNDRED_PER_MINUTE, 15)));
+      hot += allowed(awaitAll(concurrently(nodeB, route, "10.0.0.2", HUNDRED_PER_MINUTE, 15)));
     }
     assertTrue(hot <= 100 && hot >= 100 - 2 * 10, "a hot client through two nodes admitted " + hot);
     assertTrue(await(master.counted(key("10.0.0.2"), HUNDRED_PER_MINUTE)) <= 100);
@@ -157,11 +159,11 @@ class RedisSentinelLimiterTest {
     RedisInspector newMaster = inspectorOf(vertx, promoted);
     long fallbacksBefore = local.fallbackCount() + closed.fallbackCount();
 
-    List<Future<RateLimitDecision>> fresh = new ArrayList<>(acquireConcurrently(local, "10.0.1.3", FIVE_PER_MINUTE, 10));
-    fresh.addAll(acquireConcurrently(closed, "10.0.1.3", FIVE_PER_MINUTE, 10));
+    List<Future<RateLimitDecision>> fresh = new ArrayList<>(concurrently(local, route, "10.0.1.3", FIVE_PER_MINUTE, 10));
+    fresh.addAll(concurrently(closed, route, "10.0.1.3", FIVE_PER_MINUTE, 10));
     assertEquals(5, allowed(awaitAll(fresh)), "exact again, across both limiters");
     assertEquals(5, await(newMaster.counted(key("10.0.1.3"), FIVE_PER_MINUTE)), "the window is on the new master");
-    assertEquals(0, allowed(awaitAll(acquireConcurrently(closed, "10.0.1.1", FIVE_PER_MINUTE, 5))),
+    assertEquals(0, allowed(awaitAll(concurrently(closed, route, "10.0.1.1", FIVE_PER_MINUTE, 5))),
         "the window written before the crash was replicated and still counts");
     assertEquals(fallbacksBefore, local.fallbackCount() + closed.fallbackCount(), "decided by Redis, not a fallback");
   }
@@ -184,11 +186,6 @@ class RedisSentinelLimiterTest {
     return RateLimitKeys.key(route, client);
   }
 
-  private List<Future<RateLimitDecision>> acquireConcurrently(RateLimiter limiter, String client,
-                                                               RateLimitPolicy policy, int count) {
-    return IntStream.range(0, count).mapToObj(i -> limiter.acquire(route, client, policy)).toList();
-  }
-
   /** One after the other, each waiting for the previous answer: as a client that retries on 429. */
   private List<Future<RateLimitDecision>> acquireSequentially(RateLimiter limiter, String client, int count) throws Exception {
     List<Future<RateLimitDecision>> decisions = new ArrayList<>();
@@ -197,15 +194,6 @@ class RedisSentinelLimiterTest {
       await(decision);
       decisions.add(decision);
     }
-    return decisions;
-  }
-
-  private static long allowed(List<Future<RateLimitDecision>> decisions) {
-    return decisions.stream().filter(decision -> decision.result().allowed()).count();
-  }
-
-  private static List<Future<RateLimitDecision>> awaitAll(List<Future<RateLimitDecision>> decisions) throws Exception {
-    await(Future.all(decisions));
     return decisions;
   }
 

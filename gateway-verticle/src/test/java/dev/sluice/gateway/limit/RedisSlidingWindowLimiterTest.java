@@ -1,5 +1,8 @@
 package dev.sluice.gateway.limit;
 
+import static dev.sluice.gateway.limit.Decisions.allowed;
+import static dev.sluice.gateway.limit.Decisions.awaitAll;
+import static dev.sluice.gateway.limit.Decisions.concurrently;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -54,7 +57,7 @@ class RedisSlidingWindowLimiterTest {
 
   @Test
   void allowsExactlyTheLimitOutOf200ConcurrentAcquires(VertxTestContext ctx) {
-    List<Future<RateLimitDecision>> decisions = acquireConcurrently(limiter, "10.0.0.1", FIFTY_PER_10S, 200);
+    List<Future<RateLimitDecision>> decisions = concurrently(limiter, route, "10.0.0.1", FIFTY_PER_10S, 200);
 
     Future.all(decisions).onComplete(ctx.succeeding(all -> ctx.verify(() -> {
       assertEquals(50, allowed(decisions));
@@ -91,8 +94,8 @@ class RedisSlidingWindowLimiterTest {
 
   @Test
   void clientsHaveIndependentBudgets(VertxTestContext ctx) {
-    List<Future<RateLimitDecision>> first = acquireConcurrently(limiter, "10.0.0.3", FIFTY_PER_10S, 100);
-    List<Future<RateLimitDecision>> second = acquireConcurrently(limiter, "10.0.0.4", FIFTY_PER_10S, 100);
+    List<Future<RateLimitDecision>> first = concurrently(limiter, route, "10.0.0.3", FIFTY_PER_10S, 100);
+    List<Future<RateLimitDecision>> second = concurrently(limiter, route, "10.0.0.4", FIFTY_PER_10S, 100);
 
     Future.all(Future.all(first), Future.all(second)).onComplete(ctx.succeeding(all -> ctx.verify(() -> {
       assertEquals(50, allowed(first));
@@ -114,7 +117,7 @@ class RedisSlidingWindowLimiterTest {
       RedisSlidingWindowLimiter onLoop = newLimiter(vertx);
       made.complete(onLoop);
       asked.complete(IntStream.range(0, clients)
-          .mapToObj(c -> acquireConcurrently(onLoop, "10.2.0." + c, tenPer10s, 15))
+          .mapToObj(c -> concurrently(onLoop, route, "10.2.0." + c, tenPer10s, 15))
           .toList());
     });
     try {
@@ -158,14 +161,14 @@ class RedisSlidingWindowLimiterTest {
   void theWindowSlidesAndRejectedRequestsDoNotExtendIt(Vertx vertx) throws Exception {
     RateLimitPolicy fivePerSecond = new RateLimitPolicy(5, 1_000);
     String key = RateLimitKeys.key(route, "10.0.0.6");
-    assertEquals(5, allowed(awaitAll(acquireConcurrently(limiter, "10.0.0.6", fivePerSecond, 10))));
-    assertEquals(0, allowed(awaitAll(acquireConcurrently(limiter, "10.0.0.6", fivePerSecond, 10))));
+    assertEquals(5, allowed(awaitAll(concurrently(limiter, route, "10.0.0.6", fivePerSecond, 10))));
+    assertEquals(0, allowed(awaitAll(concurrently(limiter, route, "10.0.0.6", fivePerSecond, 10))));
     assertEquals(5, await(inspector.counted(key, fivePerSecond)), "rejected requests must not be stored");
 
     // Rejections neither add entries nor refresh the TTL, so the window empties on time.
     await(Eventually.until(vertx, 5_000, "window emptied", () -> inspector.exists(key).map(exists -> !exists)));
 
-    assertEquals(5, allowed(awaitAll(acquireConcurrently(limiter, "10.0.0.6", fivePerSecond, 10))));
+    assertEquals(5, allowed(awaitAll(concurrently(limiter, route, "10.0.0.6", fivePerSecond, 10))));
   }
 
   @Test
@@ -202,7 +205,7 @@ class RedisSlidingWindowLimiterTest {
     await(inspector.flushScripts());
     context.runOnContext(v -> {
       RedisSlidingWindowLimiter batched = newLimiter(vertx);
-      List<Future<RateLimitDecision>> decisions = acquireConcurrently(batched, "10.0.0.7", fiftyPerMinute, 20);
+      List<Future<RateLimitDecision>> decisions = concurrently(batched, route, "10.0.0.7", fiftyPerMinute, 20);
       Future.all(decisions).onComplete(done -> batched.close().onComplete(closed -> fired.complete(decisions)));
     });
     List<Future<RateLimitDecision>> decisions = await(fired.future());
@@ -242,7 +245,7 @@ class RedisSlidingWindowLimiterTest {
     int requests = 0;
     // Batches of concurrent requests, as a busy event loop sees them; bounded in count, not time.
     for (int batch = 0; batch < 200; batch++) {
-      allowed += allowed(awaitAll(acquireConcurrently(limiter, "10.0.1.1", hundredThousandPerMinute, 100)));
+      allowed += allowed(awaitAll(concurrently(limiter, route, "10.0.1.1", hundredThousandPerMinute, 100)));
       requests += 100;
     }
     long calls = await(inspector.scriptCalls()) - callsBefore;
@@ -264,8 +267,8 @@ class RedisSlidingWindowLimiterTest {
     long allowed = 0;
     try {
       for (int batch = 0; batch < 40; batch++) {
-        allowed += allowed(awaitAll(acquireConcurrently(limiter, "10.0.1.2", threeHundredPer10s, 25)));
-        allowed += allowed(awaitAll(acquireConcurrently(otherNode, "10.0.1.2", threeHundredPer10s, 25)));
+        allowed += allowed(awaitAll(concurrently(limiter, route, "10.0.1.2", threeHundredPer10s, 25)));
+        allowed += allowed(awaitAll(concurrently(otherNode, route, "10.0.1.2", threeHundredPer10s, 25)));
       }
     } finally {
       await(otherNode.close());
@@ -281,7 +284,7 @@ class RedisSlidingWindowLimiterTest {
     RateLimitPolicy threeHundredPerSecond = new RateLimitPolicy(300, 1_000);
     long allowed = 0;
     for (int batch = 0; batch < 20; batch++) {
-      allowed += allowed(awaitAll(acquireConcurrently(limiter, "10.0.1.4", threeHundredPerSecond, 50)));
+      allowed += allowed(awaitAll(concurrently(limiter, route, "10.0.1.4", threeHundredPerSecond, 50)));
     }
     assertTrue(allowed <= 300, "admitted " + allowed);
     await(limiter.close()); // no lease of it runs on; @AfterEach closes it again, harmlessly
@@ -304,7 +307,7 @@ class RedisSlidingWindowLimiterTest {
     String key = RateLimitKeys.key(route, "10.0.1.3");
     long allowed = 0;
     for (int batch = 0; batch < 5; batch++) {
-      allowed += allowed(awaitAll(acquireConcurrently(limiter, "10.0.1.3", threeHundredPer10s, 10)));
+      allowed += allowed(awaitAll(concurrently(limiter, route, "10.0.1.3", threeHundredPer10s, 10)));
     }
     long admitted = allowed;
     // The client went quiet: its last lease ends within 50 ms and gives back what it did not use.
@@ -314,20 +317,6 @@ class RedisSlidingWindowLimiterTest {
 
   private RedisSlidingWindowLimiter newLimiter(Vertx vertx) {
     return new RedisSlidingWindowLimiter(vertx, new RedisOptions(redis.url(), 50, LimiterFailureMode.LOCAL));
-  }
-
-  private List<Future<RateLimitDecision>> acquireConcurrently(RateLimiter limiter, String client,
-                                                               RateLimitPolicy policy, int count) {
-    return IntStream.range(0, count).mapToObj(i -> limiter.acquire(route, client, policy)).toList();
-  }
-
-  private static long allowed(List<Future<RateLimitDecision>> decisions) {
-    return decisions.stream().filter(decision -> decision.result().allowed()).count();
-  }
-
-  private static List<Future<RateLimitDecision>> awaitAll(List<Future<RateLimitDecision>> decisions) throws Exception {
-    await(Future.all(decisions));
-    return decisions;
   }
 
   private static <T> T await(Future<T> future) throws Exception {
