@@ -148,14 +148,17 @@ class LeasesAcrossNodesIT {
     // machine too busy to send that much (other builds) cannot show it, and says so.
     assumeTrue(perWindow.size() >= 2, "the client never asked for more than its limit for two windows ("
       + answers.size() + " requests in " + TimeUnit.NANOSECONDS.toMillis(last - answers.get(0).sent()) + " ms): too busy a machine");
-    // Most of the limit per window. Measured on a quiet 2-core machine: 87-95 % per window on
-    // average (Redis 7.0 and 6.2), judged by when answers arrived, not by Redis's clock. Under
-    // saturation a slot comes back a lease period after its window, and is found by the next
-    // call of any instance; the 90 % is not met in every run (see bench/RESULTS.md).
+    // Most of the limit per window. A slot comes back at most a lease period (50 ms) late, so a
+    // window loses at most what was admitted in one lease period before it starts: the first one,
+    // cut at the end of the first burst (full leases, far from the limit), loses most (260 of 300
+    // measured; LeaseShareSimulationTest shows why); once saturated, leases near the limit are as
+    // short as their grants and later windows get nearly all of it (298, 300 measured; 96-100 %
+    // in the simulation).
     double mean = perWindow.stream().mapToLong(Long::longValue).average().orElseThrow();
-    assertTrue(mean >= HOT_LIMIT * 0.85, "windows admitted " + perWindow + " of " + HOT_LIMIT + " on average " + mean);
-    for (long n : perWindow) {
-      assertTrue(n >= HOT_LIMIT * 3 / 4, "a window admitted " + n + " of " + HOT_LIMIT + ": " + perWindow);
+    assertTrue(mean >= HOT_LIMIT * 0.90, "windows admitted " + perWindow + " of " + HOT_LIMIT + " on average " + mean);
+    assertTrue(perWindow.get(0) >= HOT_LIMIT * 3 / 4, "the first window admitted " + perWindow.get(0) + " of " + HOT_LIMIT);
+    for (long n : perWindow.subList(1, perWindow.size())) {
+      assertTrue(n >= HOT_LIMIT * 85 / 100, "a window admitted " + n + " of " + HOT_LIMIT + ": " + perWindow);
     }
     // Well under one call per request: 0.08-0.10 measured; a loaded machine sends fewer requests
     // per window for the same grants, so the bound leaves room for that.

@@ -26,8 +26,11 @@ import java.util.function.Supplier;
  * request is without leases.
  *
  * <p>The price: slots a lease did not use are blocked for other nodes until they are handed back,
- * when the lease ends ({@link #dueHandBacks()} or the client's next call): a client is
- * under-served by at most one lease period. Rejections are answered here until Redis said a slot
+ * when the lease ends ({@link #dueHandBacks()} or the client's next call), and a used slot comes
+ * back up to one lease period after a window: a client is under-served by at most one lease period
+ * (per window, at most what it was admitted in one lease period). So a lease is only as long as its
+ * spare slots: a grant that Redis cut short near the limit ends as much sooner, one with no spare
+ * slot is no lease at all ({@link LeaseSizing#leaseNanos}, the same rule as the script's). Rejections are answered here until Redis said a slot
  * can free (the oldest entry leaves, or a running lease ends), and for one lease period at most,
  * since another node may hand slots back sooner.
  *
@@ -129,9 +132,10 @@ final class LeaseBook {
       client.grantId = ask.grantId();
       client.granted = grant.granted();
       client.used = 0;
-      client.leased = ask.leaseMs() > 0;
+      long leaseNanos = LeaseSizing.leaseNanos(ask.leaseMs(), ask.spare(), grant.granted() - ask.need());
+      client.leased = leaseNanos > 0;
       client.handedBack = false;
-      client.endsAt = ask.sentAt() + TimeUnit.MILLISECONDS.toNanos(ask.leaseMs());
+      client.endsAt = ask.sentAt() + leaseNanos;
       client.remainingAfterGrant = grant.remaining();
       client.resetAt = ask.sentAt() + TimeUnit.MILLISECONDS.toNanos(grant.resetMs());
       client.retryAt = grant.remaining() > 0 ? ask.sentAt() : ask.sentAt() + TimeUnit.MILLISECONDS.toNanos(localRejectMs(client, grant));

@@ -12,7 +12,8 @@
 -- ARGV[3]  grant id, unique across every limiter of every node ("<limiter id>:<counter>")
 -- ARGV[4]  need: slots for requests waiting now (0: only hand back, below)
 -- ARGV[5]  spare: more slots wished for the lease, granted only from room to spare (see below)
--- ARGV[6]  lease length in ms: 0 scores the grant now (requests waiting now use it at once)
+-- ARGV[6]  lease length in ms for all `spare` slots: 0 scores the grant now (requests waiting now use
+--          it at once); a grant with fewer spare slots gets a lease as much shorter (lease_us below)
 -- ARGV[7]  a member to hand back ("" = none): a lease that ended with slots unused ...
 -- ARGV[8]  ... and what it becomes: the same grant id with the slots really used, or "" (none used)
 -- ARGV[4..8] may be left out for one slot scored now (need 1, nothing spare or handed back): the
@@ -38,6 +39,18 @@ if redis.replicate_commands then redis.replicate_commands() end
 local MAX_LEASE_MS = 100
 local EXTRA = '#'
 
+-- How long a lease runs, in us, for the spare slots it got: the spare asked for was sized to last
+-- lease_ms at the client's rate, so a grant cut short by a window near its limit gets a lease as
+-- much shorter, scored nearer to when its slots are used (a slot scored at a lease's end is blocked
+-- for everyone until a window after that end, used or not). No spare slot granted: scored now, the
+-- requests waiting use them at once. LeaseSizing.leaseNanos computes the same in the gateway.
+local function lease_us(lease_ms, spare, spare_granted)
+  if spare_granted <= 0 then
+    return 0
+  end
+  return math.floor(lease_ms * 1000 * spare_granted / spare)
+end
+
 -- One window: the arguments of one key (a = ARGV offset), Redis's time now; returns the four answers.
 local function decide(key, a, now_us)
   local limit = tonumber(ARGV[a + 1])
@@ -60,20 +73,22 @@ local function decide(key, a, now_us)
     -- Empty: grant what was asked, up to the limit; nothing to trim, hand back or look up.
     local granted = math.min(need, limit)
     if spare > 0 and limit > granted then
-      granted = granted + math.min(spare, math.floor((limit - granted) / 2))
+      granted = granted + math.min(spare, math.floor((limit - granted) / 4))
     end
     if granted <= 0 then
       return 0, limit, 0, 0
     end
+    local lease = lease_us(lease_ms, spare, granted - math.min(need, limit))
     local member = grant_id
     if granted > 1 then
       member = member .. '*' .. granted
-      redis.call('ZADD', key, now_us + lease_ms * 1000, member, 1 - granted, EXTRA)
+      redis.call('ZADD', key, now_us + lease, member, 1 - granted, EXTRA)
     else
-      redis.call('ZADD', key, now_us + lease_ms * 1000, member)
+      redis.call('ZADD', key, now_us + lease, member)
     end
     redis.call('PEXPIRE', key, window_ms + MAX_LEASE_MS)
-    return granted, limit - granted, window_ms + lease_ms, window_ms + lease_ms
+    local reset_ms = window_ms + math.ceil(lease / 1000)
+    return granted, limit - granted, reset_ms, reset_ms
   end
   local extra, had_extra, oldest = 0, false, nil
   if head[1] == EXTRA then
@@ -117,18 +132,20 @@ local function decide(key, a, now_us)
   local free = math.max(limit - used, 0)
   local granted = math.min(need, free)
   if spare > 0 and free > granted then
-    -- Spare slots are a bet on requests still to come; near the limit, bet at most half of what is
-    -- left, so other nodes asking for real requests still find room.
-    granted = granted + math.min(spare, math.floor((free - granted) / 2))
+    -- Spare slots are a bet on requests still to come; near the limit, bet at most a quarter of what
+    -- is left, so other nodes asking for real requests still find room, and the lease is as much
+    -- shorter (lease_us): slots scored at a lease's end are blocked until a window after it.
+    granted = granted + math.min(spare, math.floor((free - granted) / 4))
   end
 
+  local lease = lease_us(lease_ms, spare, granted - math.min(need, granted))
   if granted > 0 then
     local member = grant_id
     if granted > 1 then
       member = member .. '*' .. granted
       extra = extra + granted - 1
     end
-    redis.call('ZADD', key, now_us + lease_ms * 1000, member)
+    redis.call('ZADD', key, now_us + lease, member)
     -- Every entry's score is at most now + MAX_LEASE_MS, so the set is empty a window after that.
     redis.call('PEXPIRE', key, window_ms + MAX_LEASE_MS)
   end
@@ -143,7 +160,7 @@ local function decide(key, a, now_us)
   if used > 0 then
     if used == granted then
       -- The grant just added is the only entry: it leaves one window after its score, no need to ask.
-      reset_ms = window_ms + lease_ms
+      reset_ms = window_ms + math.ceil(lease / 1000)
     else
       if oldest == nil then
         local first = redis.call('ZRANGEBYSCORE', key, '(0', '+inf', 'WITHSCORES', 'LIMIT', 0, 1)

@@ -113,6 +113,23 @@ class LeaseBookTest {
   }
 
   @Test
+  void aGrantCutShortNearTheLimitGetsALeaseAsMuchShorterAndOneWithNoSpareSlotNone() {
+    LeaseBook.Ask lease = becomeHot();
+    int spareGranted = Math.max(1, lease.spare() / 2);
+    long leaseNanos = LeaseSizing.leaseNanos(lease.leaseMs(), lease.spare(), spareGranted);
+    assertEquals(TimeUnit.MICROSECONDS.toNanos(lease.leaseMs() * 1_000 * spareGranted / lease.spare()), leaseNanos,
+        "the script's lease_us, in whole microseconds");
+    book.granted(lease, new Grant(lease.need() + spareGranted, 0, 2_000, 2_000));
+    assertEquals(TimeUnit.NANOSECONDS.toMillis(leaseNanos + 999_999), book.nextHandBackInMs(), "it ends sooner");
+    clock.addAndGet(leaseNanos);
+    LeaseBook.Step after = book.acquire(KEY, THREE_HUNDRED_PER_2S);
+    assertFalse(after.answer().isComplete() && after.answer().result().allowed(), "no slot used at or after the shorter end");
+
+    assertEquals(0, LeaseSizing.leaseNanos(50, 29, 0), "only the requests that waited: scored now, no lease");
+    assertEquals(TimeUnit.MILLISECONDS.toNanos(50), LeaseSizing.leaseNanos(50, 29, 29), "all the spare: the whole period");
+  }
+
+  @Test
   void aLeaseWhoseClientWentQuietIsHandedBackWhenItEnds() {
     LeaseBook.Ask lease = becomeHot();
     int slots = lease.need() + lease.spare();
