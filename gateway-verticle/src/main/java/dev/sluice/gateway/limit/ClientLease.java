@@ -11,6 +11,9 @@ import java.util.concurrent.TimeUnit;
  * Guarded by its {@link LeaseBook}; every time is {@link System#nanoTime()}-like nanoseconds.
  */
 final class ClientLease {
+  /** A re-score that gains less than this is not worth the arguments. */
+  static final long RESCORE_MIN_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
   final String key;
   RateLimitPolicy policy;
   LeaseSizing sizing;
@@ -27,6 +30,8 @@ final class ClientLease {
   int granted;
   int used;
   long endsAt;
+  /** When this node admitted a request with the grant's last slot used so far. */
+  long lastUseAt;
   boolean leased;
   boolean handedBack = true;
 
@@ -74,6 +79,25 @@ final class ClientLease {
   /** The rate to size a grant by: a burst in the current period counts at once. */
   double perLease() {
     return Math.max(perLease, arrivals);
+  }
+
+  /** One more slot of the current grant admits a request now. */
+  void use(long now) {
+    used++;
+    lastUseAt = now;
+  }
+
+  /**
+   * A lease used up well before its end: its member, scored at that end, may be re-scored at the
+   * last use (with the next call), so its slots leave the window that much sooner for everyone.
+   */
+  boolean usedUpEarly() {
+    return leased && !handedBack && used > 0 && used == granted && endsAt - lastUseAt >= RESCORE_MIN_NANOS;
+  }
+
+  /** How long before the lease's end its last used slot was used, in whole us (rounded down: never past the real use). */
+  long lastUseBeforeEndUs() {
+    return used > 0 && leased ? Math.max(0, TimeUnit.NANOSECONDS.toMicros(endsAt - lastUseAt)) : 0;
   }
 
   boolean inFlight() {

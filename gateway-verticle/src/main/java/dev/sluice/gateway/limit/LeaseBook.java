@@ -30,9 +30,13 @@ import java.util.function.Supplier;
  * back up to one lease period after a window: a client is under-served by at most one lease period
  * (per window, at most what it was admitted in one lease period). So a lease is only as long as its
  * spare slots: a grant that Redis cut short near the limit ends as much sooner, one with no spare
- * slot is no lease at all ({@link LeaseSizing#leaseNanos}, the same rule as the script's). Rejections are answered here until Redis said a slot
- * can free (the oldest entry leaves, or a running lease ends), and for one lease period at most,
- * since another node may hand slots back sooner.
+ * slot is no lease at all ({@link LeaseSizing#leaseNanos}, the same rule as the script's). And a
+ * lease's member is re-scored at its last used slot when it is handed back, or, for a lease used up
+ * before its end, with the client's next call: lowered by how long before the lease's end (as this
+ * book computed it from the send) that slot was used, so it is still no earlier than the request.
+ * Rejections are answered here until Redis said a slot can free (the oldest entry leaves, or a
+ * running lease ends), and for one lease period at most, since another node may hand slots back
+ * sooner.
  *
  * <p>A client seen less than {@link LeaseSizing#HOT_PER_LEASE} times per lease period gets no
  * spare slots: one script call per request, as without leases. Concurrent requests of one client
@@ -75,7 +79,7 @@ final class LeaseBook {
    * alone ({@code need == 0}) has no client to report to.
    */
   record Ask(ClientLease client, String key, RateLimitPolicy policy, String grantId, int need, int spare,
-             long leaseMs, String handBack, String handBackAs, long sentAt) {
+             long leaseMs, String handBack, String handBackAs, long earlierByUs, long sentAt) {
   }
 
   Step acquire(String key, RateLimitPolicy policy) {
@@ -100,7 +104,7 @@ final class LeaseBook {
         return new Step(waiter.future(), null);
       }
       if (client.hasSlot(now)) {
-        client.used++;
+        client.use(now);
         return new Step(Future.succeededFuture(client.allowedHere(now)), null);
       }
       if (now - client.retryAt < 0) {
@@ -147,7 +151,7 @@ final class LeaseBook {
       for (Promise<RateLimitDecision> waiter : waiting) {
         RateLimitDecision decision = null;
         if (client.used < client.granted) {
-          client.used++;
+          client.use(now);
           decision = new RateLimitDecision(true, limit, grant.remaining() + client.granted - client.used, grant.resetMs());
         } else if (grant.remaining() == 0) {
           decision = new RateLimitDecision(false, limit, 0, grant.resetMs());
@@ -204,7 +208,7 @@ final class LeaseBook {
       String member = WeightedMember.name(client.grantId, client.granted);
       client.granted = client.used;
       return new Ask(null, client.key, client.policy, client.grantId, 0, 0, 0,
-          member, WeightedMember.name(client.grantId, client.used), now);
+          member, WeightedMember.name(client.grantId, client.used), 0, now);
     }
   }
 
@@ -254,13 +258,15 @@ final class LeaseBook {
     int spare = client.sizing.spare(client.perLease(), need);
     String handBack = "";
     String handBackAs = "";
-    if (client.owesHandBack(now)) {
+    long earlierByUs = 0;
+    if (client.owesHandBack(now) || client.usedUpEarly()) {
       handBack = WeightedMember.name(client.grantId, client.granted);
       handBackAs = WeightedMember.name(client.grantId, client.used);
+      earlierByUs = client.lastUseBeforeEndUs();
       client.handedBack = true;
     }
     return new Ask(client, client.key, client.policy, grantIds.get(), need, spare,
-        spare > 0 ? client.sizing.leaseMs() : 0, handBack, handBackAs, now);
+        spare > 0 ? client.sizing.leaseMs() : 0, handBack, handBackAs, earlierByUs, now);
   }
 
   /**
@@ -275,7 +281,8 @@ final class LeaseBook {
   private Ask handBack(ClientLease client, long now) {
     client.handedBack = true;
     return new Ask(null, client.key, client.policy, client.grantId, 0, 0, 0,
-        WeightedMember.name(client.grantId, client.granted), WeightedMember.name(client.grantId, client.used), now);
+        WeightedMember.name(client.grantId, client.granted), WeightedMember.name(client.grantId, client.used),
+        client.lastUseBeforeEndUs(), now);
   }
 
   /**

@@ -17,7 +17,7 @@ import java.util.List;
 /**
  * The limiter's one Lua script ({@code sliding-window.lua}), run by SHA.
  *
- * <p>One call may carry many windows (see {@link ScriptBatcher}): keys first, then eight arguments
+ * <p>One call may carry many windows (see {@link ScriptBatcher}): keys first, then nine arguments
  * per key, and the answer is four numbers per key.
  *
  * <p>The SHA is SHA-1 of the script text, exactly what {@code SCRIPT LOAD} answers, so it is
@@ -87,7 +87,8 @@ final class SlidingWindowScript {
       return plainArgs(request, asks.get(0));
     }
     for (LeaseBook.Ask ask : asks) {
-      plainArgs(request, ask).arg(ask.need()).arg(ask.spare()).arg(ask.leaseMs()).arg(ask.handBack()).arg(ask.handBackAs());
+      plainArgs(request, ask).arg(ask.need()).arg(ask.spare()).arg(ask.leaseMs()).arg(ask.handBack()).arg(ask.handBackAs())
+          .arg(ask.earlierByUs());
     }
     return request;
   }

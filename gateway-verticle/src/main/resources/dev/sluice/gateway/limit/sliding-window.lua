@@ -15,10 +15,16 @@
 -- ARGV[6]  lease length in ms for all `spare` slots: 0 scores the grant now (requests waiting now use
 --          it at once); a grant with fewer spare slots gets a lease as much shorter (lease_us below)
 -- ARGV[7]  a member to hand back ("" = none): a lease that ended with slots unused ...
--- ARGV[8]  ... and what it becomes: the same grant id with the slots really used, or "" (none used)
--- ARGV[4..8] may be left out for one slot scored now (need 1, nothing spare or handed back): the
+-- ARGV[8]  ... and what it becomes: the same grant id with the slots really used, or "" (none used);
+--          the same member as ARGV[7] when a lease was used up before its end (only re-scored, below)
+-- ARGV[9]  how many us earlier than the member's score its last slot was used (0: keep the score).
+--          The gateway knows when it used a lease's last slot; scoring the member there, not at the
+--          lease's end, frees its slots for everyone that much sooner. The gateway measures it from
+--          the lease's end it computed from when the call was sent, before Redis read its clock,
+--          so the new score is still no earlier than the real use.
+-- ARGV[4..9] may be left out for one slot scored now (need 1, nothing spare or handed back): the
 -- call of a client seen now and then, which is most calls, carries no more than it needs.
--- With several keys, KEYS[i] takes ARGV[8(i-1)+1 .. 8i], all eight given. One script call for many
+-- With several keys, KEYS[i] takes ARGV[9(i-1)+1 .. 9i], all nine given. One script call for many
 -- windows is one command to read, one Lua call and one reply for Redis, and one TIME: cheaper per
 -- window than a pipeline of one call each. (Not with Redis Cluster: one call's keys share a slot.)
 --
@@ -62,6 +68,7 @@ local function decide(key, a, now_us)
   local lease_ms = tonumber(ARGV[a + 6] or '0')
   local hand_back = ARGV[a + 7] or ''
   local hand_back_as = ARGV[a + 8] or ''
+  local earlier_by_us = tonumber(ARGV[a + 9] or '0')
   -- An entry counts while now - score < window.
   local cutoff = now_us - window_us
 
@@ -107,7 +114,7 @@ local function decide(key, a, now_us)
         redis.call('ZREM', key, hand_back)
         extra = extra - (tonumber(string.match(hand_back, '%*(%d+)$') or '1') - 1)
         if hand_back_as ~= '' then
-          redis.call('ZADD', key, score, hand_back_as)
+          redis.call('ZADD', key, tonumber(score) - earlier_by_us, hand_back_as)
           extra = extra + (tonumber(string.match(hand_back_as, '%*(%d+)$') or '1') - 1)
         end
         oldest = nil -- it may have been the oldest
@@ -188,7 +195,7 @@ end
 local time = redis.call('TIME')
 local now_us = tonumber(time[1]) * 1000000 + tonumber(time[2])
 local answers = {}
-local stride = #KEYS == 1 and 0 or 8
+local stride = #KEYS == 1 and 0 or 9
 for i = 1, #KEYS do
   local granted, remaining, reset_ms, retry_ms = decide(KEYS[i], (i - 1) * stride, now_us)
   local at = (i - 1) * 4

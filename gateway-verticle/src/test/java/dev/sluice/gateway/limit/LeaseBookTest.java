@@ -92,7 +92,9 @@ class LeaseBookTest {
     }
     LeaseBook.Step next = book.acquire(KEY, THREE_HUNDRED_PER_2S);
     assertNotNull(next.ask(), "the lease is used up: ask again");
-    assertEquals("", next.ask().handBack(), "nothing unused to give back");
+    assertEquals(next.ask().handBack(), next.ask().handBackAs(), "nothing unused to give back, the member stays...");
+    assertEquals(lease.grantId() + "*" + slots, next.ask().handBack());
+    assertEquals(50_000, next.ask().earlierByUs(), "...but is scored at its last use, 50 ms before the lease's end");
   }
 
   @Test
