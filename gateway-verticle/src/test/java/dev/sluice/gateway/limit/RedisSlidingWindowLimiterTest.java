@@ -172,6 +172,32 @@ class RedisSlidingWindowLimiterTest {
   }
 
   @Test
+  void aSmallWindowReadWholeSlidesOneEntryAtATime(Vertx vertx) throws Exception {
+    // Limit 2: the set holds at most two plain entries, which the script reads whole and trims
+    // itself. Each step asks again until the next entry has left, so no sleep decides anything.
+    RateLimitPolicy twoPer600ms = new RateLimitPolicy(2, 600);
+    String client = "10.0.0.9";
+    String key = RateLimitKeys.key(route, client);
+    assertTrue(await(limiter.acquire(route, client, twoPer600ms)).allowed());
+    await(vertx.timer(300)); // the two entries leave 300 ms apart: room for a slow poll
+    assertTrue(await(limiter.acquire(route, client, twoPer600ms)).allowed());
+    RateLimitDecision full = await(limiter.acquire(route, client, twoPer600ms));
+    assertFalse(full.allowed(), "two entries: full");
+    assertTrue(full.resetMs() <= 600, "reset follows the oldest entry: " + full);
+
+    // The oldest leaves first: one slot, then full again, with the newer entry still counted.
+    await(Eventually.until(vertx, 5_000, "the oldest entry left",
+        () -> limiter.acquire(route, client, twoPer600ms).map(RateLimitDecision::allowed)));
+    assertEquals(2, await(inspector.counted(key, twoPer600ms)), "the newer entry and the one just admitted");
+    assertFalse(await(limiter.acquire(route, client, twoPer600ms)).allowed());
+
+    // Both leave: the next two fit again.
+    await(Eventually.until(vertx, 5_000, "the window emptied", () -> inspector.counted(key, twoPer600ms).map(n -> n == 0)));
+    assertEquals(2, allowed(awaitAll(concurrently(limiter, route, client, twoPer600ms, 5))));
+    assertEquals(2, await(inspector.members(key)), "every trimmed entry left the set");
+  }
+
+  @Test
   void theKeyExpiresOneWindowAfterTheLastCountedRequest(Vertx vertx) throws Exception {
     String key = RateLimitKeys.key(route, "10.0.0.7");
     await(limiter.acquire(route, "10.0.0.7", new RateLimitPolicy(3, 500)));
