@@ -1,6 +1,5 @@
 package dev.sluice.gateway.client;
 
-import dev.sluice.gateway.config.ClientsOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.SocketAddress;
 

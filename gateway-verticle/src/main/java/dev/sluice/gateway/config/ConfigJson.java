@@ -1,5 +1,6 @@
 package dev.sluice.gateway.config;
 
+import dev.sluice.gateway.client.ClientsOptions;
 import dev.sluice.gateway.retry.Jitter;
 import dev.sluice.gateway.retry.RetryOn;
 import dev.sluice.gateway.retry.RetryOptions;

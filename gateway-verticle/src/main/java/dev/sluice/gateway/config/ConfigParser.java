@@ -1,6 +1,7 @@
 package dev.sluice.gateway.config;
 
 import dev.sluice.gateway.client.CidrBlock;
+import dev.sluice.gateway.client.ClientsOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 

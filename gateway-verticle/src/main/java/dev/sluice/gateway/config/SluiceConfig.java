@@ -1,5 +1,6 @@
 package dev.sluice.gateway.config;
 
+import dev.sluice.gateway.client.ClientsOptions;
 import java.util.List;
 
 /** The whole, validated node configuration. Build it with {@link ConfigParser#parse}. */

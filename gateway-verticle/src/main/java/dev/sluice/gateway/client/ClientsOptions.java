@@ -1,6 +1,5 @@
-package dev.sluice.gateway.config;
+package dev.sluice.gateway.client;
 
-import dev.sluice.gateway.client.CidrBlock;
 
 import java.util.List;
 
