@@ -78,9 +78,10 @@ public final class RedisSlidingWindowLimiter implements RateLimiter {
   }
 
   /**
-   * The request whose {@link #acquire} answer this is was admitted here but answered otherwise
-   * (the answer came too late to be used): the slot Redis reserved for it is given back, so the
-   * window counts only requests that were really admitted. Call it from that answer's completion.
+   * A request this limiter admitted was answered otherwise after all (its {@link #acquire} answer
+   * came too late to be used): the slot Redis reserved for it is given back, so the window counts
+   * only requests really admitted. Call it from that answer's completion, while its grant is the
+   * client's current one.
    */
   public void giveBack(String route, String client) {
     LeaseBook.Ask back = leases.giveBack(RateLimitKeys.key(route, client));
