@@ -1,8 +1,7 @@
 package dev.sluice.gateway.limit;
 
 import io.vertx.redis.client.Response;
-import java.util.ArrayList;
-import java.util.List;
+import io.vertx.redis.client.ResponseType;
 
 /**
  * What {@code sliding-window.lua} answered.
@@ -15,13 +14,18 @@ import java.util.List;
  */
 record Grant(int granted, int remaining, long resetMs, long retryMs) {
 
-  /** The script answers four numbers per window, in the order of the call's keys. */
-  static List<Grant> all(Response reply, int windows) {
-    List<Grant> grants = new ArrayList<>(windows);
-    for (int i = 0; i < windows; i++) {
-      int at = 4 * i;
-      grants.add(new Grant(reply.get(at).toInteger(), reply.get(at + 1).toInteger(), reply.get(at + 2).toLong(), reply.get(at + 3).toLong()));
+  /**
+   * The answer for the {@code window}-th key of a call: the script answers four numbers per window,
+   * in the order of the call's keys, or for a window it could not run an error in the first place.
+   *
+   * @throws IllegalStateException for such a window (that request alone goes to the fallback)
+   */
+  static Grant of(Response reply, int window) {
+    int at = 4 * window;
+    Response granted = reply.get(at);
+    if (granted.type() != ResponseType.NUMBER) {
+      throw new IllegalStateException("Redis could not run the limiter's window: " + granted);
     }
-    return grants;
+    return new Grant(granted.toInteger(), reply.get(at + 1).toInteger(), reply.get(at + 2).toLong(), reply.get(at + 3).toLong());
   }
 }

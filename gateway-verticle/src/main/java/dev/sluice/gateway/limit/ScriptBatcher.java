@@ -41,7 +41,7 @@ final class ScriptBatcher {
 
   Future<Grant> run(LeaseBook.Ask ask) {
     if (!batching) {
-      return script.run(redis, List.of(ask)).map(grants -> grants.get(0));
+      return script.run(redis, List.of(ask)).map(reply -> Grant.of(reply, 0));
     }
     Promise<Grant> promise = Promise.promise();
     boolean first;
@@ -71,11 +71,19 @@ final class ScriptBatcher {
     batch.forEach(p -> asks.add(p.ask));
     script.run(redis, asks).onComplete(reply -> {
       for (int i = 0; i < batch.size(); i++) {
-        if (reply.succeeded()) {
-          batch.get(i).promise.complete(reply.result().get(i));
-        } else {
-          batch.get(i).promise.fail(reply.cause());
+        Promise<Grant> promise = batch.get(i).promise;
+        if (reply.failed()) {
+          promise.fail(reply.cause());
+          continue;
         }
+        Grant grant;
+        try {
+          grant = Grant.of(reply.result(), i);
+        } catch (IllegalStateException windowFailed) {
+          promise.fail(windowFailed); // that window alone: the others in the call stand
+          continue;
+        }
+        promise.complete(grant);
       }
     });
   }

@@ -57,14 +57,14 @@ final class SlidingWindowScript {
 
   /**
    * One EVALSHA for every window in {@code asks} (one key each; with Redis Cluster, one ask per
-   * call); on NOSCRIPT one EVAL, transparently. The grants come in the order of the asks.
+   * call); on NOSCRIPT one EVAL, transparently. Read each ask's answer with {@link Grant#of}, in
+   * the order of the asks.
    */
-  Future<List<Grant>> run(PipelinedRedis redis, List<LeaseBook.Ask> asks) {
+  Future<Response> run(PipelinedRedis redis, List<LeaseBook.Ask> asks) {
     return redis.sendNow(call(Command.EVALSHA, sha, asks))
         .recover(err -> isNoScript(err)
             ? redis.sendNow(call(Command.EVAL, text, asks))
-            : Future.failedFuture(err))
-        .map(reply -> Grant.all(reply, asks.size()));
+            : Future.failedFuture(err));
   }
 
   /**

@@ -30,7 +30,7 @@
 --
 -- Returns, per key in order, { granted, remaining after the grant, ms until the oldest entry leaves
 -- the window (0 if none), ms until asking again can succeed (a rejection's local answer lasts this
--- long) }, flattened into one list.
+-- long) }, flattened into one list; a window that failed answers { "ERR <why>", 0, 0, 0 }.
 -- A rejected request is not added, so a client hammering a full window does not extend it.
 --
 -- Invariant: every request admitted with a slot stays in the set for at least one window after it
@@ -212,8 +212,14 @@ local now_us = tonumber(time[1]) * 1000000 + tonumber(time[2])
 local answers = {}
 local stride = #KEYS == 1 and 0 or 9
 for i = 1, #KEYS do
-  local granted, remaining, reset_ms, retry_ms = decide(KEYS[i], (i - 1) * stride, now_us)
+  local ok, granted, remaining, reset_ms, retry_ms = pcall(decide, KEYS[i], (i - 1) * stride, now_us)
   local at = (i - 1) * 4
+  if not ok then
+    -- That window alone fails (say, its key holds something else than a sorted set), as it would
+    -- in a call of its own: the other windows of the call are answered. Its answer is the error.
+    local err = granted
+    granted, remaining, reset_ms, retry_ms = 'ERR ' .. (type(err) == 'table' and tostring(err.err) or tostring(err)), 0, 0, 0
+  end
   answers[at + 1], answers[at + 2], answers[at + 3], answers[at + 4] = granted, remaining, reset_ms, retry_ms
 end
 return answers

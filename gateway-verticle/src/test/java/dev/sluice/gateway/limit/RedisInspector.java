@@ -50,6 +50,11 @@ final class RedisInspector {
     return redis.send(Request.cmd(Command.EXISTS).arg(key)).map(reply -> reply.toLong() == 1);
   }
 
+  /** Puts a plain string where a window belongs: a key the limiter's script cannot run on. */
+  Future<Void> poison(String key) {
+    return redis.send(Request.cmd(Command.SET).arg(key).arg("not a window")).mapEmpty();
+  }
+
   Future<Long> members(String key) {
     return redis.send(Request.cmd(Command.ZCARD).arg(key)).map(reply -> reply.toLong());
   }

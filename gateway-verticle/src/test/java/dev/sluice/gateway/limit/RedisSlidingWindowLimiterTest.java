@@ -136,6 +136,33 @@ class RedisSlidingWindowLimiterTest {
   }
 
   @Test
+  void aWindowRedisCannotRunFailsAloneAndTheOthersInItsCallAreAnswered(Vertx vertx) throws Exception {
+    String poisoned = "10.3.0.0";
+    // Something else than a sorted set under a window's key: WRONGTYPE for that window's commands.
+    await(inspector.poison(RateLimitKeys.key(route, poisoned)));
+    Context loop = vertx.getOrCreateContext();
+    Promise<List<Future<RateLimitDecision>>> asked = Promise.promise();
+    Promise<RedisSlidingWindowLimiter> made = Promise.promise();
+    loop.runOnContext(v -> {
+      RedisSlidingWindowLimiter onLoop = newLimiter(vertx);
+      made.complete(onLoop);
+      // One turn: the poisoned window shares its call with nine others.
+      asked.complete(IntStream.range(0, 10).mapToObj(c -> onLoop.acquire(route, "10.3.0." + c, FIFTY_PER_10S)).toList());
+    });
+    try {
+      List<Future<RateLimitDecision>> decisions = await(asked.future());
+      Future.join(decisions).otherwiseEmpty().await(AWAIT_S, TimeUnit.SECONDS);
+      assertTrue(decisions.get(0).failed(), "the window Redis could not run fails: " + decisions.get(0));
+      assertTrue(decisions.get(0).cause().getMessage().contains("WRONGTYPE"), decisions.get(0).cause().getMessage());
+      for (Future<RateLimitDecision> other : decisions.subList(1, 10)) {
+        assertTrue(other.succeeded() && other.result().allowed(), "answered from Redis: " + other);
+      }
+    } finally {
+      await(made.future().compose(RedisSlidingWindowLimiter::close));
+    }
+  }
+
+  @Test
   void remainingCountsDownAndResetFollowsTheOldestEntry() throws Exception {
     RateLimitPolicy fivePer10s = new RateLimitPolicy(5, 10_000);
     long previousReset = Long.MAX_VALUE;
