@@ -3,6 +3,7 @@ package dev.sluice.app;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.ListenerConfig;
 import com.hazelcast.config.XmlConfigBuilder;
+import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.LifecycleEvent;
 import dev.sluice.gateway.ClusterMerges;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -84,9 +85,14 @@ final class ClusterSetup {
     return clusterManager.getNodeId();
   }
 
+  /** This node's Hazelcast member; call after {@link #start}. */
+  HazelcastInstance hazelcast() {
+    return clusterManager.getHazelcastInstance();
+  }
+
   /** Live members, kept current by membership events; call after {@link #start}. */
   ClusterMembers members() {
-    return ClusterMembers.watch(clusterManager.getHazelcastInstance().getCluster());
+    return ClusterMembers.watch(hazelcast().getCluster());
   }
 
   private static Config load(Properties properties) {

@@ -19,7 +19,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -41,8 +40,7 @@ class TargetsAcrossNodesIT {
   static int goodPort;
   static int badPort;
   static Path dir;
-  static int clusterPort;
-  static final List<Process> processes = new ArrayList<>();
+  static LoopbackCluster cluster;
   static Node a;
   static Node b;
 
@@ -91,18 +89,18 @@ class TargetsAcrossNodesIT {
     upstream.vertx.createHttpClient().request(HttpMethod.POST, badPort, "127.0.0.1", "/__mock/config")
       .compose(req -> req.send(new JsonObject().put("failureRate", 1.0).encode())).await();
     dir = Files.createTempDirectory("sluice-targets-it");
-    clusterPort = SluiceJarIT.freePort();
+    cluster = new LoopbackCluster("sluice-targets-it");
     a = startNode();
     b = startNode();
   }
 
   @AfterAll
   static void stop() throws Exception {
-    for (Process p : processes) {
-      p.destroyForcibly();
-      p.waitFor(20, TimeUnit.SECONDS);
+    if (cluster != null) {
+      cluster.close();
     }
     upstream.close();
+    System.out.println("node logs: " + dir);
   }
 
   static Node startNode() throws Exception {
@@ -126,18 +124,8 @@ class TargetsAcrossNodesIT {
       "  - { name: checked, prefix: /checked, upstream: \"http://127.0.0.1:" + goodPort + "/anything/checked\","
         + " health: { path: /health, intervalMs: 100 } }",
       ""));
-    // One instance per node: the claims are about nodes (one checker in the cluster, calls per node).
-    ProcessBuilder builder = SluiceJarIT.sluice("run", "--config", config.toString(), "--cluster", "--instances", "1")
-      .redirectErrorStream(true);
-    builder.environment().put("SLUICE_CLUSTER_NAME", "sluice-targets-it-" + clusterPort);
-    builder.environment().put("SLUICE_CLUSTER_PORT", String.valueOf(clusterPort));
-    builder.environment().put("SLUICE_CLUSTER_MEMBERS",
-      "127.0.0.1:" + clusterPort + ",127.0.0.1:" + (clusterPort + 1) + ",127.0.0.1:" + (clusterPort + 2));
-    Process process = builder.start();
-    processes.add(process);
-    SluiceJarIT.firstLineContaining(process, "listening");
-    ClusterIT.drain(process);
-    return new Node(process, port, adminPort);
+    // Two instances per node: one checker in the cluster means one of four instances, not one per node.
+    return new Node(cluster.start(config, "--instances", "2").process(), port, adminPort);
   }
 
   static String route(String name) {

@@ -14,8 +14,8 @@ import java.util.function.Supplier;
 /**
  * The active health checks one verticle instance may run: one {@link TargetChecker} per target of
  * each route with {@code health} on. Every instance of every node has them, but each checks only
- * while it holds its target's cluster-wide lock, so each target is checked by one instance in the
- * whole cluster; another takes over when that one's node leaves.
+ * while it holds its target's {@link CheckLease}, so each target is checked by one instance in the
+ * whole cluster; another takes over when that one stops, or its lease goes stale (its node died).
  */
 public final class HealthChecks {
   private final Vertx vertx;

@@ -6,24 +6,26 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
-import io.vertx.core.shareddata.Lock;
 
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * The health check of one target of one route. Every {@code intervalMs} it tries for the
- * target's lock ({@code sluice.health.<route> <target>}, cluster-wide) unless it holds it; the
- * holder keeps it, and checks, until it stops (a reload, a shutdown) or its node leaves the
- * cluster. Its {@link HealthStreak} says when the checks change the target's standing.
+ * The health check of one target of one route. Every {@code intervalMs} it renews (or tries to
+ * take) the target's {@link CheckLease}, and checks only while it holds it: one checker in the
+ * whole cluster. Its {@link HealthStreak} says when the checks change the target's standing.
  */
 public final class TargetChecker {
-  static final String LOCK_PREFIX = "sluice.health.";
   /** {@code X-Request-Id} of a check: {@code sluice-health:<route>:<node>:<instance>}. */
   public static final String HEALTH_ID_PREFIX = "sluice-health:";
-  /** Asking for the lock waits this long at most: the holder keeps it, so waiting longer gains nothing. */
-  private static final long LOCK_WAIT_MS = 10;
+  /**
+   * A holder's lease goes stale after three missed renewals (a holder renews at most one interval
+   * after its last check ended, and a check lasts up to {@code timeoutMs}), and never sooner than
+   * Hazelcast itself declares a silent member dead ({@code hazelcast.max.no.heartbeat.seconds},
+   * 6 s): a busy holder must not lose its lease, and its streak, to a pause the cluster forgives.
+   */
+  static final long MIN_STALE_MS = 6000;
 
   private final Vertx vertx;
   private final HttpClient client;
@@ -32,12 +34,12 @@ public final class TargetChecker {
   private final String route;
   private final String target;
   private final HealthOptions health;
+  private final CheckLease lease;
   private long timer = -1;
-  private Lock lock;
-  private boolean acquiring;
+  private boolean renewing;
   private boolean checking;
   private boolean stopped;
-  private final HealthStreak streak;
+  private HealthStreak streak;
 
   TargetChecker(Vertx vertx, HttpClient client, TargetSync sync, Supplier<UpstreamTargets> targets, String route,
                 String target, HealthOptions health) {
@@ -48,6 +50,8 @@ public final class TargetChecker {
     this.route = route;
     this.target = target;
     this.health = health;
+    this.lease = new CheckLease(vertx, route, target, sync.node() + ' ' + sync.instance(),
+      Math.max(3 * (health.intervalMs() + health.timeoutMs()), MIN_STALE_MS), () -> System.nanoTime() / 1_000_000);
     this.streak = new HealthStreak(health);
   }
 
@@ -59,32 +63,29 @@ public final class TargetChecker {
   Future<Void> stop() {
     stopped = true;
     vertx.cancelTimer(timer);
-    if (lock != null) {
-      lock.release();
-      lock = null;
-    }
-    return Future.succeededFuture();
+    return lease.release();
   }
 
+  /** Renew first, check after: a checker that lost its lease (a merge, a takeover) sends no further check. */
   private void tick() {
-    if (stopped || acquiring || checking) {
+    if (stopped || renewing || checking) {
       return;
     }
-    if (lock != null) {
-      check();
-      return;
-    }
-    acquiring = true;
-    vertx.sharedData().getLockWithTimeout(LOCK_PREFIX + route + ' ' + target, LOCK_WAIT_MS).onComplete(ar -> {
-      acquiring = false;
-      if (ar.failed()) {
-        return; // another instance checks this target
-      }
+    renewing = true;
+    boolean had = lease.held();
+    lease.renew().onComplete(ar -> {
+      renewing = false;
       if (stopped) {
-        ar.result().release();
+        lease.release(); // taken while stopping: let it go now, not when it goes stale
         return;
       }
-      lock = ar.result();
+      if (ar.failed() || !ar.result()) {
+        return; // another instance checks this target (or the map did not answer: try again next interval)
+      }
+      if (!had) {
+        // Checks this checker made before another held the lease are old news.
+        streak = new HealthStreak(health);
+      }
       check();
     });
   }
