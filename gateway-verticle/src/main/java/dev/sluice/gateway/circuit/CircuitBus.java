@@ -28,6 +28,8 @@ import java.util.function.Supplier;
  */
 public final class CircuitBus {
   public static final String PROBE_LOCK_PREFIX = "sluice.probe.";
+  /** This node's own lock in front of the cluster one (a name of its own: unclustered, both are local). */
+  static final String PROBE_LOCAL_LOCK_PREFIX = "sluice.probe.local.";
   public static final String SNAPSHOT_ADDRESS = "sluice.admin.snapshot";
   /** Asking for the probe lock waits this long at most: a request that does not win answers 503 at once. */
   static final long PROBE_LOCK_WAIT_MS = 20;
@@ -91,11 +93,21 @@ public final class CircuitBus {
    * The probe lock, Hazelcast-wide when clustered. A holder that dies (kill -9) loses it when
    * Hazelcast removes the member.
    *
+   * <p>This node's instances first take a local lock: vertx-hazelcast's lock is Hazelcast's IMap
+   * lock, owned by the worker thread that took it and re-entrant, so two instances of one node
+   * whose tries ran on the same worker thread both won it and both probed ({@code
+   * OneProbePerRouteTest} saw it). One instance per node at a time reaches the cluster lock.
+   *
    * @return the release action when this caller won; a failed future when another holds it
    */
   public Future<Runnable> tryProbeLock(String route) {
-    return vertx.sharedData().getLockWithTimeout(PROBE_LOCK_PREFIX + route, PROBE_LOCK_WAIT_MS)
-      .map(lock -> lock::release);
+    return vertx.sharedData().getLocalLockWithTimeout(PROBE_LOCAL_LOCK_PREFIX + route, PROBE_LOCK_WAIT_MS)
+      .compose(local -> vertx.sharedData().getLockWithTimeout(PROBE_LOCK_PREFIX + route, PROBE_LOCK_WAIT_MS)
+        .<Runnable>map(cluster -> () -> {
+          cluster.release();
+          local.release();
+        })
+        .onFailure(err -> local.release()));
   }
 
   /**
