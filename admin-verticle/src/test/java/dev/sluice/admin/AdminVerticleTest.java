@@ -200,8 +200,9 @@ class AdminVerticleTest {
     assertTrue(text.contains("sluice_request_duration_seconds_bucket{route=\"users\",le=\"0.001\"}"), text);
     assertTrue(text.contains("sluice_upstream_attempts_total{outcome=\"2xx\",route=\"users\"}"), text);
     assertTrue(text.contains("sluice_circuit_state{route=\""), text);
-    assertTrue(text.contains("sluice_circuit_transitions_total{route=\"users\",to=\"open\"}")
-      || text.contains("sluice_request_duration_seconds_count"), text);
+    assertTrue(text.contains("sluice_circuit_node_scope{route=\""), text);
+    assertTrue(text.contains("sluice_circuit_transitions_total{route=\"users\",scope=\"cluster\",to=\"open\"}"), text);
+    assertTrue(text.contains("sluice_circuit_transitions_total{route=\"users\",scope=\"node\",to=\"open\"}"), text);
     assertTrue(text.contains("vertx_eventbus_handlers"), "Vert.x's own metrics too");
     for (String line : text.split("\n")) {
       assertTrue(line.isEmpty() || line.startsWith("#") || line.matches("[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*})? \\S+.*"),

@@ -7,10 +7,10 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -62,9 +62,10 @@ class ExactLimitOnFreshNodesIT {
   static final Duration REQUEST_BOUND = Duration.ofSeconds(20);
   static final long START_TIMEOUT_MS = 90_000;
 
+  @RegisterExtension
+  static final UpstreamWithRedis parts = new UpstreamWithRedis();
   @TempDir
   static Path dir;
-  static UpstreamWithRedis parts;
   static HttpClient http;
   final List<Node> nodes = new ArrayList<>();
 
@@ -73,15 +74,7 @@ class ExactLimitOnFreshNodesIT {
 
   @BeforeAll
   static void start() {
-    parts = UpstreamWithRedis.start();
     http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).version(HttpClient.Version.HTTP_1_1).build();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (parts != null) {
-      parts.close();
-    }
   }
 
   @AfterEach

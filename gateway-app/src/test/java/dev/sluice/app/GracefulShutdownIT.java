@@ -2,8 +2,7 @@ package dev.sluice.app;
 
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -42,17 +41,8 @@ class GracefulShutdownIT {
   static final int UPSTREAM_DELAY_MS = 6000;
   static final int GRACE_SECONDS = 20;
 
-  static UpstreamWithRedis parts;
-
-  @BeforeAll
-  static void start() {
-    parts = UpstreamWithRedis.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    parts.close();
-  }
+  @RegisterExtension
+  static final UpstreamWithRedis parts = new UpstreamWithRedis();
 
   @ParameterizedTest(name = "cluster={0}")
   @ValueSource(booleans = {false, true})

@@ -1,15 +1,12 @@
 package dev.sluice.app;
 
-import dev.sluice.localredis.RedisServerProcess;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.InputStream;
@@ -39,30 +36,19 @@ class LargeBodyJarIT {
   private static final int BLOCK = 64 * 1024;
   private static final byte[] PATTERN = pattern();
 
-  static RedisServerProcess redis;
-  static Vertx vertx;
-  static HttpServer upstream;
-
-  @BeforeAll
-  static void start() {
-    redis = RedisServerProcess.start();
-    vertx = Vertx.vertx();
-    upstream = vertx.createHttpServer().requestHandler(LargeBodyJarIT::serve).listen(0, "127.0.0.1").await();
-  }
-
-  @AfterAll
-  static void stop() {
-    vertx.close().await();
-    redis.stop();
-  }
+  @RegisterExtension
+  static final UpstreamWithRedis parts = new UpstreamWithRedis();
 
   @Test
   void aGigabyteStreamsBothWaysThroughA128MegabyteHeap(@TempDir Path dir) throws Exception {
+    // Not the upstream-mock: this one generates and digests the bodies as they stream.
+    HttpServer upstream = parts.vertx.createHttpServer().requestHandler(LargeBodyJarIT::serve)
+      .listen(0, "127.0.0.1").await();
     int port = freePort();
     Path config = dir.resolve("gateway.yaml");
     Files.writeString(config, String.join("\n",
       "http: { host: 127.0.0.1, port: " + port + ", maxBodyBytes: 0 }",
-      "redis: { url: \"" + redis.url() + "\" }",
+      "redis: { url: \"" + parts.redis.url() + "\" }",
       "log: { access: false }",
       "routes:",
       "  - name: big",

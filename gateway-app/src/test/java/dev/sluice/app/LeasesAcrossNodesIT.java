@@ -21,6 +21,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
@@ -59,9 +60,10 @@ class LeasesAcrossNodesIT {
   static final String TOKEN = "it-admin-token";
   static final int IN_FLIGHT = 32;
 
+  @RegisterExtension
+  static final UpstreamWithRedis parts = new UpstreamWithRedis();
   @TempDir
   static Path dir;
-  static UpstreamWithRedis parts;
   static Node nodeA;
   static Node nodeB;
   static HttpClient http;
@@ -76,7 +78,6 @@ class LeasesAcrossNodesIT {
 
   @BeforeAll
   static void start() throws Exception {
-    parts = UpstreamWithRedis.start();
     nodeA = launch("a", true);
     nodeB = launch("b", false);
     awaitListening(nodeA);
@@ -88,13 +89,13 @@ class LeasesAcrossNodesIT {
     hammer("warm-up-" + UUID.randomUUID(), HOT, 2_000, 3_000);
   }
 
+  /** Before {@link #parts} stops the Redis and upstream under them. */
   @AfterAll
   static void stop() {
     try {
       RateLimitAcrossNodesIT.destroy(nodeA);
-      RateLimitAcrossNodesIT.destroy(nodeB);
     } finally {
-      parts.close();
+      RateLimitAcrossNodesIT.destroy(nodeB);
     }
   }
 

@@ -3,11 +3,7 @@ package dev.sluice.app;
 import dev.sluice.gateway.client.ApiKeyDigest;
 import dev.sluice.gateway.config.RateLimitPolicy;
 import dev.sluice.gateway.limit.WindowReader;
-import dev.sluice.localredis.RedisServerProcess;
-import dev.sluice.mock.UpstreamMockOptions;
-import dev.sluice.mock.UpstreamMockVerticle;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.PoolOptions;
@@ -21,6 +17,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -64,10 +61,10 @@ class RateLimitAcrossNodesIT {
   static final long START_TIMEOUT_MS = 60_000;
   static final String API_KEY = "X-Api-Key";
 
+  @RegisterExtension
+  static final UpstreamWithRedis parts = new UpstreamWithRedis();
   @TempDir
   static Path dir;
-  static RedisServerProcess redis;
-  static Vertx vertx;
   static Node nodeA;
   static Node nodeB;
   static HttpClient http;
@@ -82,17 +79,13 @@ class RateLimitAcrossNodesIT {
 
   @BeforeAll
   static void start() throws Exception {
-    redis = RedisServerProcess.start();
-    vertx = Vertx.vertx();
-    UpstreamMockVerticle mock = new UpstreamMockVerticle(new UpstreamMockOptions().setHost("127.0.0.1").setPort(0));
-    vertx.deployVerticle(mock).await();
     // Both JVMs start at once; then wait for each.
-    nodeA = launch("a", mock.actualPort());
-    nodeB = launch("b", mock.actualPort());
+    nodeA = launch("a", parts.mockPort);
+    nodeB = launch("b", parts.mockPort);
     awaitListening(nodeA);
     awaitListening(nodeB);
     // A pool big enough that every request of a burst has its own connection: really concurrent.
-    http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(10_000),
+    http = parts.vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(10_000),
       new PoolOptions().setHttp1MaxSize(1024));
     warmUp();
   }
@@ -115,26 +108,13 @@ class RateLimitAcrossNodesIT {
     }
   }
 
+  /** Before {@link #parts} stops the Redis and upstream under them. */
   @AfterAll
   static void stop() {
     try {
       destroy(nodeA);
     } finally {
-      try {
-        destroy(nodeB);
-      } finally {
-        try {
-          if (vertx != null) {
-            vertx.close().await(30, TimeUnit.SECONDS);
-          }
-        } catch (Exception e) {
-          System.err.println("vertx did not close: " + e);
-        } finally {
-          if (redis != null) {
-            redis.close();
-          }
-        }
-      }
+      destroy(nodeB);
     }
   }
 
@@ -180,7 +160,7 @@ class RateLimitAcrossNodesIT {
       traffic.awaitAnswers(40, System.nanoTime(), 0, 30_000);
       assertEquals(1, redisLong(Request.cmd(Command.EXISTS).arg(windowKey(carol))), "before the kill, limits live in Redis");
 
-      redis.stop();
+      parts.redis.stop();
       killedAt = System.nanoTime();
       atKill = traffic.answered();
       // At least a second, to span several of the limiter's Redis probes (every 250 ms) on both nodes.
@@ -201,7 +181,7 @@ class RateLimitAcrossNodesIT {
     assertTrue(count(afterKill, a -> a.node().equals("a")) > 0 && count(afterKill, a -> a.node().equals("b")) > 0,
       "both nodes answered while Redis was down: " + summary(afterKill));
 
-    redis.restart();
+    parts.redis.restart();
     long restarted = System.nanoTime();
     // A new client per node: its window can only appear in the fresh Redis once that node limits with Redis again.
     awaitWindowInRedis(nodeA, "dave-" + UUID.randomUUID(), 30_000);
@@ -334,11 +314,11 @@ class RateLimitAcrossNodesIT {
   }
 
   static long windowSlots(String apiKey) throws Exception {
-    return new RedisWindows(vertx, redis.url()).slots(ROUTE, apiKey, new RateLimitPolicy(LIMIT, WINDOW_MS));
+    return new RedisWindows(parts.vertx, parts.redis.url()).slots(ROUTE, apiKey, new RateLimitPolicy(LIMIT, WINDOW_MS));
   }
 
   static long redisLong(Request command) throws Exception {
-    return new RedisWindows(vertx, redis.url()).asLong(command);
+    return new RedisWindows(parts.vertx, parts.redis.url()).asLong(command);
   }
 
   static Node launch(String name, int mockPort) throws IOException {
@@ -346,7 +326,7 @@ class RateLimitAcrossNodesIT {
     Path config = dir.resolve("node-" + name + ".yaml");
     Files.writeString(config, String.join("\n",
       "http: { host: 127.0.0.1, port: " + port + " }",
-      "redis: { url: \"" + redis.url() + "\", timeoutMs: " + REDIS_TIMEOUT_MS + ", onFailure: local }",
+      "redis: { url: \"" + parts.redis.url() + "\", timeoutMs: " + REDIS_TIMEOUT_MS + ", onFailure: local }",
       "clients: { identity: \"header:" + API_KEY + "\" }",
       "routes:",
       "  - name: " + ROUTE,

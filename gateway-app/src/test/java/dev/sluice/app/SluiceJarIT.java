@@ -1,9 +1,8 @@
 package dev.sluice.app;
 
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -25,17 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The fat jar as a user runs it: a separate JVM, a config file, real ports. */
 class SluiceJarIT {
-  static UpstreamWithRedis parts;
-
-  @BeforeAll
-  static void start() {
-    parts = UpstreamWithRedis.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    parts.close();
-  }
+  @RegisterExtension
+  static final UpstreamWithRedis parts = new UpstreamWithRedis();
 
   @Test
   void aBadConfigStopsStartUpWithExitCode2AndOneLineNamingTheField(@TempDir Path dir) throws Exception {

@@ -1,7 +1,5 @@
 package dev.sluice.gateway.circuit;
 
-import io.vertx.circuitbreaker.CircuitBreakerState;
-
 import java.util.function.BiConsumer;
 
 /** Hears the transitions a route's circuit decides on this instance (not the ones it was told about). */
@@ -14,13 +12,13 @@ public interface CircuitListener {
   /** One failed attempt on this instance; the cluster sync batches these. */
   void failed(RouteCircuit circuit);
 
-  /** {@code first}, then a plain observer of transitions (metrics). */
-  static CircuitListener both(CircuitListener first, BiConsumer<String, CircuitBreakerState> also) {
+  /** {@code first}, then a plain observer of transitions by route (metrics). */
+  static CircuitListener both(CircuitListener first, BiConsumer<String, CircuitState> also) {
     return new CircuitListener() {
       @Override
       public void transitioned(RouteCircuit circuit, CircuitState to) {
         first.transitioned(circuit, to);
-        also.accept(circuit.route(), to.state());
+        also.accept(circuit.route(), to);
       }
 
       @Override

@@ -1,5 +1,7 @@
 package dev.sluice.gateway.metrics;
 
+import dev.sluice.gateway.circuit.CircuitScope;
+import dev.sluice.gateway.circuit.CircuitState;
 import dev.sluice.gateway.circuit.RouteCircuit;
 import dev.sluice.gateway.config.LimiterFailureMode;
 import dev.sluice.gateway.retry.RetryingCall;
@@ -18,9 +20,11 @@ import io.vertx.circuitbreaker.CircuitBreakerState;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Sluice's own meters, named as docs/architecture.md lists them (Prometheus adds {@code _total} and
@@ -34,6 +38,7 @@ public final class GatewayMetrics {
   static final String RETRIES = "sluice.retries";
   static final String RATE_LIMITED = "sluice.rate.limited";
   static final String CIRCUIT_STATE = "sluice.circuit.state";
+  static final String CIRCUIT_NODE_SCOPE = "sluice.circuit.node.scope";
   static final String TRANSITIONS = "sluice.circuit.transitions";
   static final String FALLBACK = "sluice.limiter.fallback";
   static final String RETRIES_SKIPPED = "sluice.retries.skipped";
@@ -51,7 +56,10 @@ REQUESTS, "Requests answered, by route, method and status"),
     Map.entry(ATTEMPTS, "Attempts sent upstream, by route and outcome"),
     Map.entry(RETRIES, "Attempts beyond the first, by route"),
     Map.entry(RATE_LIMITED, "Requests refused with 429, by route"),
-    Map.entry(TRANSITIONS, "Circuit transitions made by this node's instances, by route and target state"),
+    Map.entry(TRANSITIONS, "Circuit transitions made by this node's instances, by route, scope and target state"),
+    Map.entry(CIRCUIT_STATE, "0 closed, 1 open, 2 half-open"),
+    Map.entry(CIRCUIT_NODE_SCOPE,
+      "1 while the route's circuit is open or half-open on this node only (no quorum), 0 while closed or cluster-wide"),
     Map.entry(FALLBACK, "Requests answered by redis.onFailure while Redis was unavailable, by mode"),
     Map.entry(RETRIES_SKIPPED, "Retries the route's policy asked for but that could not be made, by route and reason"),
     Map.entry(TUNNELS, "WebSocket tunnels open through this node, by route"));
@@ -88,8 +96,10 @@ REQUESTS, "Requests answered, by route, method and status"),
     counter(RATE_LIMITED, "route", route);
     counter(RETRIES, "route", route);
     counter(RETRIES_SKIPPED, "route", route, "reason", RetryingCall.BODY_STREAMED);
-    for (CircuitBreakerState to : CircuitBreakerState.values()) {
-      counter(TRANSITIONS, "route", route, "to", to.name().toLowerCase(Locale.ROOT));
+    for (CircuitScope scope : CircuitScope.values()) {
+      for (CircuitBreakerState to : CircuitBreakerState.values()) {
+        transitions(route, scope, to);
+      }
     }
     for (String outcome : DECLARED_OUTCOMES) {
       counter(ATTEMPTS, "route", route, "outcome", outcome);
@@ -205,8 +215,14 @@ REQUESTS, "Requests answered, by route, method and status"),
     counter(RATE_LIMITED, "route", route).increment();
   }
 
-  public void transition(String route, CircuitBreakerState to) {
-    counter(TRANSITIONS, "route", route, "to", to.name().toLowerCase(Locale.ROOT)).increment();
+  public void transition(String route, CircuitState to) {
+    transitions(route, to.scope(), to.state()).increment();
+  }
+
+  /** {@code sluice_circuit_transitions_total{route,scope,to}}: scope {@code cluster} or {@code node}. */
+  private Counter transitions(String route, CircuitScope scope, CircuitBreakerState to) {
+    return counter(TRANSITIONS, "route", route, "scope", scope.name().toLowerCase(Locale.ROOT),
+      "to", to.name().toLowerCase(Locale.ROOT));
   }
 
   /** Per request while Redis is down, so found by mode without building a key. */
@@ -215,8 +231,11 @@ REQUESTS, "Requests answered, by route, method and status"),
   }
 
   /**
-   * 0 closed, 1 open, 2 half-open. Every instance of a node agrees on the state, so the gauge of
-   * the first instance to register stands for the node.
+   * {@code sluice_circuit_state{route}} (0 closed, 1 open, 2 half-open) and
+   * {@code sluice_circuit_node_scope{route}}. Every instance of a node agrees on the state, so the
+   * gauges of the first instance to register stand for the node. The scope is a gauge of its own
+   * rather than a label on the state: a gauge's labels are fixed when it is registered, so a label
+   * would mean two state series per route, and every query that expects one per node would change.
    */
   public void watch(RouteCircuit circuit) {
     // Instances start on different event loops: find-then-register must not race (Micrometer
@@ -225,21 +244,29 @@ REQUESTS, "Requests answered, by route, method and status"),
       if (registry.find(CIRCUIT_STATE).tag("route", circuit.route()).gauge() != null) {
         return;
       }
-      Gauge.builder(CIRCUIT_STATE, circuit, c -> stateValue(c.state()))
-        .description("0 closed, 1 open, 2 half-open")
-        .tag("route", circuit.route())
-        .register(registry);
+      gauge(CIRCUIT_STATE, circuit, c -> stateValue(c.state()));
+      gauge(CIRCUIT_NODE_SCOPE, circuit, c -> isOpenOnThisNodeOnly(c.view()) ? 1 : 0);
     }
   }
 
-  /** Drops the gauge of a circuit a route reload retired, so the route's gauge follows its new circuit. */
+  private void gauge(String name, RouteCircuit circuit, ToDoubleFunction<RouteCircuit> value) {
+    Gauge.builder(name, circuit, value).description(HELP.get(name)).tag("route", circuit.route()).register(registry);
+  }
+
+  /** Drops the gauges of a circuit a route reload retired, so the route's gauges follow its new circuit. */
   public void unwatch(RouteCircuit circuit) {
     synchronized (registry) {
-      Gauge gauge = registry.find(CIRCUIT_STATE).tag("route", circuit.route()).gauge();
-      if (gauge != null) {
-        registry.remove(gauge);
+      for (String name : List.of(CIRCUIT_STATE, CIRCUIT_NODE_SCOPE)) {
+        Gauge gauge = registry.find(name).tag("route", circuit.route()).gauge();
+        if (gauge != null) {
+          registry.remove(gauge);
+        }
       }
     }
+  }
+
+  static boolean isOpenOnThisNodeOnly(CircuitState view) {
+    return view.state() != CircuitBreakerState.CLOSED && view.scope() == CircuitScope.NODE;
   }
 
   static int stateValue(CircuitBreakerState state) {

@@ -20,6 +20,7 @@ import static dev.sluice.gateway.GatewayFixture.route;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 @ExtendWith(VertxExtension.class)
 class MetricsAndReloadTest {
@@ -49,6 +50,11 @@ class MetricsAndReloadTest {
         assertEquals(2.0, meters.get("sluice.upstream.attempts").tags("route", "m", "outcome", "2xx").counter().count(), 0.0);
         assertEquals(4, meters.get("sluice.request.duration").tags("route", "m").timer().count());
         assertEquals(0.0, meters.get("sluice.circuit.state").tags("route", "m").gauge().value(), 0.0);
+        assertEquals(0.0, meters.get("sluice.circuit.node.scope").tags("route", "m").gauge().value(), 0.0);
+        for (String scope : new String[] {"cluster", "node"}) {
+          assertEquals(0.0, meters.get("sluice.circuit.transitions").tags("route", "m", "scope", scope, "to", "open")
+            .counter().count(), 0.0, "declared at 0 before the first transition");
+        }
         ctx.completeNow();
       })));
   }
@@ -80,6 +86,9 @@ class MetricsAndReloadTest {
       .onComplete(ctx.succeeding(old -> ctx.verify(() -> {
         assertEquals(404, old.statusCode(), "the old route is gone");
         assertNotNull(meters.find("sluice.circuit.state").tag("route", "fresh").gauge());
+        assertNotNull(meters.find("sluice.circuit.node.scope").tag("route", "fresh").gauge());
+        assertNull(meters.find("sluice.circuit.state").tag("route", "gone").gauge(), "a retired circuit's gauges go");
+        assertNull(meters.find("sluice.circuit.node.scope").tag("route", "gone").gauge());
         ctx.completeNow();
       })));
   }
