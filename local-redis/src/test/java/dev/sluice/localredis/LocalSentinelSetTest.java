@@ -20,6 +20,8 @@ class LocalSentinelSetTest {
       servers.addAll(set.sentinels());
       assertEquals(set.initialMaster(), set.currentMaster());
       RedisCommands.call(set.initialMaster().port(), "SET", "before", "failover");
+      // Replication is asynchronous: the write must have reached the replica before the crash.
+      assertEquals(1L, RedisCommands.call(set.initialMaster().port(), "WAIT", "1", "10000"), "the replica has the write");
 
       set.initialMaster().crash();
       RedisServerProcess promoted = set.awaitFailoverFrom(set.initialMaster(), FAILOVER_BOUND_MS);
