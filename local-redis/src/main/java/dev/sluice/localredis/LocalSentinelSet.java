@@ -55,7 +55,7 @@ public final class LocalSentinelSet implements AutoCloseable {
       started.add(master);
       RedisServerProcess replica = RedisServerProcess.start(RedisServerConfig.replicaOf(master.port()));
       started.add(replica);
-      awaitInSync(replica);
+      awaitInSync(master, replica);
       // Sentinels start after the sync: a Sentinel learns replicas from the master's INFO, which it
       // asks at once and then only every 10 s.
       String config = sentinelConfig(master.port(), sentinelCount / 2 + 1);
@@ -144,9 +144,15 @@ public final class LocalSentinelSet implements AutoCloseable {
         "");
   }
 
-  private static void awaitInSync(RedisServerProcess replica) {
+  /**
+   * In sync from both ends: the replica's link is up, and the master lists it online. The
+   * replica's side alone was seen "up" while the master listed no replica yet, and a write made
+   * then reached the replica only later.
+   */
+  private static void awaitInSync(RedisServerProcess master, RedisServerProcess replica) {
     BoundedPoll.until(SETTLE_BOUND_MS, "replica on port " + replica.port() + " in sync", () ->
-        "up".equals(replication(replica).get("master_link_status")));
+        "up".equals(replication(replica).get("master_link_status"))
+            && replication(master).getOrDefault("slave0", "").contains("port=" + replica.port() + ",state=online"));
   }
 
   private void awaitSentinelsKnowEverything() {
