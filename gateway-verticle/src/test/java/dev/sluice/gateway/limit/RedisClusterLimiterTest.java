@@ -4,7 +4,6 @@ import static dev.sluice.gateway.limit.Decisions.allowed;
 import static dev.sluice.gateway.limit.Decisions.awaitAll;
 import static dev.sluice.gateway.limit.Decisions.concurrently;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -60,8 +59,7 @@ class RedisClusterLimiterTest {
 
   private LocalRedisCluster cluster;
   private String readmeUrl;
-  private final List<RateLimiter> limiters = new ArrayList<>();
-  private final List<RedisInspector> inspectors = new ArrayList<>();
+  private final OpenedClients opened = new OpenedClients();
   /** A fresh route per test: tests share one cluster but never a window. */
   private String route;
 
@@ -84,14 +82,7 @@ class RedisClusterLimiterTest {
 
   @AfterEach
   void closeClients() throws Exception {
-    for (RateLimiter limiter : limiters) {
-      await(limiter.close());
-    }
-    for (RedisInspector inspector : inspectors) {
-      await(inspector.close());
-    }
-    limiters.clear();
-    inspectors.clear();
+    opened.closeAll();
   }
 
   @Test
@@ -246,19 +237,12 @@ class RedisClusterLimiterTest {
   }
 
   private RedisSlidingWindowLimiter limiter(Vertx vertx) {
-    RedisSlidingWindowLimiter limiter = new RedisSlidingWindowLimiter(vertx,
-        new RedisOptions(readmeUrl(), TIMEOUT_MS, LimiterFailureMode.LOCAL));
-    limiters.add(limiter);
-    return limiter;
+    return opened.limiter(new RedisSlidingWindowLimiter(vertx, new RedisOptions(readmeUrl(), TIMEOUT_MS, LimiterFailureMode.LOCAL)));
   }
 
   /** As GatewayVerticle builds it, warmed up before use. */
   private FailoverRateLimiter failoverLimiter(Vertx vertx, LimiterFailureMode onFailure) throws Exception {
-    FailoverRateLimiter limiter = new FailoverRateLimiter(vertx, new RedisOptions(readmeUrl(), TIMEOUT_MS, onFailure));
-    limiters.add(limiter);
-    await(limiter.preload());
-    assertFalse(limiter.usingFallback(), "preload (SCRIPT LOAD, warm-up calls) succeeded on the cluster");
-    return limiter;
+    return opened.warmed(new FailoverRateLimiter(vertx, new RedisOptions(readmeUrl(), TIMEOUT_MS, onFailure)));
   }
 
   /** One after the other, each waiting for the previous answer: as a client that retries on 429. */
@@ -273,9 +257,7 @@ class RedisClusterLimiterTest {
   }
 
   private RedisInspector inspectorOf(Vertx vertx, RedisServerProcess master) {
-    RedisInspector inspector = new RedisInspector(vertx, master.url());
-    inspectors.add(inspector);
-    return inspector;
+    return opened.inspector(vertx, master);
   }
 
   /**

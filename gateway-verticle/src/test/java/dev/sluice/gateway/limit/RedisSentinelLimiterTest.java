@@ -59,8 +59,7 @@ class RedisSentinelLimiterTest {
   private static final long RECOVERY_BOUND_MS = 20_000;
 
   private LocalSentinelSet set;
-  private final List<FailoverRateLimiter> limiters = new ArrayList<>();
-  private final List<RedisInspector> inspectors = new ArrayList<>();
+  private final OpenedClients opened = new OpenedClients();
   private String route;
 
   @BeforeAll
@@ -80,14 +79,7 @@ class RedisSentinelLimiterTest {
 
   @AfterEach
   void closeClients() throws Exception {
-    for (FailoverRateLimiter limiter : limiters) {
-      await(limiter.close());
-    }
-    for (RedisInspector inspector : inspectors) {
-      await(inspector.close());
-    }
-    limiters.clear();
-    inspectors.clear();
+    opened.closeAll();
   }
 
   @Test
@@ -169,17 +161,11 @@ class RedisSentinelLimiterTest {
   }
 
   private FailoverRateLimiter limiter(Vertx vertx, LimiterFailureMode onFailure) throws Exception {
-    FailoverRateLimiter limiter = new FailoverRateLimiter(vertx, new RedisOptions(set.url(), TIMEOUT_MS, onFailure));
-    limiters.add(limiter);
-    await(limiter.preload());
-    assertFalse(limiter.usingFallback(), "warmed up through the Sentinel's master");
-    return limiter;
+    return opened.warmed(new FailoverRateLimiter(vertx, new RedisOptions(set.url(), TIMEOUT_MS, onFailure)));
   }
 
   private RedisInspector inspectorOf(Vertx vertx, RedisServerProcess server) {
-    RedisInspector inspector = new RedisInspector(vertx, server.url());
-    inspectors.add(inspector);
-    return inspector;
+    return opened.inspector(vertx, server);
   }
 
   private String key(String client) {
