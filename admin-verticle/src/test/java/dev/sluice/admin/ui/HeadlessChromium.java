@@ -4,6 +4,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -85,18 +86,23 @@ final class HeadlessChromium implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
+    // Chromium's helpers (renderer, network service) may outlive the browser process and go on
+    // writing to the profile: stop them too, ours only, before the profile goes.
+    List<ProcessHandle> helpers = process.descendants().toList();
     process.destroy();
+    helpers.forEach(ProcessHandle::destroy);
     if (!process.waitFor(10, TimeUnit.SECONDS)) {
       process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     }
+    helpers.forEach(ProcessHandle::destroyForcibly);
     delete(profile);
   }
 
   private static void delete(Path dir) {
     try (Stream<Path> files = Files.walk(dir)) {
       files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      // a temp dir left behind is not worth failing a test for
+    } catch (IOException | UncheckedIOException e) {
+      // a temp dir left behind (or a file that vanished while it was walked) is not worth failing a test for
     }
   }
 }
