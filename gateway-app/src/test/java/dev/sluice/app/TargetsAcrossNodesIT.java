@@ -11,6 +11,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -36,7 +37,8 @@ class TargetsAcrossNodesIT {
   static final int REQUESTS = 20;
   static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  static UpstreamWithRedis upstream;
+  @RegisterExtension
+  static final UpstreamWithRedis upstream = new UpstreamWithRedis();
   static int goodPort;
   static int badPort;
   static Path dir;
@@ -80,7 +82,6 @@ class TargetsAcrossNodesIT {
 
   @BeforeAll
   static void start() throws Exception {
-    upstream = UpstreamWithRedis.start();
     goodPort = upstream.mockPort;
     UpstreamMockVerticle bad = new UpstreamMockVerticle(new UpstreamMockOptions().setHost("127.0.0.1").setPort(0));
     upstream.vertx.deployVerticle(bad).await();
@@ -99,7 +100,6 @@ class TargetsAcrossNodesIT {
     if (cluster != null) {
       cluster.close();
     }
-    upstream.close();
     System.out.println("node logs: " + dir);
   }
 

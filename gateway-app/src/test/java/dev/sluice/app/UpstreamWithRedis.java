@@ -25,16 +25,6 @@ final class UpstreamWithRedis implements BeforeAllCallback, AfterAllCallback, Au
   Vertx vertx;
   int mockPort;
 
-  /**
-   * Started by hand, for a class that still manages its parts itself; {@link #close()} it after
-   * the class's tests.
-   */
-  static UpstreamWithRedis start() {
-    UpstreamWithRedis parts = new UpstreamWithRedis();
-    parts.startParts();
-    return parts;
-  }
-
   @Override
   public void beforeAll(ExtensionContext context) {
     startParts();
