@@ -6,6 +6,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.transport.Transport;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 
 /**
@@ -23,8 +24,17 @@ final class NodeVertx {
 
   static VertxBuilder builder(VertxOptions options, PrometheusMeterRegistry registry) {
     return Vertx.builder()
-      .with(options.setMetricsOptions(VertxMetricsOptions.forNode()))
+      .with(options.setMetricsOptions(VertxMetricsOptions.forNode()).setPreferNativeTransport(true))
       .withMetrics(new MicrometerMetricsFactory(registry));
+  }
+
+  /** The I/O transport the node runs on, for its start-up line; with why not native when it is NIO. */
+  static String transport(Vertx vertx) {
+    if (vertx.isNativeTransportEnabled()) {
+      return Transport.nativeTransport().name();
+    }
+    Throwable why = vertx.unavailableNativeTransportCause();
+    return why == null ? "nio" : "nio, native transport unavailable: " + why.getMessage();
   }
 
   static Vertx standalone(PrometheusMeterRegistry registry) {

@@ -46,9 +46,9 @@ final class SluiceNode {
         deployAdmin(vertx, config, registry);
       }
       Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(vertx, command.shutdownGrace()), "sluice-stop"));
-      System.out.printf("sluice: gateway listening on http://%s:%d (%d instance%s, %d route%s%s)%n",
+      System.out.printf("sluice: gateway listening on http://%s:%d (%d instance%s, %d route%s, %s%s)%n",
         config.http().host(), config.http().port(), command.instances(), command.instances() == 1 ? "" : "s",
-        config.routes().size(), config.routes().size() == 1 ? "" : "s",
+        config.routes().size(), config.routes().size() == 1 ? "" : "s", NodeVertx.transport(vertx),
         cluster == null ? "" : ", cluster node " + node.id());
     } catch (RuntimeException e) {
       vertx.close().await();
