@@ -1,5 +1,6 @@
 package dev.sluice.gateway.proxy;
 
+import dev.sluice.gateway.circuit.Admission;
 import io.vertx.core.Future;
 
 
@@ -10,9 +11,17 @@ import io.vertx.core.Future;
 final class CircuitStage implements GatewayStage {
   @Override
   public Future<ProxyReply> handle(Exchange exchange) {
-    return exchange.circuit().admit().compose(admission -> {
-      exchange.admission(admission);
-      return exchange.proceed();
-    });
+    Future<Admission> admitted = exchange.circuit().admit();
+    if (admitted.succeeded()) {
+      // Decided on the spot, as for every request while the circuit is closed: no future in
+      // between, whose completion every answer would pass through on its way back.
+      return admitted(exchange, admitted.result());
+    }
+    return admitted.compose(admission -> admitted(exchange, admission));
+  }
+
+  private static Future<ProxyReply> admitted(Exchange exchange, Admission admission) {
+    exchange.admission(admission);
+    return exchange.proceed();
   }
 }

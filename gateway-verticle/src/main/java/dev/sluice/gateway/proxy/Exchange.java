@@ -7,7 +7,7 @@ import dev.sluice.gateway.route.Route;
 import dev.sluice.gateway.upstream.RouteTargets;
 import dev.sluice.gateway.upstream.Target;
 import io.vertx.core.Future;
-import io.vertx.core.MultiMap;
+import dev.sluice.gateway.limit.RateLimitDecision;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 
@@ -24,7 +24,6 @@ public final class Exchange {
   private final long startNanos;
   private final List<GatewayStage> stages;
   private final boolean carriesBody;
-  private final MultiMap replyHeaders = MultiMap.caseInsensitiveMultiMap();
   private int nextStage;
 
   private Route route;
@@ -34,6 +33,7 @@ public final class Exchange {
   private boolean upgrade;
   private long bodyLength = -1;
   private String client;
+  private RateLimitDecision rateLimit;
   private int attempts;
   private String retrySkipped;
   private Admission admission = Admission.CALL;
@@ -74,9 +74,13 @@ public final class Exchange {
     return startNanos;
   }
 
-  /** Headers every answer to this request carries, the upstream's or Sluice's own (rate-limit headers). */
-  public MultiMap replyHeaders() {
-    return replyHeaders;
+  /** @return the rate limit's answer for this request, which every answer to it reports; null before the limit stage */
+  public RateLimitDecision rateLimit() {
+    return rateLimit;
+  }
+
+  void rateLimit(RateLimitDecision rateLimit) {
+    this.rateLimit = rateLimit;
   }
 
   /** @return the matched route, or null before routing or when none matched */

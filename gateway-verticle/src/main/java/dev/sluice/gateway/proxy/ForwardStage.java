@@ -96,7 +96,14 @@ final class ForwardStage implements GatewayStage {
 
   private UpstreamRequest upstreamRequest(Exchange exchange, Route route, RequestBody body) {
     HttpServerRequest request = exchange.request();
-    MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+    String pathAndQuery = route.forwardedPath(exchange.path(), request.query());
+    return new UpstreamRequest(request.method(), pathAndQuery, headers -> forwardedHeaders(exchange, headers), body,
+      route.policy().timeoutMs(), exchange.upgrade());
+  }
+
+  /** The client's end-to-end headers, the X-Forwarded-* and the request id: what every attempt sends. */
+  private static void forwardedHeaders(Exchange exchange, MultiMap headers) {
+    HttpServerRequest request = exchange.request();
     HopByHopHeaders.copyEndToEnd(request.headers(), headers, REQUEST_SKIP);
     ForwardedHeaders.apply(request, headers);
     headers.set(RequestIds.HEADER, exchange.requestId());
@@ -104,9 +111,6 @@ final class ForwardStage implements GatewayStage {
       headers.set(HttpHeaders.CONNECTION, "Upgrade");
       headers.set(UpgradeStage.UPGRADE, "websocket");
     }
-    String pathAndQuery = route.forwardedPath(exchange.path(), request.query());
-    return new UpstreamRequest(request.method(), pathAndQuery, headers, body, route.policy().timeoutMs(),
-      exchange.upgrade());
   }
 
   private static Future<ProxyReply> toReply(UpstreamOutcome outcome) {

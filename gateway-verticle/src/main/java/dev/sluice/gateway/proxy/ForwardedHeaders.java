@@ -1,14 +1,19 @@
 package dev.sluice.gateway.proxy;
 
 import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.SocketAddress;
 
+import java.util.List;
+
 /** {@code X-Forwarded-For} appended with the peer, {@code X-Forwarded-Proto} and {@code X-Forwarded-Host} set. */
 final class ForwardedHeaders {
-  static final String FOR = "X-Forwarded-For";
-  static final String PROTO = "X-Forwarded-Proto";
-  static final String HOST = "X-Forwarded-Host";
+  static final CharSequence FOR = HttpHeaders.createOptimized("X-Forwarded-For");
+  static final CharSequence PROTO = HttpHeaders.createOptimized("X-Forwarded-Proto");
+  static final CharSequence HOST = HttpHeaders.createOptimized("X-Forwarded-Host");
+  private static final CharSequence HTTP = HttpHeaders.createOptimized("http");
+  private static final CharSequence HTTPS = HttpHeaders.createOptimized("https");
 
   private ForwardedHeaders() {
   }
@@ -16,9 +21,9 @@ final class ForwardedHeaders {
   static void apply(HttpServerRequest request, MultiMap headers) {
     SocketAddress peer = request.remoteAddress();
     String peerHost = peer == null ? "unknown" : peer.hostAddress();
-    String prior = String.join(", ", request.headers().getAll(FOR));
-    headers.set(FOR, prior.isEmpty() ? peerHost : prior + ", " + peerHost);
-    headers.set(PROTO, request.isSSL() ? "https" : "http");
+    List<String> prior = request.headers().getAll(FOR);
+    headers.set(FOR, prior.isEmpty() ? peerHost : String.join(", ", prior) + ", " + peerHost);
+    headers.set(PROTO, request.isSSL() ? HTTPS : HTTP);
     String host = request.authority() == null ? null : request.authority().toString();
     if (host != null) {
       headers.set(HOST, host);

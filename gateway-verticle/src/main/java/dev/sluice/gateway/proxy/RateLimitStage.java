@@ -8,6 +8,7 @@ import dev.sluice.gateway.limit.RateLimiter;
 import dev.sluice.gateway.route.Route;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpHeaders;
 
 /**
  * Counts the request against its client's sliding window for the route. Allowed or not, the
@@ -15,9 +16,9 @@ import io.vertx.core.MultiMap;
  * {@code Retry-After} and never reaches the upstream.
  */
 public final class RateLimitStage implements GatewayStage {
-  static final String LIMIT = "X-RateLimit-Limit";
-  static final String REMAINING = "X-RateLimit-Remaining";
-  static final String RESET = "X-RateLimit-Reset";
+  static final CharSequence LIMIT = HttpHeaders.createOptimized("X-RateLimit-Limit");
+  static final CharSequence REMAINING = HttpHeaders.createOptimized("X-RateLimit-Remaining");
+  static final CharSequence RESET = HttpHeaders.createOptimized("X-RateLimit-Reset");
 
   private final RateLimiter limiter;
 
@@ -29,19 +30,20 @@ public final class RateLimitStage implements GatewayStage {
   public Future<ProxyReply> handle(Exchange exchange) {
     Route route = exchange.route();
     return limiter.acquire(route.name(), exchange.client(), route.policy().rateLimit())
-      .recover(RateLimitStage::unavailable)
-      .compose(decision -> {
-        putHeaders(exchange.replyHeaders(), decision);
-        if (!decision.allowed()) {
-          return Future.failedFuture(GatewayException.retryAfter(GatewayError.RATE_LIMITED,
-            "rate limit of " + decision.limit() + " requests exceeded for route '" + route.name() + "'",
-            decision.retryAfterSeconds()));
-        }
-        return exchange.proceed();
-      });
+      .transform(decided -> decided.succeeded() ? decided(exchange, decided.result()) : unavailable(decided.cause()));
   }
 
-  private static Future<RateLimitDecision> unavailable(Throwable cause) {
+  private static Future<ProxyReply> decided(Exchange exchange, RateLimitDecision decision) {
+    exchange.rateLimit(decision);
+    if (!decision.allowed()) {
+      return Future.failedFuture(GatewayException.retryAfter(GatewayError.RATE_LIMITED,
+        "rate limit of " + decision.limit() + " requests exceeded for route '" + exchange.route().name() + "'",
+        decision.retryAfterSeconds()));
+    }
+    return exchange.proceed();
+  }
+
+  private static Future<ProxyReply> unavailable(Throwable cause) {
     if (cause instanceof LimiterUnavailableException) {
       return Future.failedFuture(GatewayException.of(GatewayError.LIMITER_UNAVAILABLE,
         "rate limiter unavailable; try again shortly"));
@@ -49,7 +51,8 @@ public final class RateLimitStage implements GatewayStage {
     return Future.failedFuture(cause);
   }
 
-  private static void putHeaders(MultiMap headers, RateLimitDecision decision) {
+  /** The {@code X-RateLimit-*} headers of {@code decision}. */
+  static void writeHeaders(RateLimitDecision decision, MultiMap headers) {
     headers.set(LIMIT, Integer.toString(decision.limit()));
     headers.set(REMAINING, Integer.toString(Math.max(0, decision.remaining())));
     headers.set(RESET, Long.toString(decision.resetSeconds()));

@@ -6,6 +6,7 @@ import dev.sluice.gateway.metrics.GatewayMetrics;
 import dev.sluice.gateway.upstream.UpstreamResponse;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpConnection;
@@ -61,8 +62,11 @@ final class ReplyWriter {
 
   /** Headers every answer to a routed request carries, the upstream's or ours. */
   static void addOwnHeaders(Exchange exchange, HttpServerResponse response) {
-    response.headers().addAll(exchange.replyHeaders());
-    response.headers().set(RequestIds.HEADER, exchange.requestId());
+    MultiMap headers = response.headers();
+    if (exchange.rateLimit() != null) {
+      RateLimitStage.writeHeaders(exchange.rateLimit(), headers);
+    }
+    headers.set(RequestIds.HEADER, exchange.requestId());
   }
 
   private static void writeError(Exchange exchange, HttpServerResponse response, GatewayException error,

@@ -1,5 +1,6 @@
 package dev.sluice.gateway.proxy;
 
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 
 import java.util.HexFormat;
@@ -7,7 +8,8 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /** Keeps the client's {@code X-Request-Id} when it is sane, or makes one. */
 final class RequestIds {
-  static final String HEADER = "X-Request-Id";
+  /** Precomputed (its hash is cached): it is set twice on every request. */
+  static final CharSequence HEADER = HttpHeaders.createOptimized("X-Request-Id");
   private static final int MAX_LENGTH = 128;
   private static final HexFormat HEX = HexFormat.of();
 

@@ -53,7 +53,6 @@ public final class UpstreamClient {
       .setPort(to.port())
       .setSsl(to.tls())
       .setURI(to.uri(request.pathAndQuery()))
-      .setHeaders(request.headers())
       .setFollowRedirects(false)
       // Bounds the wait for a pooled (or new) connection.
       .setConnectTimeout(request.timeoutMs());
@@ -72,6 +71,7 @@ public final class UpstreamClient {
   private static Future<HttpClientResponse> exchange(HttpClientRequest outbound, UpstreamRequest request) {
     // Failures reach us through the response future; without a handler Vert.x would log each one again.
     outbound.exceptionHandler(ignored -> { });
+    request.headers().accept(outbound.headers());
     Future<HttpClientResponse> head;
     if (request.upgrade()) {
       outbound.idleTimeout(request.timeoutMs());
