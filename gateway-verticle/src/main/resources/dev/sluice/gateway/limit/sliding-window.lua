@@ -107,19 +107,32 @@ local function decide(key, a, now_us)
   oldest = oldest and tonumber(oldest)
 
   local members = 0
-  if not had_extra and hand_back == '' and #head < 6 then
-    -- The whole set was read (at most two entries, each one slot): trim and count it from there,
-    -- with one ZREM at most instead of ZREMRANGEBYSCORE, ZCARD and a lookup of the new oldest. For
-    -- a client seen now and then that is 4 calls to Redis instead of 6 or 7.
-    local second = head[4] and tonumber(head[4])
-    if oldest > cutoff then
-      members = second and 2 or 1
-    elseif second and second <= cutoff then
-      redis.call('ZREM', key, head[1], head[3])
-      oldest, members = nil, 0
+  if not had_extra and hand_back == '' and (#head < 6 or tonumber(head[6]) > cutoff) then
+    -- Every entry that left the window is among the (up to) three read, each one slot: the set was
+    -- read whole, or its third entry is still in. Trim them with one ZREM; the new oldest is the
+    -- first read entry still in. A set read whole is counted from the read, a larger one by ZCARD.
+    -- So a client seen now and then costs 4 or 5 calls to Redis, never ZREMRANGEBYSCORE and a
+    -- second lookup of the oldest: a window whose entries leave about as fast as they come.
+    local gone1, gone2 = nil, nil
+    oldest = nil
+    for i = 1, #head, 2 do
+      local score = tonumber(head[i + 1])
+      if score > cutoff then
+        oldest = score
+        break
+      end
+      if gone1 == nil then gone1 = head[i] else gone2 = head[i] end
+    end
+    if gone2 then
+      redis.call('ZREM', key, gone1, gone2)
+    elseif gone1 then
+      redis.call('ZREM', key, gone1)
+    end
+    local gone = (gone2 and 2) or (gone1 and 1) or 0
+    if #head < 6 then
+      members = #head / 2 - gone
     else
-      redis.call('ZREM', key, head[1])
-      oldest, members = second, second and 1 or 0
+      members = redis.call('ZCARD', key)
     end
   else
     if hand_back ~= '' then

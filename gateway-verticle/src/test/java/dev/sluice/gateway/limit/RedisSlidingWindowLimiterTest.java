@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -222,6 +223,33 @@ class RedisSlidingWindowLimiterTest {
     await(Eventually.until(vertx, 5_000, "the window emptied", () -> inspector.counted(key, twoPer600ms).map(n -> n == 0)));
     assertEquals(2, allowed(awaitAll(concurrently(limiter, route, client, twoPer600ms, 5))));
     assertEquals(2, await(inspector.members(key)), "every trimmed entry left the set");
+  }
+
+  @Test
+  void aLargerWindowTrimsTheEntriesThatLeftAmongThoseItReads(Vertx vertx) throws Exception {
+    // Four plain entries, two and two 500 ms apart: the script reads three, sees the older ones
+    // leave while the third is still in, and trims them itself (ZREM), counting the rest by ZCARD.
+    RateLimitPolicy fourPerSecond = new RateLimitPolicy(4, 1_000);
+    String client = "10.0.0.10";
+    String key = RateLimitKeys.key(route, client);
+    assertEquals(2, allowed(awaitAll(concurrently(limiter, route, client, fourPerSecond, 2))));
+    await(vertx.timer(500));
+    assertEquals(2, allowed(awaitAll(concurrently(limiter, route, client, fourPerSecond, 2))));
+    assertFalse(await(limiter.acquire(route, client, fourPerSecond)).allowed(), "four entries: full");
+
+    AtomicReference<RateLimitDecision> last = new AtomicReference<>();
+    await(Eventually.until(vertx, 5_000, "the older entries left",
+        () -> limiter.acquire(route, client, fourPerSecond).map(decision -> {
+          last.set(decision);
+          return decision.allowed();
+        })));
+    RateLimitDecision admitted = last.get();
+    assertEquals(3, await(inspector.members(key)), "the two newer entries and this one; the older two left the set");
+    assertEquals(1, admitted.remaining(), admitted.toString());
+    assertTrue(admitted.resetMs() <= 500, "reset follows the newer entries now: " + admitted);
+    assertTrue(await(limiter.acquire(route, client, fourPerSecond)).allowed());
+    assertFalse(await(limiter.acquire(route, client, fourPerSecond)).allowed(), "full again");
+    assertEquals(4, await(inspector.counted(key, fourPerSecond)));
   }
 
   @Test
