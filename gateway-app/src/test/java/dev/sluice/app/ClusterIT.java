@@ -1,9 +1,5 @@
 package dev.sluice.app;
 
-import dev.sluice.localredis.RedisServerProcess;
-import dev.sluice.mock.UpstreamMockOptions;
-import dev.sluice.mock.UpstreamMockVerticle;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -11,6 +7,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.net.URI;
@@ -34,9 +31,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterIT {
-  static RedisServerProcess redis;
-  static Vertx vertx;
-  static int mockPort;
+  @RegisterExtension
+  static final UpstreamWithRedis parts = new UpstreamWithRedis();
   static Path dir;
   static LoopbackCluster cluster;
   static Node a;
@@ -74,11 +70,6 @@ class ClusterIT {
 
   @BeforeAll
   static void start() throws Exception {
-    redis = RedisServerProcess.start();
-    vertx = Vertx.vertx();
-    UpstreamMockVerticle mock = new UpstreamMockVerticle(new UpstreamMockOptions().setHost("127.0.0.1").setPort(0));
-    vertx.deployVerticle(mock).await();
-    mockPort = mock.actualPort();
     dir = Files.createTempDirectory("sluice-cluster-it");
     cluster = new LoopbackCluster("sluice-it");
     deadPort = SluiceJarIT.freePort();
@@ -86,19 +77,18 @@ class ClusterIT {
     b = startNode();
   }
 
+  /** Before {@link #parts} stops the Redis and upstream under the nodes. */
   @AfterAll
   static void stop() throws Exception {
     if (cluster != null) {
       cluster.close();
     }
-    vertx.close().await();
-    redis.stop();
     System.out.println("node logs: " + dir);
   }
 
   /** Nodes start one after another, so each joins the cluster the first one formed. */
   static Node startNode() throws Exception {
-    return startNode("http://127.0.0.1:" + mockPort);
+    return startNode("http://127.0.0.1:" + parts.mockPort);
   }
 
   /** @param partial the upstream of route "partial" on this node (the others' is the mock) */
@@ -106,11 +96,11 @@ class ClusterIT {
     int port = SluiceJarIT.freePort();
     int adminPort = SluiceJarIT.freePort();
     Path config = dir.resolve("node-" + port + ".yaml");
-    String mock = "http://127.0.0.1:" + mockPort;
+    String mock = "http://127.0.0.1:" + parts.mockPort;
     Files.writeString(config, String.join("\n",
       "http: { host: 127.0.0.1, port: " + port + " }",
       "admin: { host: 127.0.0.1, port: " + adminPort + ", token: " + TOKEN + " }",
-      "redis: { url: \"" + redis.url() + "\", timeoutMs: 2000 }",
+      "redis: { url: \"" + parts.redis.url() + "\", timeoutMs: 2000 }",
       "defaults:",
       "  rateLimit: { limit: 100000, windowMs: 60000 }",
       "  retry: { maxAttempts: 1 }",
@@ -131,7 +121,8 @@ class ClusterIT {
   }
 
   static int mockCalls() {
-    return vertx.createHttpClient().request(io.vertx.core.http.HttpMethod.GET, mockPort, "127.0.0.1", "/__mock/stats")
+    return parts.vertx.createHttpClient()
+      .request(io.vertx.core.http.HttpMethod.GET, parts.mockPort, "127.0.0.1", "/__mock/stats")
       .compose(req -> req.send().compose(r -> r.body()))
       .map(body -> new JsonObject(body).getInteger("total")).await();
   }
@@ -274,7 +265,7 @@ class ClusterIT {
 
     String bad = "{\"routes\":[{\"name\":\"x\",\"prefix\":\"x\",\"upstream\":\"http://127.0.0.1:1\"}]}";
     assertEquals(400, a.admin("PUT", "/__routes", bad).statusCode());
-    String mock = "http://127.0.0.1:" + mockPort;
+    String mock = "http://127.0.0.1:" + parts.mockPort;
     String good = "{\"routes\":[{\"name\":\"fresh\",\"prefix\":\"/fresh\",\"upstream\":\"" + mock
       + "\",\"stripPrefix\":true}," + "{\"name\":\"dying\",\"prefix\":\"/dying\",\"upstream\":\"" + mock
       + "\",\"stripPrefix\":true,\"timeoutMs\":20000,\"retry\":{\"maxAttempts\":1},"

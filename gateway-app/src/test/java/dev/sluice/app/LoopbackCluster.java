@@ -48,10 +48,7 @@ final class LoopbackCluster implements AutoCloseable {
     Path log = config.resolveSibling(file + ".log");
     Member member = new Member(file, NodeJvm.start(jar, log), log);
     processes.add(member.process());
-    if (!member.awaitListening(START_TIMEOUT_MS)) {
-      throw new AssertionError("node " + file + " exited with " + member.process().exitValue() + ": "
-        + member.readLog());
-    }
+    member.awaitListeningOrFail(START_TIMEOUT_MS);
     return member;
   }
 

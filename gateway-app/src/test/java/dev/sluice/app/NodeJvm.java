@@ -42,6 +42,13 @@ interface NodeJvm {
     return fail("node " + name() + " did not start within " + timeoutMs + " ms: " + readLog());
   }
 
+  /** As {@link #awaitListening}, but a JVM that exited first fails the test too, with its exit code and log. */
+  default void awaitListeningOrFail(long timeoutMs) throws Exception {
+    if (!awaitListening(timeoutMs)) {
+      fail("node " + name() + " exited with " + process().exitValue() + ": " + readLog());
+    }
+  }
+
   /** SIGTERM, then SIGKILL if the JVM has not exited after 20 s; bounded either way. */
   default void stop() {
     Process process = process();

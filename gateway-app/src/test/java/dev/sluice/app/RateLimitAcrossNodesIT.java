@@ -82,8 +82,8 @@ class RateLimitAcrossNodesIT {
     // Both JVMs start at once; then wait for each.
     nodeA = launch("a", parts.mockPort);
     nodeB = launch("b", parts.mockPort);
-    awaitListening(nodeA);
-    awaitListening(nodeB);
+    nodeA.awaitListeningOrFail(START_TIMEOUT_MS);
+    nodeB.awaitListeningOrFail(START_TIMEOUT_MS);
     // A pool big enough that every request of a burst has its own connection: really concurrent.
     http = parts.vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(10_000),
       new PoolOptions().setHttp1MaxSize(1024));
@@ -338,13 +338,6 @@ class RateLimitAcrossNodesIT {
     Process process = NodeJvm.start(
       SluiceJarIT.sluice("run", "--config", config.toString(), "--instances", "2", "--no-admin"), log);
     return new Node(name, process, port, log);
-  }
-
-  /** Bounded: a node that does not say it is listening within a minute fails the run, with its log. */
-  static void awaitListening(Node node) throws Exception {
-    if (!node.awaitListening(START_TIMEOUT_MS)) {
-      fail("node " + node.name() + " exited with " + node.process().exitValue() + ": " + node.readLog());
-    }
   }
 
   /** Stops the node's JVM (SIGTERM, then SIGKILL after 20 s) and keeps its log in the test report. */
