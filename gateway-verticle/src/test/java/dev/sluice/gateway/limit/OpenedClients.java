@@ -7,9 +7,11 @@ import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
-/** The limiters and Redis inspectors one test opened, all closed after it. */
-final class OpenedClients {
+/** The limiters and Redis inspectors one test opened, all closed after it (register it as an extension). */
+final class OpenedClients implements AfterEachCallback {
   private static final long CLOSE_S = 20;
 
   private final List<RateLimiter> limiters = new ArrayList<>();
@@ -33,7 +35,8 @@ final class OpenedClients {
     return inspector;
   }
 
-  void closeAll() throws Exception {
+  @Override
+  public void afterEach(ExtensionContext context) throws Exception {
     for (RateLimiter limiter : limiters) {
       limiter.close().await(CLOSE_S, TimeUnit.SECONDS);
     }

@@ -24,13 +24,13 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -59,7 +59,8 @@ class RedisClusterLimiterTest {
 
   private LocalRedisCluster cluster;
   private String readmeUrl;
-  private final OpenedClients opened = new OpenedClients();
+  @RegisterExtension
+  final OpenedClients opened = new OpenedClients();
   /** A fresh route per test: tests share one cluster but never a window. */
   private String route;
 
@@ -78,11 +79,6 @@ class RedisClusterLimiterTest {
   @BeforeEach
   void freshRoute() {
     route = "route-" + UUID.randomUUID();
-  }
-
-  @AfterEach
-  void closeClients() throws Exception {
-    opened.closeAll();
   }
 
   @Test

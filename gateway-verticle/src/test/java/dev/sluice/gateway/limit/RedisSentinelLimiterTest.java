@@ -24,13 +24,13 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -59,7 +59,8 @@ class RedisSentinelLimiterTest {
   private static final long RECOVERY_BOUND_MS = 20_000;
 
   private LocalSentinelSet set;
-  private final OpenedClients opened = new OpenedClients();
+  @RegisterExtension
+  final OpenedClients opened = new OpenedClients();
   private String route;
 
   @BeforeAll
@@ -75,11 +76,6 @@ class RedisSentinelLimiterTest {
   @BeforeEach
   void freshRoute() {
     route = "route-" + UUID.randomUUID();
-  }
-
-  @AfterEach
-  void closeClients() throws Exception {
-    opened.closeAll();
   }
 
   @Test
