@@ -60,6 +60,8 @@ public class GatewayVerticle extends VerticleBase {
   private RouteTableSync routeTables;
   private TargetSync targetSync;
   private HealthChecks healthChecks;
+  /** Set when stop begins: what the drain cuts short after that is the gateway's doing. */
+  private volatile boolean stopping;
 
   /** A gateway on a node of its own. */
   public GatewayVerticle(SluiceConfig config) {
@@ -94,7 +96,7 @@ public class GatewayVerticle extends VerticleBase {
     snapshots = new SnapshotResponder(vertx, sync, () -> routing.circuits(), this::limiterView);
     GatewayPipeline pipeline = GatewayPipeline.of(vertx, () -> routing, config.http(),
       new ClientIdentityResolver(config.clients()), new RateLimitStage(limiter), upstream, metrics,
-      config.log().access());
+      config.log().access(), () -> stopping);
 
     HttpServerOptions serverOptions = serverOptions();
     server = GatewayPipeline.guard(vertx.createHttpServer(serverOptions), serverOptions).requestHandler(request -> {
@@ -138,6 +140,7 @@ public class GatewayVerticle extends VerticleBase {
    */
   @Override
   public Future<?> stop() {
+    stopping = true;
     return server.shutdown(node.shutdownGrace().toMillis(),
       TimeUnit.MILLISECONDS).transform(drained -> release());
   }

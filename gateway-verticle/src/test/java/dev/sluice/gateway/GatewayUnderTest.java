@@ -51,7 +51,8 @@ public final class GatewayUnderTest implements BeforeAllCallback, AfterAllCallba
     this(null, startFirst, config);
   }
 
-  private GatewayUnderTest(GatewayNode node, Function<Vertx, Future<?>> startFirst, Config config) {
+  /** @param node lets a test read the node's meters; @param startFirst starts another upstream first */
+  public GatewayUnderTest(GatewayNode node, Function<Vertx, Future<?>> startFirst, Config config) {
     this.node = node;
     this.startFirst = startFirst;
     this.config = config;

@@ -37,6 +37,7 @@ public final class GatewayMetrics {
   static final String ATTEMPTS = "sluice.upstream.attempts";
   static final String RETRIES = "sluice.retries";
   static final String RATE_LIMITED = "sluice.rate.limited";
+  static final String CLIENT_ABORTS = "sluice.client.aborts";
   static final String CIRCUIT_STATE = "sluice.circuit.state";
   static final String CIRCUIT_NODE_SCOPE = "sluice.circuit.node.scope";
   static final String TRANSITIONS = "sluice.circuit.transitions";
@@ -56,6 +57,7 @@ REQUESTS, "Requests answered, by route, method and status"),
     Map.entry(ATTEMPTS, "Attempts sent upstream, by route and outcome"),
     Map.entry(RETRIES, "Attempts beyond the first, by route"),
     Map.entry(RATE_LIMITED, "Requests refused with 429, by route"),
+    Map.entry(CLIENT_ABORTS, "Answers cut short because the client left or stopped reading (never a circuit failure), by route"),
     Map.entry(TRANSITIONS, "Circuit transitions made by this node's instances, by route, scope and target state"),
     Map.entry(CIRCUIT_STATE, "0 closed, 1 open, 2 half-open"),
     Map.entry(CIRCUIT_NODE_SCOPE,
@@ -94,6 +96,7 @@ REQUESTS, "Requests answered, by route, method and status"),
   public void declareRoute(String route) {
     routeMeters(route);
     counter(RATE_LIMITED, "route", route);
+    counter(CLIENT_ABORTS, "route", route);
     counter(RETRIES, "route", route);
     counter(RETRIES_SKIPPED, "route", route, "reason", RetryingCall.BODY_STREAMED);
     for (CircuitScope scope : CircuitScope.values()) {
@@ -209,6 +212,11 @@ REQUESTS, "Requests answered, by route, method and status"),
     LongTaskTimer.Sample open = LongTaskTimer.builder(TUNNELS).description(HELP.get(TUNNELS)).tag("route", route)
       .register(registry).start();
     closed.onComplete(ar -> open.stop());
+  }
+
+  /** A client left (closed or reset its connection, or stopped reading) before its answer's last byte. */
+  public void clientAborted(String route) {
+    counter(CLIENT_ABORTS, "route", route).increment();
   }
 
   public void rateLimited(String route) {

@@ -40,8 +40,8 @@ final class AccessLog {
     if (exchange.retrySkipped() != null) {
       line = line.addKeyValue("retrySkipped", exchange.retrySkipped());
     }
-    if (exchange.cutShort()) {
-      line = line.addKeyValue("cutShort", true);
+    if (exchange.cutShort() != null) {
+      line = line.addKeyValue("cutShort", exchange.cutShort().label());
     }
     line.log("access");
   }

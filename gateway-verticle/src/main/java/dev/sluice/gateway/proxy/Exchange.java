@@ -38,7 +38,7 @@ public final class Exchange {
   private String retrySkipped;
   private Admission admission = Admission.CALL;
   private GatewayError error;
-  private boolean cutShort;
+  private CutShort cutShort;
 
   Exchange(HttpServerRequest request, String requestId, String path, List<GatewayStage> stages) {
     this.request = request;
@@ -185,12 +185,21 @@ public final class Exchange {
     this.error = error;
   }
 
-  /** True when a streamed answer broke off after its head (either side went away). */
-  public boolean cutShort() {
+  /** @return who cut the answer short, or null when it went out whole */
+  public CutShort cutShort() {
     return cutShort;
   }
 
-  void cutShort(boolean cutShort) {
-    this.cutShort = cutShort;
+  /**
+   * Records why the answer broke off, unless a cause is known already: the first one seen is the
+   * one that happened, the later ones follow from it.
+   *
+   * @return the cause that stands
+   */
+  CutShort cutShort(CutShort cause) {
+    if (cutShort == null) {
+      cutShort = cause;
+    }
+    return cutShort;
   }
 }

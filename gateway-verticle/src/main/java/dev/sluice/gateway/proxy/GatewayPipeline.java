@@ -14,6 +14,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -29,16 +30,17 @@ public final class GatewayPipeline implements Handler<HttpServerRequest> {
   private final AccessLog accessLog;
   private final ReplyWriter replies;
 
-  private GatewayPipeline(List<GatewayStage> stages, GatewayMetrics metrics, AccessLog accessLog) {
+  private GatewayPipeline(List<GatewayStage> stages, GatewayMetrics metrics, AccessLog accessLog,
+                          ReplyWriter replies) {
     this.stages = List.copyOf(stages);
     this.metrics = metrics;
     this.accessLog = accessLog;
-    this.replies = new ReplyWriter(metrics);
+    this.replies = replies;
   }
 
   public static GatewayPipeline of(Vertx vertx, Supplier<Routing> routing, HttpOptions http,
                                    ClientIdentityResolver clients, GatewayStage rateLimit, UpstreamClient upstream,
-                                   GatewayMetrics metrics, boolean accessLog) {
+                                   GatewayMetrics metrics, boolean accessLog, BooleanSupplier draining) {
     return new GatewayPipeline(List.of(
       new UpgradeStage(),
       new RouteStage(routing),
@@ -48,7 +50,8 @@ public final class GatewayPipeline implements Handler<HttpServerRequest> {
       new TargetsStage(),
       new CircuitStage(),
       new ForwardStage(vertx, upstream, metrics, http.maxBodyBytes())),
-      metrics, new AccessLog(accessLog));
+      metrics, new AccessLog(accessLog),
+      new ReplyWriter(metrics, http.idleTimeoutSeconds() * 1000L, draining));
   }
 
   /**
@@ -84,6 +87,9 @@ public final class GatewayPipeline implements Handler<HttpServerRequest> {
     metrics.requestCompleted(route, exchange.request().method().name(), status, System.nanoTime() - exchange.startNanos());
     if (exchange.error() == GatewayError.RATE_LIMITED) {
       metrics.rateLimited(route);
+    }
+    if (exchange.cutShort() == CutShort.CLIENT) {
+      metrics.clientAborted(route);
     }
     if (exchange.attempts() > 1) {
       metrics.retries(route, exchange.attempts() - 1);

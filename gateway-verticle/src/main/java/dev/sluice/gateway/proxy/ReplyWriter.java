@@ -18,6 +18,8 @@ import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.function.BooleanSupplier;
+
 /**
  * The response phase: the one place an answer is written. The upstream's answer is relayed
  * ({@link ResponseRelay}) or, after a 101, tunnelled ({@link WebSocketTunnel}); Sluice's own
@@ -29,9 +31,17 @@ final class ReplyWriter {
   private static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
 
   private final GatewayMetrics metrics;
+  private final ResponseRelay relay;
+  private final BooleanSupplier draining;
 
-  ReplyWriter(GatewayMetrics metrics) {
+  /**
+   * @param idleTimeoutMs the upstream connections' idle timeout, which cuts a silent body
+   * @param draining      true once the gateway is shutting down
+   */
+  ReplyWriter(GatewayMetrics metrics, long idleTimeoutMs, BooleanSupplier draining) {
     this.metrics = metrics;
+    this.relay = new ResponseRelay(idleTimeoutMs, draining);
+    this.draining = draining;
   }
 
   /**
@@ -42,6 +52,8 @@ final class ReplyWriter {
   void write(Exchange exchange, AsyncResult<ProxyReply> result, Runnable record) {
     HttpServerResponse response = exchange.request().response();
     if (response.ended() || response.closed()) {
+      // The client left before its answer was ready.
+      exchange.cutShort(draining.getAsBoolean() ? CutShort.SHUTDOWN : CutShort.CLIENT);
       if (result.succeeded()) {
         result.result().upstream().abort();
       }
@@ -56,7 +68,7 @@ final class ReplyWriter {
     if (exchange.upgrade() && upstream.statusCode() == 101) {
       WebSocketTunnel.open(exchange, upstream, metrics, record);
     } else {
-      ResponseRelay.relay(exchange, upstream, record);
+      relay.relay(exchange, upstream, record);
     }
   }
 

@@ -11,16 +11,20 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 
+import java.util.function.BooleanSupplier;
+
 
 /**
  * Relays an upstream's answer to the client as it arrives: the head at once, then each chunk as
  * it comes (an SSE event reaches the client when the upstream sends it), with backpressure both
  * ways. HEAD, 204 and 304 keep the upstream's headers, Content-Length included, and carry no body.
  *
- * <p>When the upstream dies mid-body, the status has already gone: the client's connection is
- * reset so it cannot take a partial body for a whole one, and the route's circuit counts a
- * failure. When the client leaves, the upstream request is reset, never returned half-read to
- * the pool.
+ * <p>An answer that breaks off says who broke it ({@link CutShort}), from what happened first.
+ * Only the upstream's own fault (it closed or reset mid-body, or fell silent for the idle timeout
+ * while the client was reading) counts for the route's circuit and the target's outlier state,
+ * and the client's connection is then reset so it cannot take a partial body for a whole one.
+ * A client that leaves, or stops reading, counts as a client abort only; the upstream request is
+ * then reset and its connection closed, never returned half-read to the pool.
  */
 final class ResponseRelay {
   /**
@@ -29,10 +33,20 @@ final class ResponseRelay {
    */
   static final long SMALL_BODY_BYTES = 16 * 1024;
 
-  private ResponseRelay() {
+  private final long idleTimeoutMs;
+  private final BooleanSupplier draining;
+
+  /**
+   * @param idleTimeoutMs the upstream connections' idle timeout (0 = none): a source that fails
+   *                      after being quiet this long was cut by it
+   * @param draining      true once the gateway is shutting down and closes what is left
+   */
+  ResponseRelay(long idleTimeoutMs, BooleanSupplier draining) {
+    this.idleTimeoutMs = idleTimeoutMs;
+    this.draining = draining;
   }
 
-  static void relay(Exchange exchange, UpstreamResponse upstream, Runnable record) {
+  void relay(Exchange exchange, UpstreamResponse upstream, Runnable record) {
     HttpServerResponse response = exchange.request().response();
     response.setStatusCode(upstream.statusCode());
     String message = upstream.statusMessage();
@@ -62,37 +76,80 @@ final class ResponseRelay {
       response.writeHead();
     }
     Relay relay = new Relay(upstream.body(), response);
-    response.closeHandler(v -> relay.destinationClosed(new HttpClosedException("client closed the connection")));
+    response.closeHandler(v -> {
+      if (leftEarly(exchange, response)) {
+        relay.destinationClosed(new HttpClosedException("client closed the connection"));
+      }
+    });
     relay.start().onComplete(ar -> {
       if (ar.succeeded()) {
         record.run();
         response.end();
       } else {
-        exchange.cutShort(true);
-        if (((RelayException) ar.cause()).sourceFailed()) {
-          exchange.circuit().failedAfterHead();
-          response.reset();
-        } else {
-          upstream.abort();
-        }
+        brokeOff(exchange, upstream, response, exchange.cutShort(cause((RelayException) ar.cause(), relay, response)));
         record.run();
       }
     });
   }
 
-  private static void whole(Exchange exchange, UpstreamResponse upstream, HttpServerResponse response,
-                            Runnable record) {
+  private void whole(Exchange exchange, UpstreamResponse upstream, HttpServerResponse response, Runnable record) {
+    // The body is small: read to its end even when the client goes, which keeps the connection.
+    response.closeHandler(v -> leftEarly(exchange, response));
     upstream.small().onComplete(ar -> {
       if (ar.succeeded()) {
         record.run();
         response.end(ar.result());
       } else {
-        exchange.cutShort(true);
-        exchange.circuit().failedAfterHead();
-        response.reset();
+        CutShort cause = exchange.cutShort(response.closed() ? CutShort.CLIENT : CutShort.UPSTREAM);
+        brokeOff(exchange, upstream, response, cause);
         record.run();
       }
     });
+  }
+
+  /**
+   * The client's connection closed: recorded before anything else can happen, because what the
+   * upstream does after we abort it for this client follows from the client's leaving.
+   *
+   * @return false when the answer had ended already (a keep-alive connection closing later)
+   */
+  private boolean leftEarly(Exchange exchange, HttpServerResponse response) {
+    if (response.ended()) {
+      return false;
+    }
+    exchange.cutShort(draining.getAsBoolean() ? CutShort.SHUTDOWN : CutShort.CLIENT);
+    return true;
+  }
+
+  /** What cut a relay short, judged from the side that failed and the state both sides were in. */
+  private CutShort cause(RelayException failure, Relay relay, HttpServerResponse response) {
+    if (draining.getAsBoolean()) {
+      return CutShort.SHUTDOWN;
+    }
+    if (!failure.sourceFailed() || response.closed()) {
+      return CutShort.CLIENT;
+    }
+    if (idleTimeoutMs > 0 && relay.quietMs() >= idleTimeoutMs * 9 / 10) {
+      // The idle timeout cut it. Paused for a client that stopped reading, the upstream was
+      // silent because we were not reading it: the client's doing.
+      return relay.waitingForDestination() ? CutShort.CLIENT : CutShort.IDLE;
+    }
+    return CutShort.UPSTREAM;
+  }
+
+  private static void brokeOff(Exchange exchange, UpstreamResponse upstream, HttpServerResponse response,
+                               CutShort cause) {
+    if (cause.upstreamsFault()) {
+      exchange.circuit().failedAfterHead();
+      if (exchange.target() != null) {
+        exchange.targets().failedAfterHead(exchange.target(), "body cut short by the " + cause.label());
+      }
+      response.reset();
+    } else {
+      upstream.abort();
+      // The client is gone, or the gateway is closing it: nothing more to say to it.
+      response.reset();
+    }
   }
 
   private static boolean carriesNoBody(HttpMethod method, int status) {

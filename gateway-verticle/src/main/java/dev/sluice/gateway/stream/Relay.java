@@ -22,6 +22,8 @@ public final class Relay {
   private final ChunkCheck check;
   private final Promise<Void> done = Promise.promise();
   private long bytes;
+  private boolean waitingForDestination;
+  private long lastChunkNanos = System.nanoTime();
 
   /** Sees each chunk before it is written; a failure it returns ends the relay as a source failure. */
   @FunctionalInterface
@@ -57,6 +59,19 @@ public final class Relay {
     fail(false, why);
   }
 
+  /**
+   * Whether the source is paused until the destination drains: a source that falls silent now
+   * does so because the destination stopped reading, not on its own.
+   */
+  public boolean waitingForDestination() {
+    return waitingForDestination;
+  }
+
+  /** How long the source has sent nothing (since its last chunk, or since the relay started). */
+  public long quietMs() {
+    return (System.nanoTime() - lastChunkNanos) / 1_000_000;
+  }
+
   /** Bytes passed on so far. */
   public long bytes() {
     return bytes;
@@ -67,6 +82,7 @@ public final class Relay {
       return;
     }
     bytes += chunk.length();
+    lastChunkNanos = System.nanoTime();
     Throwable refused = check.check(chunk, bytes);
     if (refused != null) {
       fail(true, refused);
@@ -75,7 +91,11 @@ public final class Relay {
     to.write(chunk);
     if (to.writeQueueFull()) {
       from.pause();
-      to.drainHandler(v -> from.resume());
+      waitingForDestination = true;
+      to.drainHandler(v -> {
+        waitingForDestination = false;
+        from.resume();
+      });
     }
   }
 

@@ -121,9 +121,17 @@ public final class RouteTargets {
     finished(target, outcome.isFailure(policy.circuit().failureStatuses()), outcome.toString());
   }
 
+  /** The target broke off an answer whose head it had sent: a failure of that attempt after all. */
+  public void failedAfterHead(Target target, String why) {
+    ejectAfter(target, target.state().failedAfterHead(), why);
+  }
+
   /** @param last what the attempt came back with, for the ejection's reason */
   void finished(Target target, boolean failure, String last) {
-    int inARow = target.state().finished(failure);
+    ejectAfter(target, target.state().finished(failure), last);
+  }
+
+  private void ejectAfter(Target target, int inARow, String last) {
     OutlierOptions outlier = policy.outlier();
     long now = clock.getAsLong();
     if (inARow < outlier.consecutiveFailures() || target.state().ejected(now)

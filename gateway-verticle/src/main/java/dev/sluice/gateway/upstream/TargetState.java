@@ -62,6 +62,17 @@ public final class TargetState {
     return consecutiveFailures;
   }
 
+  /**
+   * An attempt counted a success at its head whose body the target then broke off.
+   *
+   * @return failures in a row so far
+   */
+  int failedAfterHead() {
+    failures++;
+    consecutiveFailures++;
+    return consecutiveFailures;
+  }
+
   /** An attempt that says nothing of the target (the client cut its upload short). */
   void abandoned() {
     inFlight = Math.max(0, inFlight - 1);

@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.streams.ReadStream;
 
@@ -82,10 +83,18 @@ public final class UpstreamResponse {
     }
   }
 
-  /** Stops the body (the client left): the connection is reset, never returned to the pool half-read. */
+  /**
+   * Stops the body (the client left): the request is reset and, on HTTP/1.x, its connection
+   * closed, never returned to the pool half-read. Neither is a failure of the upstream.
+   */
   public void abort() {
     // The reset is ours: nobody is listening for the error it raises.
     response.exceptionHandler(ignored -> { });
     response.request().reset();
+    if (response.version() != HttpVersion.HTTP_2) {
+      // Said outright, not left to the reset: on HTTP/1.x a connection with the rest of a body
+      // on its wire is useless to the next request.
+      response.request().connection().close();
+    }
   }
 }
