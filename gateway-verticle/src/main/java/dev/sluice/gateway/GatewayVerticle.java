@@ -80,7 +80,8 @@ public class GatewayVerticle extends VerticleBase {
     config.routes().forEach(r -> metrics.declareRoute(r.name()));
     sync = new CircuitSync(vertx, node.id(), instanceId);
     // Monotonic: circuit timing never reads the time of day (nodes' clocks disagree).
-    RouteCircuits circuits = new RouteCircuits(vertx, node.id(), config.routes(), () -> System.nanoTime() / 1_000_000,
+    RouteCircuits circuits = new RouteCircuits(vertx, node.id(), node.circuits(), node.liveNodes(), config.routes(),
+      () -> System.nanoTime() / 1_000_000,
       CircuitListener.both(sync, metrics::transition), new SharedDataProbeLocks(sync));
     circuits.all().forEach(metrics::watch);
     targetSync = new TargetSync(vertx, node.id(), instanceId);

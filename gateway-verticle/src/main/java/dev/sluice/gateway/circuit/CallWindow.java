@@ -20,7 +20,7 @@ final class CallWindow {
   }
 
   void called(String node, long nowMs) {
-    lastCall.put(node, nowMs);
+    lastCall.merge(node, nowMs, Math::max);
   }
 
   void failed(String node, long nowMs, long n) {
@@ -40,6 +40,11 @@ final class CallWindow {
   Set<String> failingNodes(long nowMs) {
     return failures.entrySet().stream().filter(e -> e.getValue().count(nowMs) > 0).map(Map.Entry::getKey)
       .collect(Collectors.toSet());
+  }
+
+  /** When the oldest failure in the window happened, on any node; Long.MAX_VALUE when none did. */
+  long oldestFailureMs(long nowMs) {
+    return failures.values().stream().mapToLong(w -> w.oldestMs(nowMs)).min().orElse(Long.MAX_VALUE);
   }
 
   /** Nodes that called the route within the window (a failure is a call). */

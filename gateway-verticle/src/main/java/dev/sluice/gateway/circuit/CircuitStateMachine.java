@@ -16,6 +16,7 @@ import static io.vertx.circuitbreaker.CircuitBreakerState.OPEN;
  * <pre>
  *            trip (threshold)            probe due, lock won
  *   CLOSED ────────────────────► OPEN ───────────────────────► HALF_OPEN
+ *                         promote ⟲ (scope node → cluster, when the quorum forms)
  *     ▲  ▲                        ▲ ▲                              │ │
  *     │  └──── forceClose ────────┘ └────── probe failed ──────────┘ │
  *     └──────────────────────── probe succeeded ─────────────────────┘
@@ -43,6 +44,7 @@ public final class CircuitStateMachine {
   /** The edges of the diagram above; anything else is refused. */
   enum Transition {
     TRIP(EnumSet.of(CLOSED), OPEN),
+    PROMOTE(EnumSet.of(OPEN), OPEN),
     PROBE(EnumSet.of(OPEN), HALF_OPEN),
     PROBE_SUCCEEDED(EnumSet.of(HALF_OPEN), CLOSED),
     PROBE_FAILED(EnumSet.of(HALF_OPEN), OPEN),
@@ -101,6 +103,16 @@ public final class CircuitStateMachine {
   /** Failures reached the threshold. @return false when not CLOSED (already tripped) */
   public boolean trip(CircuitScope scope, String reason) {
     return transition(Transition.TRIP, scope, reason);
+  }
+
+  /**
+   * A route open on this node only turns out to fail for a quorum of the nodes that call it: it
+   * opens for the cluster, with a fresh wait before the cluster's one probe.
+   *
+   * @return false unless OPEN at node scope
+   */
+  public boolean promote(String reason) {
+    return state.scope() == CircuitScope.NODE && transition(Transition.PROMOTE, CircuitScope.CLUSTER, reason);
   }
 
   /** This instance won the probe. @return false unless OPEN and the probe is due */

@@ -14,9 +14,9 @@ import java.util.function.Supplier;
 /**
  * Keeps one verticle instance's circuits in step with every other instance, on this node and on
  * every node of the cluster, over the {@link CircuitBus}: publishes the transitions this instance
- * decides and the failures it sees (batched), follows what the others publish (the higher version
- * wins), and starts from the cluster map's last word. The same path serves a single node with
- * several instances: a local event bus and local shared data behave alike.
+ * decides and the failures it sees (batched, for the other nodes: this node's instances share
+ * one {@link NodeCircuit} and see each other's failures at once), follows what the others publish
+ * (the higher version wins), and starts from the cluster map's last word.
  */
 public final class CircuitSync implements CircuitListener {
   private static final Logger LOG = LoggerFactory.getLogger(CircuitSync.class);
@@ -90,11 +90,12 @@ public final class CircuitSync implements CircuitListener {
   void reconcile() {
     for (RouteCircuit circuit : circuits.get().all()) {
       bus.lastWord(circuit.route()).onSuccess(last -> {
-        CircuitState mine = circuit.view();
         if (last != null && circuit.follow(last.asLastWord())) {
           return;
         }
-        if (mine.scope() == CircuitScope.CLUSTER && mine.version() > 0) {
+        // The node's instances share one view: only the one whose own is newer puts it back.
+        CircuitState mine = circuit.view();
+        if (mine.scope() == CircuitScope.CLUSTER && mine.version() > 0 && (last == null || mine.version() > last.version())) {
           LOG.info("circuit {} after a merge: republishing version {} ({})", circuit.route(), mine.version(),
             mine.state());
           bus.publish(CircuitEvent.of(circuit.route(), mine, circuit.msUntilProbe(), node, instance,
@@ -130,8 +131,8 @@ public final class CircuitSync implements CircuitListener {
     batcher.failed(circuit.route());
   }
 
-  private void publishFailures(String route, long calls, long failures) {
-    bus.reportFailures(new FailureReport(route, node, instance, calls, failures));
+  private void publishFailures(String route, long seq, long calls, long failures) {
+    bus.reportFailures(new FailureReport(route, node, instance, seq, calls, failures));
   }
 
   private void onEvent(CircuitEvent event) {
@@ -142,9 +143,11 @@ public final class CircuitSync implements CircuitListener {
     circuits.get().find(event.route()).ifPresent(c -> c.follow(event));
   }
 
+  /** Another node's report; this node's own failures reached its shared circuit when they happened. */
   private void onFailures(FailureReport report) {
-    if (!report.isFrom(node, instance)) {
-      circuits.get().find(report.route()).ifPresent(c -> c.heard(report.node(), report.calls(), report.failures()));
+    if (!report.node().equals(node)) {
+      circuits.get().find(report.route())
+        .ifPresent(c -> c.heard(report.node(), report.instance(), report.seq(), report.calls(), report.failures()));
     }
   }
 

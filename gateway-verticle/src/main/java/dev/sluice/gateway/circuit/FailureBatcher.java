@@ -17,7 +17,8 @@ final class FailureBatcher {
   static final long CALL_BATCH_MS = 1000;
 
   interface Flush {
-    void report(String route, long calls, long failures);
+    /** @param seq this batcher's flush number, from 1 */
+    void report(String route, long seq, long calls, long failures);
   }
 
   private final Vertx vertx;
@@ -25,6 +26,9 @@ final class FailureBatcher {
   private final Map<String, long[]> pending = new HashMap<>();
   private long timerId = -1;
   private boolean failurePending;
+  private long seq;
+  /** Routes this instance has reported on: a route's first calls go out soon, so that the quorum knows who calls. */
+  private final java.util.Set<String> reported = new java.util.HashSet<>();
 
   FailureBatcher(Vertx vertx, Flush flush) {
     this.vertx = vertx;
@@ -33,7 +37,12 @@ final class FailureBatcher {
 
   void called(String route) {
     pending.computeIfAbsent(route, r -> new long[2])[0]++;
-    schedule(CALL_BATCH_MS);
+    if (reported.add(route)) {
+      cancel();
+      schedule(FAILURE_BATCH_MS);
+    } else {
+      schedule(CALL_BATCH_MS);
+    }
   }
 
   void failed(String route) {
@@ -57,7 +66,8 @@ final class FailureBatcher {
     failurePending = false;
     Map<String, long[]> batch = new HashMap<>(pending);
     pending.clear();
-    batch.forEach((route, counts) -> flush.report(route, counts[0], counts[1]));
+    long number = ++seq;
+    batch.forEach((route, counts) -> flush.report(route, number, counts[0], counts[1]));
   }
 
   private void cancel() {

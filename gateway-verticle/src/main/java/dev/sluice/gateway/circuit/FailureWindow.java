@@ -32,6 +32,12 @@ final class FailureWindow {
     return count;
   }
 
+  /** When the oldest failure still in the window happened; Long.MAX_VALUE when there is none. */
+  long oldestMs(long nowMs) {
+    count(nowMs);
+    return buckets.isEmpty() ? Long.MAX_VALUE : buckets.peekFirst()[0];
+  }
+
   void clear() {
     buckets.clear();
     count = 0;

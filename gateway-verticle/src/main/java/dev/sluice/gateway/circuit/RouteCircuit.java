@@ -15,17 +15,17 @@ import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
- * One route's circuit on one verticle instance: the cluster's view of the route
- * ({@link CircuitStateMachine}, which decides) and this instance's vertx-circuit-breaker, which
- * follows it and gates calls while CLOSED. Retrying is not its business (see
- * {@code dev.sluice.gateway.retry.RetryingCall}): it sees each attempt, and says whether more may go.
+ * One route's circuit as one verticle instance uses it: the node's view of the route
+ * ({@link NodeCircuit}, shared by every instance of the node, which decides) and this instance's
+ * vertx-circuit-breaker, which follows it and gates calls while CLOSED. Retrying is not its
+ * business (see {@code dev.sluice.gateway.retry.RetryingCall}): it sees each attempt, and says
+ * whether more may go.
  *
- * <p>Opening is decided on failures counted cluster-wide ({@link FailureWindow}, fed by this
- * instance and by reports from the others) as well as by the breaker's own count. Half-open is
- * cluster-wide: when the probe is due, the instance that wins {@link ProbeLocks} sends one probe
- * while every other request everywhere keeps answering 503; the probe's result closes or reopens
- * the circuit for all. So the breaker's own reset timer is off. All of it runs on this instance's
- * event loop.
+ * <p>Opening is decided on failures counted on this node at once and on other nodes from their
+ * reports, by the quorum rule ({@link NodeCircuit}). Half-open is cluster-wide for a cluster-scope
+ * circuit: when the probe is due, the instance that wins {@link ProbeLocks} sends one probe while
+ * every other request everywhere keeps answering 503; the probe's result closes or reopens the
+ * circuit for all. A node-scope circuit probes for its node. So the breaker's own reset timer is off.
  */
 public final class RouteCircuit {
   /** The rolling window over which failures add up (the breaker's default). */
@@ -38,37 +38,35 @@ public final class RouteCircuit {
   private final LongSupplier clock;
   private final CircuitListener listener;
   private final ProbeLocks probeLocks;
-  private final String node;
-  private final CallWindow window = new CallWindow(FAILURE_WINDOW_MS);
-  private final CircuitStateMachine machine;
+  private final NodeCircuit shared;
 
   private CircuitBreaker breaker;
+  /** The node's state this instance's breaker last followed. */
+  private CircuitState followed = CircuitState.INITIAL;
   /** This instance is acquiring the probe lock or has its probe in flight. */
   private boolean probing;
   private Runnable releaseProbe = () -> { };
+  private long recheckTimer = -1;
 
-  /** @param clock monotonic milliseconds (not the time of day: see {@link CircuitStateMachine}) */
-  /** @param node this instance's node: its failures alone never open the route beyond it without a quorum */
+  /**
+   * A circuit of a node of its own (tests, and a node with one instance).
+   *
+   * @param clock monotonic milliseconds (not the time of day: see {@link CircuitStateMachine})
+   * @param node  this instance's node: its failures alone never open the route beyond it without a quorum
+   */
   public RouteCircuit(Vertx vertx, String node, String route, RoutePolicy policy, LongSupplier clock,
                       CircuitListener listener, ProbeLocks probeLocks) {
+    this(vertx, new NodeCircuit(node, route, policy, clock, () -> 1), clock, listener, probeLocks);
+  }
+
+  RouteCircuit(Vertx vertx, NodeCircuit shared, LongSupplier clock, CircuitListener listener, ProbeLocks probeLocks) {
     this.vertx = vertx;
-    this.node = node;
-    this.route = route;
-    this.policy = policy;
+    this.shared = shared;
+    this.route = shared.route();
+    this.policy = shared.policy();
     this.clock = clock;
     this.listener = listener;
     this.probeLocks = probeLocks;
-    this.machine = new CircuitStateMachine(policy.circuit().resetTimeoutMs(), clock, new CircuitStateMachine.Listener() {
-      @Override
-      public void changed(CircuitState to) {
-        breakerFollows(to);
-      }
-
-      @Override
-      public void decided(CircuitState to) {
-        listener.transitioned(RouteCircuit.this, to);
-      }
-    });
     this.breaker = newBreaker();
   }
 
@@ -85,20 +83,24 @@ public final class RouteCircuit {
       // No per-call statistics and no periodic event-bus notifications: Sluice has its own
       // metrics, and the breaker's cost per call is on every request's path.
       .setNotificationAddress(null);
-    CircuitBreaker created = CircuitBreaker.create("sluice." + route, vertx, options)
+    // The node's window reaches the threshold no later than this breaker's own count (it holds
+    // every instance's failures), so the breaker never decides: it gates, following the node.
+    return CircuitBreaker.create("sluice." + route, vertx, options)
       .failurePolicy(new UpstreamFailurePolicy(policy.circuit().failureStatuses()));
-    // The breaker counted enough failures of its own; the quorum rule decides how far that reaches
-    // (this node at least). It also "opens" when it follows the machine; then decide() does nothing.
-    return created.openHandler(v -> decide());
   }
 
   /**
-   * vertx-circuit-breaker has no public way from OPEN to CLOSED but through its own half-open
-   * timer, which we do not use; a new breaker is the closed circuit.
+   * Brings this instance's breaker to the node's state, on this instance's event loop, before it
+   * gates a call. vertx-circuit-breaker has no public way from OPEN to CLOSED but through its own
+   * half-open timer, which we do not use; a new breaker is the closed circuit.
    */
-  private void breakerFollows(CircuitState to) {
+  private void breakerFollows() {
+    CircuitState to = shared.state();
+    if (to == followed) {
+      return;
+    }
+    followed = to;
     if (to.state() == CircuitBreakerState.CLOSED) {
-      window.clearFailures();
       if (breaker.state() != CircuitBreakerState.CLOSED) {
         breaker.close();
         breaker = newBreaker();
@@ -116,37 +118,33 @@ public final class RouteCircuit {
     return policy;
   }
 
-  /** The cluster's view as this instance holds it (version, scope, reason). */
+  /** The node's view of the route (version, scope, reason). */
   public CircuitState view() {
-    return machine.state();
-  }
-
-  CircuitStateMachine machine() {
-    return machine;
+    return shared.state();
   }
 
   public CircuitBreakerState state() {
-    CircuitBreakerState state = machine.state().state();
+    CircuitBreakerState state = shared.state().state();
     return state == CircuitBreakerState.OPEN && probing ? CircuitBreakerState.HALF_OPEN : state;
   }
 
-  /** Failures of this route in the rolling window, on all instances this one has heard from. */
+  /** Failures of this route in the rolling window, on this node and on the nodes it has heard from. */
   public long failureCount() {
-    return window.failures(clock.getAsLong());
+    return shared.failureCount(clock.getAsLong());
   }
 
-  /** Nodes that called this route in the rolling window, as far as this instance has heard. */
+  /** Nodes that called this route in the rolling window, as far as this node has heard. */
   public int callers() {
-    return window.callers(clock.getAsLong());
+    return shared.callers(clock.getAsLong());
   }
 
   public long msUntilProbe() {
-    return machine.msUntilProbe();
+    return shared.msUntilProbe();
   }
 
   /** Whole seconds until a probe may go; at least 1. */
   public long secondsUntilProbe() {
-    return Math.max(1, (machine.msUntilProbe() + 999) / 1000);
+    return Math.max(1, (shared.msUntilProbe() + 999) / 1000);
   }
 
   public GatewayException openError() {
@@ -156,13 +154,13 @@ public final class RouteCircuit {
 
   /**
    * Whether a request may pass now: CALL while closed; PROBE for the one request in the cluster
-   * that tests a recovering upstream; otherwise fails with CIRCUIT_OPEN.
+   * (or, at node scope, on the node) that tests a recovering upstream; otherwise fails with CIRCUIT_OPEN.
    */
   public Future<Admission> admit() {
     if (isClosed()) {
       return CALL;
     }
-    if (probing || !machine.mayTryProbe()) {
+    if (probing || !shared.mayTryProbe()) {
       return Future.failedFuture(openError());
     }
     probing = true;
@@ -173,11 +171,13 @@ public final class RouteCircuit {
       }
       // The lock's holder read the cluster's last word before handing it over: another
       // instance's probe may have decided while we waited.
-      if (!machine.startProbe()) {
+      CircuitState started = shared.startProbe();
+      if (started == null) {
         probing = false;
         ar.result().run();
         return isClosed() ? CALL : Future.failedFuture(openError());
       }
+      decided(started);
       releaseProbe = ar.result();
       return Future.succeededFuture(Admission.PROBE);
     });
@@ -185,8 +185,7 @@ public final class RouteCircuit {
 
   /**
    * Sends one attempt as {@code admission} allows: a CALL through the breaker, the PROBE on its
-   * own, its outcome closing or reopening the circuit for the cluster. A failed attempt counts
-   * toward the threshold.
+   * own, its outcome closing or reopening the circuit. A failed attempt counts toward the threshold.
    *
    * @return the outcome the upstream gave; fails with CIRCUIT_OPEN when no attempt was made
    */
@@ -196,7 +195,7 @@ public final class RouteCircuit {
 
   /** Whether another attempt may follow this one (a retry): only while the circuit is CLOSED. */
   public boolean isClosed() {
-    return machine.state().state() == CircuitBreakerState.CLOSED;
+    return shared.state().state() == CircuitBreakerState.CLOSED;
   }
 
   /** An attempt whose head succeeded failed later (the upstream died mid-body): a failure all the same. */
@@ -205,8 +204,9 @@ public final class RouteCircuit {
   }
 
   private Future<UpstreamOutcome> call(Supplier<Future<UpstreamOutcome>> send) {
-    window.called(node, clock.getAsLong());
+    shared.called(clock.getAsLong());
     listener.called(this);
+    breakerFollows();
     LastOutcome last = new LastOutcome();
     return breaker.<UpstreamOutcome>execute(() -> send.get().andThen(ar -> last.outcome = ar.result()))
       // The breaker fails a call its FailurePolicy rejects without passing the value on; the
@@ -226,9 +226,9 @@ public final class RouteCircuit {
     return send.get().andThen(ar -> {
       UpstreamOutcome outcome = ar.result();
       if (ar.failed() || outcome.isFailure(policy.circuit().failureStatuses())) {
-        machine.probeFailed("probe failed: " + (ar.failed() ? ar.cause().getMessage() : outcome));
+        decided(shared.probeFailed("probe failed: " + (ar.failed() ? ar.cause().getMessage() : outcome)));
       } else {
-        machine.probeSucceeded();
+        decided(shared.probeSucceeded());
       }
       probing = false;
       Runnable release = releaseProbe;
@@ -239,54 +239,52 @@ public final class RouteCircuit {
 
   private void recordLocalFailure() {
     listener.failed(this);
-    window.failed(node, clock.getAsLong(), 1);
-    decide();
+    decided(shared.failed(clock.getAsLong()));
   }
 
-  /** Calls and failures another instance reported for this route. */
-  public void heard(String fromNode, long calls, long failed) {
-    long now = clock.getAsLong();
-    if (failed > 0) {
-      window.failed(fromNode, now, failed);
-    } else if (calls > 0) {
-      window.called(fromNode, now);
-    }
-    decide();
+  /** Calls and failures another node's instance reported for this route. */
+  public void heard(String fromNode, String fromInstance, long seq, long calls, long failed) {
+    decided(shared.heard(fromNode, fromInstance, seq, calls, failed, clock.getAsLong()));
+  }
+
+  /** For tests: a report with no sequence number (never taken for a repeat). */
+  void heard(String fromNode, long calls, long failed) {
+    heard(fromNode, "", 0, calls, failed);
   }
 
   /**
-   * The quorum rule. When the failures in the window reach the threshold: if they come from at
-   * least {@code quorum} of the nodes that called the route, the route opens cluster-wide; if
-   * not, and this node alone reached the threshold, it opens on this node only (its own network,
-   * config or DNS may be at fault) and probes and closes by itself.
+   * Tells the bus and the metrics about a transition this instance decided, and arms a recheck
+   * when a cluster-wide decision waits for the other nodes' reports.
    */
-  private void decide() {
-    long now = clock.getAsLong();
-    int threshold = policy.circuit().failureThreshold();
-    if (!isClosed() || window.failures(now) < threshold) {
-      return;
+  private void decided(CircuitState to) {
+    if (to != null) {
+      breakerFollows();
+      listener.transitioned(this, to);
     }
-    int failing = window.failingNodes(now).size();
-    int callers = Math.max(failing, window.callers(now));
-    int required = policy.circuit().quorum().required(callers);
-    if (failing >= required) {
-      machine.trip(CircuitScope.CLUSTER, "failure threshold reached on " + failing + " of " + callers + " nodes");
-    } else if (window.failures(node, now) >= threshold) {
-      machine.trip(CircuitScope.NODE, "failure threshold reached on this node only (" + failing + " of " + callers
-        + " nodes failing, quorum " + required + ")");
+    long due = shared.undecidedUntilMs(clock.getAsLong());
+    if (due > 0 && recheckTimer == -1) {
+      recheckTimer = vertx.setTimer(Math.max(1, due - clock.getAsLong()), id -> {
+        recheckTimer = -1;
+        decided(shared.recheck(clock.getAsLong()));
+      });
     }
   }
 
   /**
    * Takes a transition another instance decided, or the cluster map's last word.
    *
-   * @return whether it was news (a higher version)
+   * @return whether it was news to this node
    */
   public boolean follow(CircuitEvent event) {
-    return machine.follow(event.state(), event.scope(), event.version(), event.probeInMs(), event.reason());
+    boolean news = shared.follow(event);
+    breakerFollows();
+    return news;
   }
 
   public void close() {
+    if (recheckTimer != -1) {
+      vertx.cancelTimer(recheckTimer);
+    }
     breaker.close();
     releaseProbe.run();
   }

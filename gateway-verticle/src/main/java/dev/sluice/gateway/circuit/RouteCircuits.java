@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 
 /** The circuits of one verticle instance, one per route of one route table. */
@@ -17,10 +18,14 @@ public final class RouteCircuits {
   private final Map<String, RouteCircuit> byRoute;
   private final Function<RouteConfig, RouteCircuit> factory;
 
-  public RouteCircuits(Vertx vertx, String node, List<RouteConfig> routes, LongSupplier clock,
-                       CircuitListener listener, ProbeLocks probeLocks) {
-    this(new LinkedHashMap<>(),
-      route -> new RouteCircuit(vertx, node, route.name(), route.policy(), clock, listener, probeLocks));
+  /**
+   * @param shared    the node's circuits, which every instance of the node shares
+   * @param liveNodes live gateway nodes, this one included: whom a cluster-wide decision waits to hear from
+   */
+  public RouteCircuits(Vertx vertx, String node, NodeCircuits shared, IntSupplier liveNodes, List<RouteConfig> routes,
+                       LongSupplier clock, CircuitListener listener, ProbeLocks probeLocks) {
+    this(new LinkedHashMap<>(), route -> new RouteCircuit(vertx,
+      shared.forRoute(node, route.name(), route.policy(), clock, liveNodes), clock, listener, probeLocks));
     routes.forEach(route -> byRoute.put(route.name(), factory.apply(route)));
   }
 

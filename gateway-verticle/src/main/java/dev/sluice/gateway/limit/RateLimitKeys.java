@@ -2,7 +2,7 @@ package dev.sluice.gateway.limit;
 
 import java.util.Objects;
 
-/** Redis keys of the limiter: a contract (DESIGN.md), operators look these up. */
+/** Redis keys of the limiter: a contract (docs/architecture.md, "Redis keys"), operators look these up. */
 public final class RateLimitKeys {
   public static final String PREFIX = "sluice:rl:";
 

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -30,11 +31,26 @@ class QuorumTest {
     vertx.close().await();
   }
 
-  RouteCircuit circuitOnNodeA(Quorum quorum) {
+  final AtomicLong clock = new AtomicLong(1_000);
+
+  static RoutePolicy policy(Quorum quorum) {
     RoutePolicy defaults = RoutePolicy.DEFAULT;
-    RoutePolicy policy = new RoutePolicy(defaults.timeoutMs(), defaults.rateLimit(),
+    return new RoutePolicy(defaults.timeoutMs(), defaults.rateLimit(),
       new CircuitPolicy(THRESHOLD, 30_000, Set.of(500), quorum), defaults.retry());
-    return new RouteCircuit(vertx, "A", "users", policy, () -> 1_000, new CircuitListener() {
+  }
+
+  RouteCircuit circuitOnNodeA(Quorum quorum) {
+    return new RouteCircuit(vertx, "A", "users", policy(quorum), () -> 1_000, listener(), route -> Future.failedFuture("no probes here"));
+  }
+
+  /** Node A of a cluster of {@code live} nodes that have all just started: A has heard from no one yet. */
+  RouteCircuit circuitOnNodeAOf(int live) {
+    NodeCircuit shared = new NodeCircuit("A", "users", policy(Quorum.MAJORITY), clock::get, () -> live);
+    return new RouteCircuit(vertx, shared, clock::get, listener(), route -> Future.failedFuture("no probes here"));
+  }
+
+  CircuitListener listener() {
+    return new CircuitListener() {
       @Override
       public void transitioned(RouteCircuit circuit, CircuitState to) {
         decided.add(to);
@@ -47,7 +63,73 @@ class QuorumTest {
       @Override
       public void failed(RouteCircuit circuit) {
       }
-    }, route -> Future.failedFuture("no probes here"));
+    };
+  }
+
+  @Test
+  void nodesStartedTogetherANodesOwnFailuresOpenItAloneWhileTheOthersHaveNotReported() {
+    RouteCircuit a = circuitOnNodeAOf(2);
+    a.heard("A", THRESHOLD, THRESHOLD);
+    assertEquals(CircuitBreakerState.OPEN, a.state());
+    assertEquals(CircuitScope.NODE, a.view().scope(), "B has not reported yet: A alone is no quorum of the callers");
+    // B's first report: it calls the route and succeeds.
+    a.heard("B", "b1", 1, 4, 0);
+    clock.addAndGet(NodeCircuit.REPORT_WAIT_MS + 1);
+    a.heard("B", "b1", 2, 4, 0);
+    assertEquals(CircuitScope.NODE, a.view().scope(), "1 failing of 2 calling nodes stays this node's own");
+    assertEquals(1, decided.size());
+  }
+
+  @Test
+  void aNodeScopeCircuitIsPromotedWhenTheOtherNodesFailToo() {
+    RouteCircuit a = circuitOnNodeAOf(2);
+    a.heard("A", THRESHOLD, THRESHOLD);
+    assertEquals(CircuitScope.NODE, a.view().scope());
+    a.heard("B", "b1", 1, 2, 2);
+    assertEquals(CircuitBreakerState.OPEN, a.state());
+    assertEquals(CircuitScope.CLUSTER, a.view().scope(), "2 of 2 calling nodes failing");
+    assertEquals(List.of(CircuitScope.NODE, CircuitScope.CLUSTER), decided.stream().map(CircuitState::scope).toList());
+    assertTrue(decided.get(1).reason().startsWith("quorum formed"), decided.get(1).reason());
+  }
+
+  @Test
+  void twoFailingNodesOfThreeWaitForTheThirdsReportThenOpenTheCluster() {
+    RouteCircuit a = circuitOnNodeAOf(3);
+    a.heard("A", THRESHOLD, THRESHOLD);
+    a.heard("B", "b1", 1, 3, 3);
+    assertEquals(CircuitScope.NODE, a.view().scope(), "C, live, has not reported: 2 of 2 heard is not yet the cluster's word");
+    a.heard("C", "c1", 1, 10, 0);
+    assertEquals(CircuitScope.CLUSTER, a.view().scope(), "2 failing of 3 calling nodes is a majority");
+  }
+
+  @Test
+  void aNodeThatNeverReportsIsNotWaitedForLongerThanTheReportWait() {
+    RouteCircuit a = circuitOnNodeAOf(3);
+    a.heard("A", THRESHOLD, THRESHOLD);
+    a.heard("B", "b1", 1, 3, 3);
+    assertEquals(CircuitScope.NODE, a.view().scope());
+    clock.addAndGet(NodeCircuit.REPORT_WAIT_MS);
+    a.heard("B", "b1", 2, 1, 0);
+    assertEquals(CircuitScope.CLUSTER, a.view().scope(), "C does not call the route: 2 of 2 callers failing");
+  }
+
+  @Test
+  void thisNodesOwnCallsMakeItACaller() {
+    NodeCircuit shared = new NodeCircuit("A", "users", policy(Quorum.MAJORITY), clock::get, () -> 2);
+    shared.called(clock.get());
+    shared.heard("B", "b1", 1, THRESHOLD, THRESHOLD, clock.get());
+    clock.addAndGet(NodeCircuit.REPORT_WAIT_MS);
+    shared.recheck(clock.get());
+    assertEquals(CircuitBreakerState.CLOSED, shared.state().state(), "1 failing of 2 calling nodes: B's own fault");
+    assertEquals(2, shared.callers(clock.get()));
+  }
+
+  @Test
+  void aReportHeardByEveryInstanceOfANodeCountsOnce() {
+    RouteCircuit a = circuitOnNodeAOf(2);
+    a.heard("B", "b1", 7, 3, 3);
+    a.heard("B", "b1", 7, 3, 3);
+    assertEquals(3, a.failureCount());
   }
 
   @Test

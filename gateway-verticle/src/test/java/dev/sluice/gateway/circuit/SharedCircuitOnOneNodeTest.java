@@ -39,6 +39,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 @ExtendWith(VertxExtension.class)
 class SharedCircuitOnOneNodeTest {
+  private static final int ROUNDS = 20;
   @RegisterExtension
   static final LocalRedis redis = new LocalRedis();
   static int port;
@@ -63,22 +64,56 @@ class SharedCircuitOnOneNodeTest {
         .put("http", new JsonObject().put("host", "127.0.0.1").put("port", port))
         .put("redis", new JsonObject().put("url", redis.url()).put("timeoutMs", 2000))
         .put("defaults", new JsonObject().put("rateLimit", new JsonObject().put("limit", 100_000)))
-        .put("routes", new JsonArray().add(new JsonObject().put("name", "shared").put("prefix", "/shared")
-          .put("upstream", "http://127.0.0.1:" + mockPort).put("stripPrefix", true)
-          .put("retry", new JsonObject().put("maxAttempts", 1))
-          .put("circuit", new JsonObject().put("failureThreshold", 3).put("resetTimeoutMs", 60_000)))));
+        .put("routes", routes()));
       GatewayNode node = GatewayNode.standalone();
       return vertx.deployVerticle(() -> new GatewayVerticle(config, node), new DeploymentOptions().setInstances(4));
     }).onComplete(ctx.succeedingThenComplete());
+  }
+
+  private static JsonArray routes() {
+    JsonArray routes = new JsonArray().add(route("shared"));
+    for (int round = 0; round < ROUNDS; round++) {
+      routes.add(route("round" + round));
+    }
+    return routes;
+  }
+
+  private static JsonObject route(String name) {
+    return new JsonObject().put("name", name).put("prefix", "/" + name)
+      .put("upstream", "http://127.0.0.1:" + mockPort).put("stripPrefix", true)
+      .put("retry", new JsonObject().put("maxAttempts", 1))
+      .put("circuit", new JsonObject().put("failureThreshold", 3).put("resetTimeoutMs", 60_000));
+  }
+
+  /** What users read {@code failureThreshold: 3} as: the fourth call is refused, whichever instance takes it. */
+  @Test
+  void theFourthCallOnAFreshConnectionIsRefusedRoundAfterRound(VertxTestContext ctx) {
+    Future<Void> rounds = Future.succeededFuture();
+    for (int round = 0; round < ROUNDS; round++) {
+      String route = "/round" + round;
+      int n = round;
+      rounds = rounds.compose(v -> sendSequentially(4, route + "/status/500")).map(answers -> {
+        ctx.verify(() -> {
+          for (int i = 0; i < 3; i++) {
+            assertEquals(500, answers.get(i).statusCode(), "round " + n + ", call " + (i + 1));
+          }
+          assertEquals(503, answers.get(3).statusCode(), "round " + n + ": the fourth call");
+          assertEquals("CIRCUIT_OPEN", answers.get(3).bodyAsJsonObject().getString("code"));
+        });
+        return null;
+      });
+    }
+    rounds.onComplete(ctx.succeedingThenComplete());
   }
 
   @Test
   void threeFailuresOnDifferentInstancesOpenTheRouteOnAllFour(Vertx vertx, VertxTestContext ctx) {
     Set<String> instances = new HashSet<>();
     sendSequentially(3, "/shared/status/500")
+      // No wait: the instances of a node share the route's circuit, so the next request on any of them sees it.
       .compose(failures -> {
         ctx.verify(() -> failures.forEach(r -> assertEquals(500, r.statusCode())));
-        return settle(vertx, 20);
+        return Future.succeededFuture();
       })
       .compose(v -> mock.get("/__mock/stats").send().map(r -> r.bodyAsJsonObject().getInteger("total")))
       .compose(callsBefore -> sendSequentially(12, "/shared/status/200")
@@ -101,18 +136,6 @@ class SharedCircuitOnOneNodeTest {
         assertEquals(4, instances.size());
         ctx.completeNow();
       })));
-  }
-
-  /** Waits (bounded, with timers) until a 200 request would be refused everywhere; half a second at most. */
-  private Future<Void> settle(Vertx vertx, int triesLeft) {
-    return snapshots(vertx).compose(views -> {
-      boolean allOpen = views.size() == 4 && views.stream().allMatch(v ->
-        v.routes().get(0).state() == CircuitBreakerState.OPEN);
-      if (allOpen || triesLeft == 0) {
-        return Future.succeededFuture();
-      }
-      return vertx.timer(25).compose(t -> settle(vertx, triesLeft - 1));
-    });
   }
 
   /** Gathers every instance's snapshot the way the admin verticle does. */
