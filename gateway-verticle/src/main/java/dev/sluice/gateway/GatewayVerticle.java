@@ -86,7 +86,8 @@ public class GatewayVerticle extends VerticleBase {
     circuits.all().forEach(metrics::watch);
     targetSync = new TargetSync(vertx, node.id(), instanceId);
     UpstreamTargets targets = new UpstreamTargets(config.routes(), GatewayVerticle::monotonicMs,
-      bound -> ThreadLocalRandom.current().nextInt(bound), targetSync, node.id());
+      bound -> ThreadLocalRandom.current().nextInt(bound), targetSync, node.id(),
+      route -> routing.circuits().find(route).map(RouteCircuit::callers).orElse(1));
     targets.all().forEach(metrics::watch);
     routing = new Routing(new RouteTable(config.routes()), circuits, targets);
     healthChecks = new HealthChecks(vertx, targetSync, () -> routing.targets());

@@ -61,6 +61,16 @@ final class CheckLease {
     return map().compose(m -> held != null ? keep(m) : tryTake(m));
   }
 
+  /**
+   * The fence before a verdict leaves this checker: renews by compare-and-set and answers whether
+   * this checker still holds the lease. A holder that lost it while its check ran (a merge kept
+   * the other side's entry, a takeover) finds out here and publishes nothing; it never tries to
+   * take the lease, as {@link #renew} would.
+   */
+  Future<Boolean> confirm() {
+    return held == null ? Future.succeededFuture(false) : map().compose(this::keep);
+  }
+
   private Future<Boolean> keep(AsyncMap<String, String> m) {
     String next = next();
     return m.replaceIfPresent(key, held, next).map(kept -> {

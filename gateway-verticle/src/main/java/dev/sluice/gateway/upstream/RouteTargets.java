@@ -8,6 +8,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.IntSupplier;
 import java.util.function.IntUnaryOperator;
 import java.util.function.LongSupplier;
 
@@ -24,6 +25,7 @@ public final class RouteTargets {
   private final LongSupplier clock;
   private final TargetListener listener;
   private final String self;
+  private final IntSupplier callers;
 
   /**
    * @param kept  states of targets from the route's previous table, by name: a reload keeps them
@@ -31,7 +33,14 @@ public final class RouteTargets {
    */
   RouteTargets(RouteConfig config, Map<String, TargetState> kept, LongSupplier clock, IntUnaryOperator random,
                TargetListener listener, String self) {
+    this(config, kept, clock, random, listener, self, () -> 1);
+  }
+
+  /** @param callers nodes that called the route in the circuit's window, as this node has heard */
+  RouteTargets(RouteConfig config, Map<String, TargetState> kept, LongSupplier clock, IntUnaryOperator random,
+               TargetListener listener, String self, IntSupplier callers) {
     this.self = self;
+    this.callers = callers;
     this.route = config.name();
     this.policy = config.policy();
     this.targets = config.targets().stream()
@@ -172,12 +181,39 @@ public final class RouteTargets {
     return soonest == Long.MAX_VALUE ? 1000 : soonest;
   }
 
-  void ejectedElsewhere(String name, long forMs, int sequence, String by, String reason) {
-    find(name).ifPresent(t -> t.state().eject(clock.getAsLong(), forMs, sequence, by, reason));
+  /**
+   * An ejection decided by {@code byNode}'s own failures. This node's ejections apply at once on
+   * all its instances. Another node's is a vote: it applies here only while the nodes ejecting
+   * the target are a quorum of the nodes that call the route (the circuit's rule), so a target one
+   * node cannot reach (its network, its DNS) stays in for the nodes that reach it.
+   */
+  void ejectedElsewhere(String name, long forMs, int sequence, String byNode, String reason) {
+    find(name).ifPresent(t -> {
+      long now = clock.getAsLong();
+      if (byNode.equals(self)) {
+        t.state().eject(now, forMs, sequence, byNode, reason);
+        return;
+      }
+      int voters = t.state().ejectedByNode(byNode, now + forMs, now);
+      int callingNodes = Math.max(voters, callers.getAsInt());
+      if (voters >= policy.circuit().quorum().required(callingNodes)) {
+        t.state().eject(now, forMs, sequence, byNode,
+          reason + " (ejected by " + voters + " of " + callingNodes + " calling nodes)");
+      }
+    });
   }
 
-  void returnedElsewhere(String name, int sequence) {
-    find(name).ifPresent(t -> t.state().returned(clock.getAsLong(), sequence));
+  void returnedElsewhere(String name, int sequence, String byNode) {
+    find(name).ifPresent(t -> {
+      long now = clock.getAsLong();
+      t.state().returnedOnNode(byNode, now);
+      t.state().returned(now, sequence);
+    });
+  }
+
+  /** How many other nodes hold an ejection of {@code target} now (votes that did not form a quorum here included). */
+  public int ejectingNodes(Target target) {
+    return target.state().ejectingNodes(clock.getAsLong());
   }
 
   /** The health check's verdict; a target found healthy is taken back even if it was ejected. */

@@ -129,10 +129,21 @@ public final class TargetChecker {
   private void judge(RouteTargets routeTargets, Target to, boolean passed, String result) {
     TargetState state = to.state();
     switch (streak.record(passed, routeTargets.isOut(to), state.unhealthy(), state.ejections())) {
-      case HEALTHY -> sync.health(route, target, false, streak.passes() + " health checks passed in a row");
-      case UNHEALTHY -> sync.health(route, target, true,
-        streak.fails() + " health checks failed in a row, the last: " + result);
+      case HEALTHY -> publishIfStillHolder(false, streak.passes() + " health checks passed in a row");
+      case UNHEALTHY -> publishIfStillHolder(true, streak.fails() + " health checks failed in a row, the last: " + result);
       case NONE -> { }
     }
+  }
+
+  /**
+   * A verdict goes out only through the lease's fence: after a merge, two checkers may each have
+   * started a check while holding a lease, and only the one whose entry the map kept may speak.
+   */
+  private void publishIfStillHolder(boolean down, String reason) {
+    lease.confirm().onComplete(ar -> {
+      if (!stopped && ar.succeeded() && ar.result()) {
+        sync.health(route, target, down, reason);
+      }
+    });
   }
 }

@@ -23,6 +23,8 @@ public final class TargetState {
   private long lastEjectionMs;
   private String ejectedBy = "";
   private String reason = "";
+  /** Other nodes' ejections of this target now in effect, as node → until (this instance's clock). */
+  private final java.util.Map<String, Long> otherNodes = new java.util.HashMap<>();
 
   public boolean available(long nowMs) {
     return !unhealthy && !ejected(nowMs);
@@ -136,6 +138,26 @@ public final class TargetState {
       ejectedBy = by;
       reason = why;
     }
+  }
+
+  /**
+   * Another node ejected this target until {@code untilMs}.
+   *
+   * @return the other nodes holding an ejection of it now, that one included
+   */
+  int ejectedByNode(String node, long untilMs, long nowMs) {
+    otherNodes.put(node, untilMs);
+    return ejectingNodes(nowMs);
+  }
+
+  void returnedOnNode(String node, long nowMs) {
+    otherNodes.remove(node);
+    ejectingNodes(nowMs);
+  }
+
+  int ejectingNodes(long nowMs) {
+    otherNodes.values().removeIf(until -> until <= nowMs);
+    return otherNodes.size();
   }
 
   public int inFlight() {

@@ -149,7 +149,7 @@ public final class TargetSync implements TargetListener {
     switch (event.kind()) {
       case EJECTED -> route.ejectedElsewhere(event.target(), event.forMs(), event.sequence(), event.node(),
         event.reason());
-      case RETURNED -> route.returnedElsewhere(event.target(), event.sequence());
+      case RETURNED -> route.returnedElsewhere(event.target(), event.sequence(), event.node());
       case UNHEALTHY -> route.health(event.target(), true, event.node(), event.reason());
       case HEALTHY -> route.health(event.target(), false, event.node(), event.reason());
     }

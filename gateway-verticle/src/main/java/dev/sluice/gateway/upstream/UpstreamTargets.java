@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.IntUnaryOperator;
 import java.util.function.LongSupplier;
+import java.util.function.ToIntFunction;
 
 /** The targets of every route of one verticle instance's route table. */
 public final class UpstreamTargets {
@@ -19,6 +20,7 @@ public final class UpstreamTargets {
   private final IntUnaryOperator random;
   private final TargetListener listener;
   private final String self;
+  private final ToIntFunction<String> callersOf;
 
   /**
    * @param clock  monotonic ms
@@ -27,12 +29,24 @@ public final class UpstreamTargets {
    */
   public UpstreamTargets(List<RouteConfig> routes, LongSupplier clock, IntUnaryOperator random,
                          TargetListener listener, String self) {
-    this(routes, Map.of(), clock, random, listener, self);
+    this(routes, clock, random, listener, self, route -> 1);
+  }
+
+  /**
+   * @param callersOf how many nodes called a route in the circuit's window, as this node has
+   *                  heard: another node's ejection applies here only when the nodes ejecting a
+   *                  target are a quorum of them
+   */
+  public UpstreamTargets(List<RouteConfig> routes, LongSupplier clock, IntUnaryOperator random,
+                         TargetListener listener, String self, ToIntFunction<String> callersOf) {
+    this(routes, Map.of(), clock, random, listener, self, callersOf);
   }
 
   private UpstreamTargets(List<RouteConfig> routes, Map<String, RouteTargets> previous, LongSupplier clock,
-                          IntUnaryOperator random, TargetListener listener, String self) {
+                          IntUnaryOperator random, TargetListener listener, String self,
+                          ToIntFunction<String> callersOf) {
     this.self = self;
+    this.callersOf = callersOf;
     this.clock = clock;
     this.random = random;
     this.listener = listener;
@@ -42,7 +56,8 @@ public final class UpstreamTargets {
       if (old != null) {
         old.targets().forEach(t -> kept.put(t.name(), t.state()));
       }
-      byRoute.put(route.name(), new RouteTargets(route, kept, clock, random, listener, self));
+      byRoute.put(route.name(), new RouteTargets(route, kept, clock, random, listener, self,
+        () -> callersOf.applyAsInt(route.name())));
     }
   }
 
@@ -52,7 +67,7 @@ public final class UpstreamTargets {
    * it was for the requests still running on the old table.
    */
   public UpstreamTargets updatedFor(List<RouteConfig> routes) {
-    return new UpstreamTargets(routes, byRoute, clock, random, listener, self);
+    return new UpstreamTargets(routes, byRoute, clock, random, listener, self, callersOf);
   }
 
   /** Targets of this table that {@code next} no longer has, as (route, target name). */

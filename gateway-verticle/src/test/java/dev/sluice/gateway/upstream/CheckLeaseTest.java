@@ -52,6 +52,22 @@ class CheckLeaseTest {
     assertFalse(a.renew().await(), "and it does not take it back while b renews");
   }
 
+  /** After a merge the map keeps one side's entry: the other side's holder must not speak, nor take it back. */
+  @Test
+  void aHolderWhoseEntryAMergeReplacedFailsItsFenceAndStaysDown() {
+    CheckLease a = lease("a");
+    CheckLease b = lease("b");
+    assertTrue(a.renew().await());
+    assertTrue(a.confirm().await(), "the holder passes its own fence");
+    // The merge: the larger side's value replaces a's entry, as Hazelcast's PutIfAbsent merge leaves it.
+    vertx.sharedData().<String, String>getAsyncMap(CheckLease.MAP)
+      .compose(m -> m.put("r http://t:1", "b-side 1")).await();
+    assertFalse(a.confirm().await(), "a's verdict would come from a lease it no longer holds");
+    assertFalse(a.held());
+    assertFalse(a.confirm().await(), "confirm never takes the lease");
+    assertFalse(b.confirm().await(), "b never held it here");
+  }
+
   @Test
   void aReleasedLeaseIsTakenAtTheNextTry() {
     CheckLease a = lease("a");

@@ -148,10 +148,35 @@ class RouteTargetsTest {
     assertEquals("node-2", a.state().ejectedBy());
     route.ejectedElsewhere(a.name(), 5_000, 2, "node-3", "same ejection, heard twice");
     assertEquals("node-2", a.state().ejectedBy());
-    route.returnedElsewhere(a.name(), 1);
+    route.returnedElsewhere(a.name(), 1, "node-2");
     assertFalse(a.state().available(now.get()), "RETURNED #1 is about an older ejection");
-    route.returnedElsewhere(a.name(), 2);
+    route.returnedElsewhere(a.name(), 2, "node-2");
     assertTrue(a.state().available(now.get()));
+  }
+
+  /** Node-first for targets: one node's own ejection is no quorum of two calling nodes. */
+  @Test
+  void anotherNodesEjectionAppliesHereOnlyWhenTheEjectingNodesAreAQuorumOfTheCallers() {
+    AtomicLong callingNodes = new AtomicLong(2);
+    RoutePolicy base = RoutePolicy.DEFAULT;
+    RoutePolicy policy = new RoutePolicy(base.timeoutMs(), base.rateLimit(), base.circuit(), base.retry(),
+      Balance.ROUND_ROBIN, OutlierOptions.DEFAULT, HealthOptions.OFF);
+    RouteTargets route = new RouteTargets(new RouteConfig("r", "/r",
+      List.of(new TargetConfig(URI.create("http://a:1")), new TargetConfig(URI.create("http://b:1"))), false, policy),
+      Map.of(), now::get, bound -> 0, listener, "node-1", () -> (int) callingNodes.get());
+    Target a = route.targets().get(0);
+    route.ejectedElsewhere(a.name(), 5_000, 1, "node-2", "5 failures on node-2");
+    assertTrue(a.state().available(now.get()), "node-2 alone of 2 calling nodes: its own network, maybe");
+    assertEquals(1, route.ejectingNodes(a));
+    callingNodes.set(3);
+    route.ejectedElsewhere(a.name(), 5_000, 1, "node-3", "5 failures on node-3");
+    assertFalse(a.state().available(now.get()), "2 of 3 calling nodes eject it: a quorum");
+    route.returnedElsewhere(a.name(), 1, "node-3");
+    assertEquals(1, route.ejectingNodes(a));
+    now.addAndGet(5_000);
+    assertEquals(0, route.ejectingNodes(a), "votes end with their ejections");
+    route.ejectedElsewhere(a.name(), 5_000, 3, "node-1", "this node's own");
+    assertFalse(a.state().available(now.get()), "this node's own ejection applies at once");
   }
 
   @Test
