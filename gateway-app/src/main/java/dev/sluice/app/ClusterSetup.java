@@ -27,6 +27,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code SLUICE_CLUSTER_MEMBERS}, {@code SLUICE_CLUSTER_PORT}, {@code SLUICE_CLUSTER_NAME},
  * {@code SLUICE_CLUSTER_HOST} (the address this node binds and announces) and
  * {@code SLUICE_EVENTBUS_HOST} / {@code SLUICE_EVENTBUS_PORT}.
+ *
+ * <p>{@code SLUICE_CLUSTER_DISCOVERY} picks how members find each other: {@code tcp} (the
+ * default: the members list) or {@code kubernetes}, Hazelcast's own Kubernetes discovery in
+ * DNS-lookup mode: the A records of {@code SLUICE_CLUSTER_SERVICE_DNS} (a headless Service's
+ * name) are the members, each on {@code SLUICE_CLUSTER_PORT}. DNS mode needs no access to the
+ * Kubernetes API, so no RBAC; pods that come and go are found at each join.
  */
 final class ClusterSetup {
   static final String CONFIG_FILE = "cluster.xml";
@@ -49,10 +55,16 @@ final class ClusterSetup {
     properties.setProperty("sluice.cluster.port", port(env, "SLUICE_CLUSTER_PORT", "5701"));
     properties.setProperty("sluice.cluster.name", env.getOrDefault("SLUICE_CLUSTER_NAME", "sluice"));
     Config hazelcast = load(properties);
-    String host = env.getOrDefault("SLUICE_CLUSTER_HOST", allLoopback(members) ? "127.0.0.1" : null);
+    Discovery discovery = Discovery.from(env);
+    discovery.apply(hazelcast, env, properties.getProperty("sluice.cluster.port"));
+    String host = env.getOrDefault("SLUICE_CLUSTER_HOST",
+      discovery == Discovery.TCP && allLoopback(members) ? "127.0.0.1" : null);
     if (host != null) {
-      // Bind and announce this address, so members listed as loopback find each other.
+      // Bind and announce this address, so members listed as loopback find each other; bound
+      // alone (not the wildcard), so that several nodes on one host can share a port on
+      // different addresses, as discovery by DNS requires (one port for every member).
       hazelcast.setProperty("hazelcast.local.localAddress", host);
+      hazelcast.setProperty("hazelcast.socket.bind.any", "false");
     }
     EventBusOptions eventBus = new EventBusOptions()
       .setPort(Integer.parseInt(port(env, "SLUICE_EVENTBUS_PORT", "0")));
@@ -108,6 +120,38 @@ final class ClusterSetup {
         throw startup;
       }
       throw new SluiceMain.StartupException(CONFIG_FILE + ": " + e.getMessage());
+    }
+  }
+
+  /** How the members of a cluster find each other ({@code SLUICE_CLUSTER_DISCOVERY}). */
+  enum Discovery {
+    TCP, KUBERNETES;
+
+    static Discovery from(Map<String, String> env) {
+      String value = env.getOrDefault("SLUICE_CLUSTER_DISCOVERY", "tcp").trim();
+      return switch (value) {
+        case "", "tcp" -> TCP;
+        case "kubernetes" -> KUBERNETES;
+        default -> throw new UsageException("SLUICE_CLUSTER_DISCOVERY: must be tcp or kubernetes, got '" + value + "'");
+      };
+    }
+
+    void apply(Config hazelcast, Map<String, String> env, String port) {
+      if (this == TCP) {
+        return;
+      }
+      String dns = env.getOrDefault("SLUICE_CLUSTER_SERVICE_DNS", "").trim();
+      if (dns.isEmpty()) {
+        throw new UsageException("SLUICE_CLUSTER_SERVICE_DNS: required with SLUICE_CLUSTER_DISCOVERY=kubernetes"
+          + " (the headless Service's name, e.g. sluice-hazelcast.default.svc.cluster.local)");
+      }
+      var join = hazelcast.getNetworkConfig().getJoin();
+      join.getTcpIpConfig().setEnabled(false);
+      join.getMulticastConfig().setEnabled(false);
+      join.getKubernetesConfig().setEnabled(true)
+        .setProperty("service-dns", dns)
+        .setProperty("service-port", port)
+        .setProperty("service-dns-timeout", "5");
     }
   }
 
