@@ -1,5 +1,6 @@
 package dev.sluice.gateway;
 
+import dev.sluice.gateway.auth.Authentication;
 import dev.sluice.gateway.circuit.CircuitListener;
 import dev.sluice.gateway.circuit.RouteCircuit;
 import dev.sluice.gateway.circuit.RouteCircuits;
@@ -60,6 +61,7 @@ public class GatewayVerticle extends VerticleBase {
   private RouteTableSync routeTables;
   private TargetSync targetSync;
   private HealthChecks healthChecks;
+  private Authentication auth;
 
   /** A gateway on a node of its own. */
   public GatewayVerticle(SluiceConfig config) {
@@ -92,8 +94,9 @@ public class GatewayVerticle extends VerticleBase {
       new NodeShareLimiter(node.fallbackWindows(), node.liveNodes()))
       .onFallback(() -> metrics.limiterFallback(config.redis().onFailure()));
     snapshots = new SnapshotResponder(vertx, sync, () -> routing.circuits(), this::limiterView);
+    auth = new Authentication(vertx, config.auth(), config.redis());
     GatewayPipeline pipeline = GatewayPipeline.of(vertx, () -> routing, config.http(),
-      new ClientIdentityResolver(config.clients()), new RateLimitStage(limiter), upstream, metrics,
+      new ClientIdentityResolver(config.clients()), auth, new RateLimitStage(limiter), upstream, metrics,
       config.log().access());
 
     HttpServerOptions serverOptions = serverOptions();
@@ -106,6 +109,7 @@ public class GatewayVerticle extends VerticleBase {
     });
     // Redis warmed first and listening last: the first burst must not find a cold limiter.
     return limiter.preload()
+      .compose(v -> auth.start(config.routes()))
       .compose(v -> sync.start(() -> routing.circuits()))
       .compose(v -> snapshots.start())
       .compose(v -> targetSync.start(() -> routing.targets()))
@@ -146,7 +150,7 @@ public class GatewayVerticle extends VerticleBase {
     routing.circuits().close();
     return Future.join(List.of(upstream.close(), sync.stop(), snapshots.stop(), targetSync.stop(),
       healthChecks.stop(), routeTables == null ? Future.succeededFuture() : routeTables.stop(),
-      limiter.close())).mapEmpty();
+      limiter.close(), auth.close())).mapEmpty();
   }
 
   /**
@@ -173,7 +177,7 @@ public class GatewayVerticle extends VerticleBase {
     circuits.all().forEach(metrics::watch);
     LOG.info("routes reloaded (version {}): {}", reload.version(),
       reload.routes().stream().map(r -> r.name() + " " + r.prefix()).toList());
-    return Future.all(sync.catchUpAll(circuits), targetSync.catchUpAll(targets)).mapEmpty();
+    return Future.all(sync.catchUpAll(circuits), targetSync.catchUpAll(targets), auth.warm(reload.routes())).mapEmpty();
   }
 
   private JsonObject limiterView() {
