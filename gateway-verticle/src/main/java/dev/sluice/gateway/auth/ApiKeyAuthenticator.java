@@ -27,6 +27,8 @@ public final class ApiKeyAuthenticator {
   private final long cacheNanos;
   private final long lookupTimeoutMs;
   private final Map<String, Future<Optional<Consumer>>> lookups = new HashMap<>();
+  /** Counts revocations heard; a lookup that overlapped one may have read Redis before it, so is not cached. */
+  private long revocations;
   private MessageConsumer<Object> events;
 
   public ApiKeyAuthenticator(Vertx vertx, ConsumerStore store, AuthOptions options, long lookupTimeoutMs,
@@ -60,10 +62,11 @@ public final class ApiKeyAuthenticator {
     }
     Future<Optional<Consumer>> lookup = lookups.get(digest);
     if (lookup == null) {
+      long revocationsBefore = revocations;
       lookup = store.lookup(digest).timeout(lookupTimeoutMs, TimeUnit.MILLISECONDS)
         .andThen(done -> {
           lookups.remove(digest);
-          if (done.succeeded() && done.result().isPresent()) {
+          if (done.succeeded() && done.result().isPresent() && revocations == revocationsBefore) {
             verified.put(digest, done.result().get(), cacheNanos);
           }
         });
@@ -79,6 +82,7 @@ public final class ApiKeyAuthenticator {
     if (event == null) {
       return;
     }
+    revocations++;
     event.digests().forEach(verified::remove);
     if (event.kind() == AuthEvent.Kind.CONSUMER_DELETED) {
       verified.removeIf((digest, consumer) -> consumer.id().equals(event.consumer()));

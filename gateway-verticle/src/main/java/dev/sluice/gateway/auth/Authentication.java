@@ -29,6 +29,7 @@ import java.util.function.LongSupplier;
  */
 public final class Authentication {
   private static final String BEARER = "bearer ";
+  private static final String INVALID_TOKEN = "Bearer error=\"invalid_token\"";
   private static final long MIN_LOOKUP_TIMEOUT_MS = 200;
 
   private final Vertx vertx;
@@ -89,7 +90,6 @@ public final class Authentication {
     Refusal forbidden;
     boolean unavailable;
     boolean sentAny;
-    boolean badToken;
   }
 
   private Future<Result> attempt(RouteConfig route, RouteAuth auth, HttpServerRequest request, int index, Seen seen) {
@@ -113,14 +113,11 @@ public final class Authentication {
           if (decision != null) {
             return Future.succeededFuture(new Result(decision, null));
           }
-          seen.badToken = true;
         } else {
           seen.forbidden = seen.forbidden == null ? forbidden : seen.forbidden;
         }
       } else if (found instanceof AuthOutcome.Unavailable) {
         seen.unavailable = true;
-      } else if (found instanceof AuthOutcome.Rejected && method == AuthMethod.JWT) {
-        seen.badToken = true;
       }
       return attempt(route, auth, request, index + 1, seen);
     });
@@ -133,8 +130,8 @@ public final class Authentication {
     if (seen.unavailable) {
       return new Refusal(Refusal.Kind.UNAVAILABLE, "credentials cannot be checked right now; try again shortly", null);
     }
-    String challenge = !auth.allows(AuthMethod.JWT) ? null
-      : seen.badToken ? "Bearer error=\"invalid_token\"" : "Bearer";
+    // DESIGN.md: every 401 of a route that takes tokens carries the same challenge, token sent or not.
+    String challenge = auth.allows(AuthMethod.JWT) ? INVALID_TOKEN : null;
     String message = !seen.sentAny ? "this route needs " + wanted(auth)
       : "credentials not accepted: " + wanted(auth) + " required";
     return new Refusal(Refusal.Kind.UNAUTHENTICATED, message, challenge);

@@ -131,9 +131,9 @@ public final class ConsumerStore {
         return Future.succeededFuture(new Revocation(Revoked.NO_CONSUMER, List.of()));
       }
       List<String> keys = found.get().keyDigests();
-      Future<Response> lookups = keys.isEmpty() ? Future.succeededFuture()
-        : redis.apply(keys.stream().map(ConsumerKeys::apiKey)
-            .reduce(Request.cmd(Command.DEL), Request::arg, (a, b) -> a));
+      // One DEL per lookup key: they hash to different slots, and a multi-key DEL fails on a Redis Cluster.
+      Future<?> lookups = Future.all(keys.stream()
+        .map(d -> redis.apply(Request.cmd(Command.DEL).arg(ConsumerKeys.apiKey(d)))).toList());
       return lookups.compose(v -> redis.apply(Request.cmd(Command.DEL).arg(ConsumerKeys.consumer(id))))
         .map(v -> new Revocation(Revoked.REVOKED, keys));
     });

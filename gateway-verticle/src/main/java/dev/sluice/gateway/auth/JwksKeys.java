@@ -92,6 +92,11 @@ final class JwksKeys implements KeySource {
         if (response.statusCode() != 200) {
           return response.body().compose(ignored -> Future.failedFuture("HTTP " + response.statusCode()));
         }
+        if (declaredLength(response.getHeader("Content-Length")) > MAX_JWKS_BYTES) {
+          // Not read into memory at all; the size check below covers bodies that declare no length.
+          response.request().reset();
+          return Future.failedFuture("key set larger than " + MAX_JWKS_BYTES + " bytes");
+        }
         return response.body();
       })
       .timeout(FETCH_TIMEOUT_MS, TimeUnit.MILLISECONDS)
@@ -153,6 +158,14 @@ final class JwksKeys implements KeySource {
     }
     JWTAuth auth = JWTAuth.create(vertx, new JWTAuthOptions().setJwks(keys).setJWTOptions(checks));
     return new KeySet(auth, kids, anonymous);
+  }
+
+  private static long declaredLength(String header) {
+    try {
+      return header == null ? -1 : Long.parseLong(header.trim());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
   }
 
   private static String usualAlgorithm(JsonObject jwk) {
