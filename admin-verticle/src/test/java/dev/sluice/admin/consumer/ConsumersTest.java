@@ -185,6 +185,10 @@ class ConsumersTest {
     assertEquals(200, call("/keyed/x", first).statusCode());
     HttpResponse<Buffer> fourth = call("/keyed/x", second);
     assertEquals(429, fourth.statusCode(), "3 a minute for the consumer, whichever key it uses");
+    JsonObject window = admin.get("/__limits?client=consumer:shared").send().await().bodyAsJsonObject()
+      .getJsonArray("routes").stream().map(JsonObject.class::cast).filter(r -> "keyed".equals(r.getString("route")))
+      .findFirst().orElseThrow();
+    assertEquals(3, window.getInteger("count"), "the admin finds the consumer's one window: " + window);
     assertEquals(200, call("/keyed/x", create("other")).statusCode(), "another consumer has a window of its own");
 
     String gold = issued(adminCall(HttpMethod.POST, "/__consumers", new JsonObject().put("id", "gold")
