@@ -5,6 +5,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.sluice.admin.AdminVerticle;
 import dev.sluice.gateway.GatewayFixture;
+import dev.sluice.gateway.auth.TestIssuer;
 import dev.sluice.gateway.config.ConfigParser;
 import dev.sluice.localredis.RedisServerProcess;
 import io.vertx.core.Vertx;
@@ -50,6 +51,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ConsumersTest {
   static final String TOKEN = "consumers-admin-token";
   static final List<String> ISSUED = new CopyOnWriteArrayList<>();
+  static final TestIssuer.Key ISSUER = TestIssuer.rsa("k1");
   static final List<String> ADMIN_ANSWERS = new CopyOnWriteArrayList<>();
   static RedisServerProcess redisServer;
   static Vertx vertx;
@@ -69,7 +71,9 @@ class ConsumersTest {
     gw = GatewayFixture.start(vertx, mock -> GatewayFixture.config(redisServer.url(), new JsonArray()
         .add(route("keyed", "/keyed", mock + "/anything").put("auth", "apiKey").put("rateLimit", limitOf3))
         .add(route("vip", "/vip", mock + "/anything").put("auth", "apiKey")
-          .put("apiKey", new JsonObject().put("consumers", new JsonArray().add("vip")))))
+          .put("apiKey", new JsonObject().put("consumers", new JsonArray().add("vip"))))
+        .add(route("either", "/either", mock + "/anything").put("auth", new JsonArray().add("apiKey").add("jwt"))
+          .put("jwt", new JsonObject().put("publicKey", ISSUER.publicPem()).put("algorithms", new JsonArray().add("RS256")))))
       .put("log", new JsonObject().put("access", true))).await();
     AdminVerticle verticle = new AdminVerticle(ConfigParser.parse(gw.rawConfig.copy()
       .put("admin", new JsonObject().put("host", "127.0.0.1").put("port", 0).put("token", TOKEN))), null);
@@ -241,8 +245,37 @@ class ConsumersTest {
     assertEquals(200, call("/vip/x", create("vip")).statusCode());
   }
 
+  static String token(String sub) {
+    return ISSUER.sign(TestIssuer.claims("https://idp.test/", "any", sub));
+  }
+
+  static HttpResponse<Buffer> either(String key, String token) {
+    var request = gw.client.get("/either/x");
+    if (key != null) {
+      request.putHeader("X-Api-Key", key);
+    }
+    if (token != null) {
+      request.putHeader("Authorization", "Bearer " + token);
+    }
+    return request.send().await();
+  }
+
   @Test
   @Order(7)
+  void onARouteTakingEitherCredentialOneValidOneSuffices() {
+    String key = create("either");
+    assertEquals(200, either(key, null).statusCode());
+    assertEquals(200, either(null, token("user-7")).statusCode());
+    assertEquals(200, either("sk_made-up", token("user-7")).statusCode(), "a bad key does not spoil a good token");
+    assertEquals(200, either(key, TestIssuer.unsigned(TestIssuer.claims("x", "y", "admin"), "k1")).statusCode(),
+      "nor a bad token a good key");
+    HttpResponse<Buffer> neither = either("sk_made-up", TestIssuer.rsa("k1").sign(TestIssuer.claims("x", "y", "z")));
+    assertEquals(401, neither.statusCode());
+    assertEquals("Bearer error=\"invalid_token\"", neither.getHeader("WWW-Authenticate"));
+  }
+
+  @Test
+  @Order(8)
   void noKeyIsInARedisKeyOrValueInALogLineOrInAnAdminAnswer() {
     assertTrue(ISSUED.size() >= 10, "keys issued: " + ISSUED.size());
     List<String> redisText = new ArrayList<>();
@@ -279,7 +312,7 @@ class ConsumersTest {
   }
 
   @Test
-  @Order(8)
+  @Order(9)
   void whileRedisIsDownRecentlyVerifiedKeysPassAndUnknownKeysGet503() {
     String verified = create("offline");
     String neverUsed = newKey("offline");
@@ -293,6 +326,8 @@ class ConsumersTest {
         assertEquals(503, response.statusCode(), response.bodyAsString());
         assertEquals("AUTH_UNAVAILABLE", response.bodyAsJsonObject().getString("code"));
       }
+      assertEquals(200, either(neverUsed, token("user-8")).statusCode(), "a key that cannot be checked, a good token");
+      assertEquals(503, either(neverUsed, null).statusCode(), "the key alone cannot be checked");
       assertEquals(503, adminCall(HttpMethod.POST, "/__consumers", new JsonObject()).statusCode());
     } finally {
       redisServer.restart();
