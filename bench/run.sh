@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # One benchmark run: the upstream-mock direct, through nginx as a plain proxy, and through Sluice
 # (Redis limiter on, limit high enough that nothing is rejected; one hot API key, then 10 000 keys
-# in turn), each with the same wrk load, and 1 MiB answers through each (MB/s);
+# in turn), each with the same wrk load, and 1 MiB answers through each (MB/s); the auth rows: a JWT route
+# (RS256, 1 000 tokens of 1 000 subjects in turn, bench/many-tokens.lua) and an API-key route (10 000
+# consumers' keys in turn, bench/many-apikeys.lua), each compared with the 10 000-client row (same
+# gateway, a route without auth); credentials made by bench/auth-fixtures.py;
 # then Sluice once more with Redis unreachable and `redis.onFailure: open`, which is as close to
 # "limiter off" as the config allows. Only ratios from one run mean anything on a shared
 # machine; see RESULTS.md.
@@ -101,6 +104,9 @@ NGINX
 nginx -c "$PWD/$OUT/nginx.conf" -p "$PWD/$OUT" &
 NGINX_PID=$!; PIDS+=($NGINX_PID)
 
+# The auth rows' credentials: an RSA key and 1 000 tokens signed by it, 10 000 API keys and their consumers.
+python3 bench/auth-fixtures.py "$OUT"
+
 # The admin API stays on (as in production: its metrics registry is on the request path).
 gateway_yaml() { # port admin-port redis-yaml
   cat <<YAML
@@ -115,6 +121,21 @@ routes:
   - name: bench
     prefix: /
     upstream: http://127.0.0.1:$MOCK_PORT
+  - name: jwt
+    prefix: /jwt
+    stripPrefix: true
+    upstream: http://127.0.0.1:$MOCK_PORT
+    auth: jwt
+    identity: jwt:sub
+    jwt:
+      algorithms: [RS256]
+      publicKey: |
+$(sed 's/^/        /' "$OUT/jwt-public.pem")
+  - name: keyed
+    prefix: /keyed
+    stripPrefix: true
+    upstream: http://127.0.0.1:$MOCK_PORT
+    auth: apiKey
 YAML
 }
 gateway_yaml "$GW_PORT" "$ADMIN_PORT" "{ url: \"redis://127.0.0.1:$REDIS_PORT\" }" >"$OUT/gateway.yaml"
@@ -132,6 +153,8 @@ wait_http "http://127.0.0.1:$MOCK_PORT/static"
 wait_http "http://127.0.0.1:$NGINX_PORT/static"
 wait_http "http://127.0.0.1:$GW_PORT/static"
 wait_http "http://127.0.0.1:$GW_OPEN_PORT/static"
+redis-cli -p "$REDIS_PORT" --pipe <"$OUT/consumers.resp" >"$OUT/consumers-load.log"
+CONSUMERS=$(redis-cli -p "$REDIS_PORT" --scan --pattern 'sluice:apikey:*' | wc -l)
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # CPU accounting, so a number can be explained (and a disturbed run recognised): clock ticks used by
@@ -187,6 +210,10 @@ WRK_ARGS="-s bench/many-keys.lua" run_wrk sluice-many "http://127.0.0.1:$GW_PORT
 # Redis must hold the limiter's key (it expires one window after the last request), or the run
 # measured something else; the EVALSHA count below says the same for every request.
 KEYS=$(redis-cli -p "$REDIS_PORT" --scan --pattern 'sluice:rl:*' | wc -l)
+# Auth, limiter on: 1 000 JWT subjects, then 10 000 API-key consumers (a non-2xx count in the notes means
+# the credentials were refused and the row measured something else).
+TOKENS_FILE="$OUT/tokens.txt" WRK_ARGS="-s bench/many-tokens.lua" run_wrk sluice-jwt "http://127.0.0.1:$GW_PORT/jwt/static" "$OUT/gateway.log" "$GW_PID"
+APIKEYS_FILE="$OUT/apikeys.txt" WRK_ARGS="-s bench/many-apikeys.lua" run_wrk sluice-keys "http://127.0.0.1:$GW_PORT/keyed/static" "$OUT/gateway.log" "$GW_PID"
 run_wrk sluice-open "http://127.0.0.1:$GW_OPEN_PORT/static" "$OUT/gateway-open.log" "$GW_OPEN_PID"
 # Large bodies: 1 MiB answers, compared in MB/s (the streaming data plane's row).
 LARGE=/bytes/1048576
@@ -207,6 +234,7 @@ row() { # label name
 }
 
 D=$(rps direct); N=$(rps nginx); S=$(rps sluice); M=$(rps sluice-many); O=$(rps sluice-open)
+J=$(rps sluice-jwt); K=$(rps sluice-keys)
 SLUICE_N=$(awk '/requests in/ {print $1}' "$OUT/sluice.txt")
 {
 echo
@@ -219,13 +247,16 @@ row "nginx proxy" nginx
 row "sluice (limiter on, 1 client)" sluice
 row "sluice (limiter, 10k clients)" sluice-many
 row "sluice (no Redis, open)" sluice-open
+row "sluice JWT (RS256, 1k tokens)" sluice-jwt
+row "sluice API key (10k keys)" sluice-keys
 echo
 echo "ratios: nginx/direct $(ratio "$N" "$D")  sluice/direct $(ratio "$S" "$D")  sluice/nginx $(ratio "$S" "$N")  sluice-10k-clients/nginx $(ratio "$M" "$N")  sluice-open/nginx $(ratio "$O" "$N")"
+echo "auth (goal >= 0.9 of the route without auth, the 10k-client row): jwt/10k-clients $(ratio "$J" "$M")  api-key/10k-clients $(ratio "$K" "$M")  (consumers in Redis: $CONSUMERS)"
 echo
 echo "1 MiB answers (GET $LARGE), MB/s: direct $(mbps direct-1m)  nginx $(mbps nginx-1m)  sluice $(mbps sluice-1m)  (p99: $(pct direct-1m 99%) / $(pct nginx-1m 99%) / $(pct sluice-1m 99%)); sluice/nginx $(ratio "$(mbps sluice-1m)" "$(mbps nginx-1m)")$( [ -n "$(errors sluice-1m)" ] && echo "  sluice errors: $(errors sluice-1m)")"
 MANY_N=$(awk '/requests in/ {print $1}' "$OUT/sluice-many.txt")
 echo "limiter: 1 client: $(cpu sluice 7) EVALSHA calls for $SLUICE_N requests ($(ratio "$(cpu sluice 7)" "$SLUICE_N") per request); 10k clients: $(cpu sluice-many 7) for $MANY_N ($(ratio "$(cpu sluice-many 7)" "$MANY_N") per request); keys: $KEYS; fallback episodes while measuring: $(cpu sluice 8) / $(cpu sluice-many 8)"
-for name in direct nginx sluice sluice-many sluice-open direct-1m nginx-1m sluice-1m; do
+for name in direct nginx sluice sluice-many sluice-open sluice-jwt sluice-keys direct-1m nginx-1m sluice-1m; do
   if [ "$(cpu "$name" 9)" -gt 10 ]; then
     echo "DISTURBED: other processes used $(cpu "$name" 9)% of the CPU during '$name'; its numbers and every ratio with it are not comparable: run again on a quiet machine"
   fi

@@ -7,6 +7,7 @@ import dev.sluice.admin.command.AdminCommands;
 import dev.sluice.admin.command.AdminRouteTable;
 import dev.sluice.admin.command.AdminToken;
 import dev.sluice.admin.command.CommandConsumer;
+import dev.sluice.admin.consumer.ConsumersEndpoint;
 import dev.sluice.admin.ui.AdminPage;
 import dev.sluice.gateway.circuit.CircuitBus;
 import dev.sluice.gateway.config.SluiceConfig;
@@ -41,6 +42,7 @@ public class AdminVerticle extends VerticleBase {
   private TcpBridge tcpBridge;
   private LimitsEndpoint limits;
   private HealthEndpoint health;
+  private ConsumersEndpoint consumers;
 
   /** @param registry the node's meters; null when metrics are off */
   public AdminVerticle(SluiceConfig config, PrometheusMeterRegistry registry) {
@@ -75,6 +77,8 @@ public class AdminVerticle extends VerticleBase {
     router.get("/__limits").handler(limits::get);
     router.get("/__upstreams").handler(new UpstreamsEndpoint(gatherer, routeTable::names)::get);
     router.get("/__health").handler(health::get);
+    consumers = new ConsumersEndpoint(vertx, config.redis().url());
+    consumers.mount(router, auth);
     router.get("/__metrics").handler(registry == null
       ? ctx -> AdminReplies.error(ctx, 503, "METRICS_OFF", "metrics are not enabled on this node")
       : PrometheusScrapingHandler.create(registry));
@@ -96,6 +100,7 @@ public class AdminVerticle extends VerticleBase {
   public Future<?> stop() {
     limits.close();
     health.close();
+    consumers.close();
     return Future.join(routeTable.stop(), commandConsumer.stop(),
       tcpBridge == null ? Future.succeededFuture() : tcpBridge.stop());
   }

@@ -91,6 +91,9 @@ final class SluiceDemo {
         .add(route("status", "/status", mock, false))
         .add(route("limited", "/limited", mock + "/anything", true)
           .put("rateLimit", new JsonObject().put("limit", 5).put("windowMs", 10_000)))
+        // API-key consumers: made with the admin's POST /__consumers, counted by consumer id, not by key.
+        .add(route("keyed", "/keyed", mock + "/anything", true).put("auth", "apiKey")
+          .put("rateLimit", new JsonObject().put("limit", 5).put("windowMs", 10_000)))
         .add(new JsonObject().put("name", "pair").put("prefix", "/pair").put("stripPrefix", true)
           .put("upstream", new JsonArray().add(mock + "/anything").add(replica + "/anything"))
           .put("balance", "round-robin")
@@ -127,6 +130,14 @@ final class SluiceDemo {
       "                                                # (the instances of a node share one circuit: the 4th call is refused)",
       "  for i in $(seq 6); do curl -s -o /dev/null -w '%{http_code} ' " + gw + "/limited; done; echo",
       "                                                # 5 per 10 s per client: the 6th is 429 RATE_LIMITED",
+      "  curl -i " + gw + "/keyed/hi                # 401 UNAUTHENTICATED: the route needs an API key",
+      "  KEY=$(curl -s -X POST -H 'Authorization: Bearer " + DEMO_TOKEN + "' -H 'Content-Type: application/json' \\\n"
+        + "      -d '{\"id\":\"acme\"}' " + admin
+        + "/__consumers | grep -o 'sk_[A-Za-z0-9_-]*')",
+      "                                                # consumer acme and its key, shown this once",
+      "  curl -i -H \"X-Api-Key: $KEY\" " + gw + "/keyed/hi   # 200; 5 per 10 s for acme, whichever of its keys",
+      "  curl -s -H 'Authorization: Bearer " + DEMO_TOKEN + "' " + admin + "/__consumers/acme",
+      "                                                # digest prefixes only; DELETE .../keys/<prefix> revokes",
       "  for i in 1 2 3 4; do curl -s " + gw + "/pair/hi | grep -o '\"host\":\\[\"[^\"]*\"'; done",
       "                                                # two targets, in turn",
       "  curl -s -X POST -H 'Content-Type: application/json' -d '{\"failureRate\":1}' http://127.0.0.1:" + replicaPort

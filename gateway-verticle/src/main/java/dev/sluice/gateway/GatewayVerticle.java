@@ -1,5 +1,6 @@
 package dev.sluice.gateway;
 
+import dev.sluice.gateway.auth.Authentication;
 import dev.sluice.gateway.circuit.CircuitListener;
 import dev.sluice.gateway.circuit.RouteCircuit;
 import dev.sluice.gateway.circuit.RouteCircuits;
@@ -62,6 +63,7 @@ public class GatewayVerticle extends VerticleBase {
   private HealthChecks healthChecks;
   /** Set when stop begins: what the drain cuts short after that is the gateway's doing. */
   private volatile boolean stopping;
+  private Authentication auth;
 
   /** A gateway on a node of its own. */
   public GatewayVerticle(SluiceConfig config) {
@@ -96,8 +98,9 @@ public class GatewayVerticle extends VerticleBase {
       new NodeShareLimiter(node.fallbackWindows(), node.liveNodes()))
       .onFallback(() -> metrics.limiterFallback(config.redis().onFailure()));
     snapshots = new SnapshotResponder(vertx, sync, () -> routing.circuits(), this::limiterView);
+    auth = new Authentication(vertx, config.auth(), config.redis());
     GatewayPipeline pipeline = GatewayPipeline.of(vertx, () -> routing, config.http(),
-      new ClientIdentityResolver(config.clients()), new RateLimitStage(limiter), upstream, metrics,
+      new ClientIdentityResolver(config.clients()), auth, new RateLimitStage(limiter), upstream, metrics,
       config.log().access(), () -> stopping);
 
     HttpServerOptions serverOptions = serverOptions();
@@ -110,6 +113,7 @@ public class GatewayVerticle extends VerticleBase {
     });
     // Redis warmed first and listening last: the first burst must not find a cold limiter.
     return limiter.preload()
+      .compose(v -> auth.start(config.routes()))
       .compose(v -> sync.start(() -> routing.circuits()))
       .compose(v -> snapshots.start())
       .compose(v -> targetSync.start(() -> routing.targets()))
@@ -151,7 +155,7 @@ public class GatewayVerticle extends VerticleBase {
     routing.circuits().close();
     return Future.join(List.of(upstream.close(), sync.stop(), snapshots.stop(), targetSync.stop(),
       healthChecks.stop(), routeTables == null ? Future.succeededFuture() : routeTables.stop(),
-      limiter.close())).mapEmpty();
+      limiter.close(), auth.close())).mapEmpty();
   }
 
   /**
@@ -178,7 +182,7 @@ public class GatewayVerticle extends VerticleBase {
     circuits.all().forEach(metrics::watch);
     LOG.info("routes reloaded (version {}): {}", reload.version(),
       reload.routes().stream().map(r -> r.name() + " " + r.prefix()).toList());
-    return Future.all(sync.catchUpAll(circuits), targetSync.catchUpAll(targets)).mapEmpty();
+    return Future.all(sync.catchUpAll(circuits), targetSync.catchUpAll(targets), auth.warm(reload.routes())).mapEmpty();
   }
 
   private JsonObject limiterView() {

@@ -36,7 +36,8 @@ public final class ConfigJson {
         .put("clients", toJson(config.clients()))
         .put("log", new JsonObject().put("format", lower(config.log().format())).put("access", config.log().access()))
         .put("defaults", toJson(config.defaults()))
-        .put("routes", toJson(config.routes()));
+        .put("routes", toJson(config.routes()))
+        .put("auth", AuthJson.toJson(config.auth()));
   }
 
   /** The route table, as {@code GET /__routes} shows it and {@code sluice.routes.reload} carries it. */
@@ -48,12 +49,12 @@ public final class ConfigJson {
 
   /** One route with its full effective policy, flat as in the file: name, prefix, …, timeoutMs, rateLimit, …. */
   public static JsonObject toJson(RouteConfig route) {
-    return new JsonObject()
+    return AuthJson.mergeInto(new JsonObject()
         .put("name", route.name())
         .put("prefix", route.prefix())
         .put("upstream", upstream(route))
         .put("stripPrefix", route.stripPrefix())
-        .mergeIn(toJson(route.policy()));
+        .mergeIn(toJson(route.policy())), route.auth());
   }
 
   public static JsonObject toJson(RoutePolicy policy) {

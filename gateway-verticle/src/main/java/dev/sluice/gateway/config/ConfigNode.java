@@ -57,6 +57,11 @@ final class ConfigNode {
     return value(key).oneOf(type).orElse(fallback);
   }
 
+  /** The keys this object holds, for a section keyed by the user's own names (header names, say). */
+  Set<String> fieldNames() {
+    return new LinkedHashSet<>(json.fieldNames());
+  }
+
   /** Reports a problem on {@code key} of this object, e.g. one that involves two of its fields. */
   void problem(String key, String message) {
     problems.add(childPath(key), message);

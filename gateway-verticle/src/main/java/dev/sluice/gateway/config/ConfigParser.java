@@ -1,5 +1,6 @@
 package dev.sluice.gateway.config;
 
+import dev.sluice.gateway.auth.AuthOptions;
 import dev.sluice.gateway.client.CidrBlock;
 import dev.sluice.gateway.client.ClientsOptions;
 import io.vertx.core.json.JsonArray;
@@ -51,9 +52,10 @@ public final class ConfigParser {
     LogOptions log = log(root.object("log"));
     RoutePolicy defaults = defaults(root.object("defaults"));
     List<RouteConfig> routes = RouteReader.read(root.value("routes"), defaults);
+    AuthOptions auth = AuthReader.options(root.object("auth"));
     root.rejectUnknownKeys();
     problems.throwIfAny();
-    return new SluiceConfig(http, admin, redis, clients, log, defaults, routes);
+    return new SluiceConfig(http, admin, redis, clients, log, defaults, routes, auth);
   }
 
   private static HttpOptions http(ConfigNode node) {

@@ -1,5 +1,6 @@
 package dev.sluice.gateway.config;
 
+import dev.sluice.gateway.auth.RouteAuth;
 import dev.sluice.gateway.upstream.TargetConfig;
 
 import java.net.URI;
@@ -10,14 +11,21 @@ import java.util.List;
  *
  * @param targets one or more upstream targets, distinct by URL; each one's path (if any) is prepended to the
  *                forwarded path
+ * @param auth    who may call the route ({@link RouteAuth#NONE}: anyone); a route's own, not a default
  */
 public record RouteConfig(String name, String prefix, List<TargetConfig> targets, boolean stripPrefix,
-                          RoutePolicy policy) {
+                          RoutePolicy policy, RouteAuth auth) {
   public RouteConfig {
     targets = List.copyOf(targets);
     if (targets.isEmpty()) {
       throw new IllegalArgumentException("a route needs at least one target");
     }
+    auth = auth == null ? RouteAuth.NONE : auth;
+  }
+
+  /** A route anyone may call. */
+  public RouteConfig(String name, String prefix, List<TargetConfig> targets, boolean stripPrefix, RoutePolicy policy) {
+    this(name, prefix, targets, stripPrefix, policy, RouteAuth.NONE);
   }
 
   /** A route with one upstream. */

@@ -1,5 +1,6 @@
 package dev.sluice.gateway.config;
 
+import dev.sluice.gateway.auth.RouteAuth;
 import dev.sluice.gateway.upstream.TargetConfig;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -57,11 +58,12 @@ final class RouteReader {
     Optional<List<TargetConfig>> upstream = targets(node.value("upstream"));
     boolean stripPrefix = node.bool("stripPrefix", false);
     RoutePolicy policy = PolicyReader.read(node, defaults);
+    RouteAuth auth = AuthReader.route(node);
     node.rejectUnknownKeys();
     if (name.isEmpty() || prefix.isEmpty() || upstream.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(new RouteConfig(name.get(), prefix.get(), upstream.get(), stripPrefix, policy));
+    return Optional.of(new RouteConfig(name.get(), prefix.get(), upstream.get(), stripPrefix, policy, auth));
   }
 
   /**

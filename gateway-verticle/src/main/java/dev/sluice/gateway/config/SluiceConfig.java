@@ -1,12 +1,20 @@
 package dev.sluice.gateway.config;
 
+import dev.sluice.gateway.auth.AuthOptions;
 import dev.sluice.gateway.client.ClientsOptions;
 import java.util.List;
 
 /** The whole, validated node configuration. Build it with {@link ConfigParser#parse}. */
 public record SluiceConfig(HttpOptions http, AdminOptions admin, RedisOptions redis, ClientsOptions clients,
-                           LogOptions log, RoutePolicy defaults, List<RouteConfig> routes) {
+                           LogOptions log, RoutePolicy defaults, List<RouteConfig> routes, AuthOptions auth) {
   public SluiceConfig {
     routes = List.copyOf(routes);
+    auth = auth == null ? AuthOptions.DEFAULT : auth;
+  }
+
+  /** A config with the default {@code auth} section. */
+  public SluiceConfig(HttpOptions http, AdminOptions admin, RedisOptions redis, ClientsOptions clients,
+                      LogOptions log, RoutePolicy defaults, List<RouteConfig> routes) {
+    this(http, admin, redis, clients, log, defaults, routes, AuthOptions.DEFAULT);
   }
 }

@@ -9,11 +9,27 @@ import io.vertx.core.VertxException;
 public final class GatewayException extends VertxException {
   private final GatewayError error;
   private final long retryAfterSeconds;
+  private final String challenge;
 
   private GatewayException(GatewayError error, String message, long retryAfterSeconds) {
+    this(error, message, retryAfterSeconds, null);
+  }
+
+  private GatewayException(GatewayError error, String message, long retryAfterSeconds, String challenge) {
     super(message, true);
     this.error = error;
     this.retryAfterSeconds = retryAfterSeconds;
+    this.challenge = challenge;
+  }
+
+  /** An answer that carries {@code WWW-Authenticate: <challenge>} (null for none). */
+  public static GatewayException challenge(GatewayError error, String message, String challenge) {
+    return new GatewayException(error, message, -1, challenge);
+  }
+
+  /** @return the {@code WWW-Authenticate} value, or null */
+  public String challenge() {
+    return challenge;
   }
 
   public static GatewayException of(GatewayError error, String message) {

@@ -29,6 +29,10 @@ final class AccessLog {
     if (exchange.client() != null) {
       line = line.addKeyValue("client", exchange.client());
     }
+    if (exchange.caller() != null && exchange.caller().id() != null) {
+      // consumer=<id> or sub=<subject>: who the credentials say called, never the credentials
+      line = line.addKeyValue(exchange.caller().kind(), exchange.caller().id());
+    }
     line = line.addKeyValue("method", exchange.request().method().name())
       .addKeyValue("path", exchange.path())
       .addKeyValue("status", status)

@@ -12,6 +12,10 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 
 import java.util.List;
+import java.util.function.Consumer;
+import dev.sluice.gateway.auth.AuthOutcome;
+import dev.sluice.gateway.config.RateLimitPolicy;
+import io.vertx.core.MultiMap;
 
 /**
  * One client request on its way through the stages, and what the stages learned about it. It
@@ -39,6 +43,9 @@ public final class Exchange {
   private Admission admission = Admission.CALL;
   private GatewayError error;
   private CutShort cutShort;
+  private AuthOutcome.Caller caller;
+  private RateLimitPolicy ownLimit;
+  private Consumer<MultiMap> upstreamHeaders;
 
   Exchange(HttpServerRequest request, String requestId, String path, List<GatewayStage> stages) {
     this.request = request;
@@ -201,5 +208,32 @@ public final class Exchange {
       cutShort = cause;
     }
     return cutShort;
+  }
+
+  /** @return who the credentials say called (for the access log), or null on a route without auth */
+  public AuthOutcome.Caller caller() {
+    return caller;
+  }
+
+  void caller(AuthOutcome.Caller caller) {
+    this.caller = caller;
+  }
+
+  /** The limit this request counts against: the caller's own for the route (a consumer's), else the route's. */
+  public RateLimitPolicy rateLimitPolicy() {
+    return ownLimit != null ? ownLimit : route.policy().rateLimit();
+  }
+
+  void ownLimit(RateLimitPolicy limit) {
+    this.ownLimit = limit;
+  }
+
+  /** Applied to each attempt's headers after the client's were copied (claims forwarded, copies stripped), or null. */
+  Consumer<MultiMap> upstreamHeaders() {
+    return upstreamHeaders;
+  }
+
+  void upstreamHeaders(Consumer<MultiMap> rewrite) {
+    this.upstreamHeaders = rewrite;
   }
 }

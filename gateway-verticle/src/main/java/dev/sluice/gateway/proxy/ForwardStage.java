@@ -106,6 +106,9 @@ final class ForwardStage implements GatewayStage {
     HttpServerRequest request = exchange.request();
     HopByHopHeaders.copyEndToEnd(request.headers(), headers, REQUEST_SKIP);
     ForwardedHeaders.apply(request, headers);
+    if (exchange.upstreamHeaders() != null) {
+      exchange.upstreamHeaders().accept(headers);
+    }
     headers.set(RequestIds.HEADER, exchange.requestId());
     if (exchange.upgrade()) {
       headers.set(HttpHeaders.CONNECTION, "Upgrade");

@@ -1,5 +1,6 @@
 package dev.sluice.gateway.proxy;
 
+import dev.sluice.gateway.auth.Authentication;
 import dev.sluice.gateway.client.ClientIdentityResolver;
 import dev.sluice.gateway.error.GatewayError;
 import dev.sluice.gateway.config.HttpOptions;
@@ -19,7 +20,7 @@ import java.util.function.Supplier;
 
 /**
  * The request path, assembled in one place and read top to bottom. Request phase:
- * upgrade check → route → body size → client identity → rate limit → a target left → circuit →
+ * upgrade check → route → body size → client identity → authentication → rate limit → a target left → circuit →
  * forward (each attempt to a target the route's balancer picks, retries elsewhere). Response
  * phase: {@link ReplyWriter} relays the upstream's answer as it streams, or writes Sluice's JSON
  * error; then the answer is recorded (metrics, access log).
@@ -38,14 +39,20 @@ public final class GatewayPipeline implements Handler<HttpServerRequest> {
     this.replies = replies;
   }
 
+  /**
+   * @param auth     who may call a route (401/403/503 before the limiter counts anything); null: every route is open
+   * @param draining true once the gateway is shutting down
+   */
   public static GatewayPipeline of(Vertx vertx, Supplier<Routing> routing, HttpOptions http,
-                                   ClientIdentityResolver clients, GatewayStage rateLimit, UpstreamClient upstream,
-                                   GatewayMetrics metrics, boolean accessLog, BooleanSupplier draining) {
+                                   ClientIdentityResolver clients, Authentication auth, GatewayStage rateLimit,
+                                   UpstreamClient upstream, GatewayMetrics metrics, boolean accessLog,
+                                   BooleanSupplier draining) {
     return new GatewayPipeline(List.of(
       new UpgradeStage(),
       new RouteStage(routing),
       new BodyStage(http.maxBodyBytes()),
       new ClientStage(clients),
+      auth == null ? Exchange::proceed : new AuthStage(auth),
       rateLimit,
       new TargetsStage(),
       new CircuitStage(),

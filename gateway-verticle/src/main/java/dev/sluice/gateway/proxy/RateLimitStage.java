@@ -29,7 +29,7 @@ public final class RateLimitStage implements GatewayStage {
   @Override
   public Future<ProxyReply> handle(Exchange exchange) {
     Route route = exchange.route();
-    return limiter.acquire(route.name(), exchange.client(), route.policy().rateLimit())
+    return limiter.acquire(route.name(), exchange.client(), exchange.rateLimitPolicy())
       .transform(decided -> decided.succeeded() ? decided(exchange, decided.result()) : unavailable(decided.cause()));
   }
 

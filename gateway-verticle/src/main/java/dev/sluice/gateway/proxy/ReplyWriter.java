@@ -86,6 +86,9 @@ final class ReplyWriter {
     exchange.error(error.error());
     response.setStatusCode(error.error().status());
     response.headers().set(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON);
+    if (error.challenge() != null) {
+      response.headers().set("WWW-Authenticate", error.challenge());
+    }
     if (error.retryAfterSeconds() > 0) {
       response.headers().set(HttpHeaders.RETRY_AFTER, Long.toString(error.retryAfterSeconds()));
     }
