@@ -1,5 +1,6 @@
 package dev.sluice.gateway.config;
 
+import dev.sluice.gateway.cache.CacheOptions;
 import dev.sluice.gateway.upstream.TargetConfig;
 
 import java.net.URI;
@@ -10,14 +11,20 @@ import java.util.List;
  *
  * @param targets one or more upstream targets, distinct by URL; each one's path (if any) is prepended to the
  *                forwarded path
+ * @param cache   the route's response cache, {@link CacheOptions#OFF} unless the route sets one
  */
 public record RouteConfig(String name, String prefix, List<TargetConfig> targets, boolean stripPrefix,
-                          RoutePolicy policy) {
+                          RoutePolicy policy, CacheOptions cache) {
   public RouteConfig {
     targets = List.copyOf(targets);
     if (targets.isEmpty()) {
       throw new IllegalArgumentException("a route needs at least one target");
     }
+  }
+
+  /** A route without a cache. */
+  public RouteConfig(String name, String prefix, List<TargetConfig> targets, boolean stripPrefix, RoutePolicy policy) {
+    this(name, prefix, targets, stripPrefix, policy, CacheOptions.OFF);
   }
 
   /** A route with one upstream. */

@@ -57,11 +57,12 @@ final class RouteReader {
     Optional<List<TargetConfig>> upstream = targets(node.value("upstream"));
     boolean stripPrefix = node.bool("stripPrefix", false);
     RoutePolicy policy = PolicyReader.read(node, defaults);
+    var cache = CacheReader.read(node.value("cache"));
     node.rejectUnknownKeys();
     if (name.isEmpty() || prefix.isEmpty() || upstream.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(new RouteConfig(name.get(), prefix.get(), upstream.get(), stripPrefix, policy));
+    return Optional.of(new RouteConfig(name.get(), prefix.get(), upstream.get(), stripPrefix, policy, cache));
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.sluice.gateway.proxy;
 
+import dev.sluice.gateway.cache.BodyCapture;
 import dev.sluice.gateway.circuit.Admission;
 import dev.sluice.gateway.circuit.RouteCircuit;
 import dev.sluice.gateway.error.GatewayError;
@@ -7,11 +8,13 @@ import dev.sluice.gateway.route.Route;
 import dev.sluice.gateway.upstream.RouteTargets;
 import dev.sluice.gateway.upstream.Target;
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import dev.sluice.gateway.limit.RateLimitDecision;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * One client request on its way through the stages, and what the stages learned about it. It
@@ -39,6 +42,9 @@ public final class Exchange {
   private Admission admission = Admission.CALL;
   private GatewayError error;
   private CutShort cutShort;
+  private CacheResult cacheResult;
+  private BodyCapture capture;
+  private Consumer<MultiMap> upstreamHeaders = headers -> { };
 
   Exchange(HttpServerRequest request, String requestId, String path, List<GatewayStage> stages) {
     this.request = request;
@@ -201,5 +207,32 @@ public final class Exchange {
       cutShort = cause;
     }
     return cutShort;
+  }
+
+  /** @return what the route's cache did with this request, or null when the route has no cache */
+  public CacheResult cacheResult() {
+    return cacheResult;
+  }
+
+  void cacheResult(CacheResult result) {
+    this.cacheResult = result;
+  }
+
+  /** @return who keeps a copy of the answer's body as it is relayed (a cache fill), or null */
+  BodyCapture capture() {
+    return capture;
+  }
+
+  void capture(BodyCapture capture) {
+    this.capture = capture;
+  }
+
+  /** Last word on the headers sent upstream: the cache's own conditional headers when it revalidates. */
+  Consumer<MultiMap> upstreamHeaders() {
+    return upstreamHeaders;
+  }
+
+  void upstreamHeaders(Consumer<MultiMap> edit) {
+    this.upstreamHeaders = edit;
   }
 }

@@ -107,6 +107,7 @@ final class ForwardStage implements GatewayStage {
     HopByHopHeaders.copyEndToEnd(request.headers(), headers, REQUEST_SKIP);
     ForwardedHeaders.apply(request, headers);
     headers.set(RequestIds.HEADER, exchange.requestId());
+    exchange.upstreamHeaders().accept(headers);
     if (exchange.upgrade()) {
       headers.set(HttpHeaders.CONNECTION, "Upgrade");
       headers.set(UpgradeStage.UPGRADE, "websocket");

@@ -54,7 +54,7 @@ final class ReplyWriter {
     if (response.ended() || response.closed()) {
       // The client left before its answer was ready.
       exchange.cutShort(draining.getAsBoolean() ? CutShort.SHUTDOWN : CutShort.CLIENT);
-      if (result.succeeded()) {
+      if (result.succeeded() && result.result().upstream() != null) {
         result.result().upstream().abort();
       }
       record.run();
@@ -62,6 +62,10 @@ final class ReplyWriter {
     }
     if (result.failed()) {
       writeError(exchange, response, asGatewayException(exchange, result.cause()), record);
+      return;
+    }
+    if (result.result().cached() != null) {
+      CachedReplies.write(exchange, result.result().cached(), record);
       return;
     }
     UpstreamResponse upstream = result.result().upstream();
@@ -79,6 +83,9 @@ final class ReplyWriter {
       RateLimitStage.writeHeaders(exchange.rateLimit(), headers);
     }
     headers.set(RequestIds.HEADER, exchange.requestId());
+    if (exchange.cacheResult() != null) {
+      headers.set(CacheResult.HEADER, exchange.cacheResult().header());
+    }
   }
 
   private static void writeError(Exchange exchange, HttpServerResponse response, GatewayException error,
