@@ -57,6 +57,9 @@ final class ReplyWriter {
       if (result.succeeded() && result.result().upstream() != null) {
         result.result().upstream().abort();
       }
+      if (exchange.capture() != null) {
+        exchange.capture().abandon("the client left"); // and the fill lock goes with it
+      }
       record.run();
       return;
     }
