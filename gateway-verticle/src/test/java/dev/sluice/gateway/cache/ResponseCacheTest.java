@@ -231,6 +231,10 @@ class ResponseCacheTest {
     assertEquals(hitsBefore + 1, count("cat", "hit"));
     assertTrue(count("cat", "miss") >= 1);
     assertTrue(METERS.get("sluice.cache.bytes").tag("tier", "local").gauge().value() > 0);
+    // What sluice.stats (and the live page's hit ratio) reads.
+    var totals = new dev.sluice.gateway.metrics.GatewayMetrics(METERS).totals("cat");
+    assertEquals((long) count("cat", "hit"), totals.cacheHits());
+    assertTrue(totals.cacheLookups() > totals.cacheHits());
   }
 
   private static double count(String route, String result) {
