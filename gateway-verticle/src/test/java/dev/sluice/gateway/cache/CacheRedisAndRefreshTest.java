@@ -70,7 +70,7 @@ class CacheRedisAndRefreshTest {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     HttpResponse<Buffer> last;
     do {
-      Thread.sleep(50); // the test thread: pacing a bounded poll
+      vertx.timer(50).await(); // paces a bounded poll
       last = get(uri);
     } while (!xCache.equals(last.getHeader("X-Cache")) && System.nanoTime() < deadline);
     assertEquals(xCache, last.getHeader("X-Cache"));
