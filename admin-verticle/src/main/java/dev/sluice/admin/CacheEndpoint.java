@@ -1,13 +1,14 @@
 package dev.sluice.admin;
 
 import dev.sluice.gateway.cache.CachePurge;
-import dev.sluice.gateway.cache.CacheStore;
+import dev.sluice.gateway.cache.CachePurger;
 import dev.sluice.gateway.config.RouteConfig;
 import dev.sluice.gateway.redis.RedisUrl;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisOptions;
 
 import java.util.List;
 import java.util.Optional;
@@ -24,13 +25,14 @@ final class CacheEndpoint {
 
   private final Vertx vertx;
   private final Redis redis;
-  private final CacheStore store;
+  private final CachePurger purger;
   private final Supplier<List<RouteConfig>> routes;
 
   CacheEndpoint(Vertx vertx, String redisUrl, Supplier<List<RouteConfig>> routes) {
     this.vertx = vertx;
-    this.redis = Redis.createClient(vertx, RedisUrl.toClientOptions(redisUrl));
-    this.store = new CacheStore(redis::send, CALL_BOUND_MS);
+    RedisOptions options = RedisUrl.toClientOptions(redisUrl);
+    this.redis = Redis.createClient(vertx, options);
+    this.purger = new CachePurger(vertx, options, redis, CALL_BOUND_MS);
     this.routes = routes;
   }
 
@@ -46,7 +48,7 @@ final class CacheEndpoint {
       AdminReplies.error(ctx, 400, "BAD_REQUEST", "prefix must be a path starting with /");
       return;
     }
-    store.purge(name, prefix)
+    purger.purge(name, prefix)
       .onSuccess(deleted -> {
         vertx.eventBus().publish(CachePurge.ADDRESS, new CachePurge(name, prefix).toJson());
         AdminReplies.json(ctx, 200, new JsonObject().put("route", name).put("prefix", prefix)
