@@ -39,7 +39,8 @@ public final class CacheStage implements GatewayStage {
     }
     HttpServerRequest request = exchange.request();
     CacheRules rules = new CacheRules(options);
-    if (exchange.upgrade() || !rules.requestUsesCache(request.method().name(), request.headers())) {
+    // A GET with a body is not keyed by it: whatever the answer depends on there, the cache stays out.
+    if (exchange.upgrade() || exchange.carriesBody() || !rules.requestUsesCache(request.method().name(), request.headers())) {
       exchange.cacheResult(CacheResult.BYPASS);
       return exchange.proceed();
     }

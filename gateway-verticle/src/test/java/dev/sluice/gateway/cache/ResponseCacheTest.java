@@ -205,6 +205,14 @@ class ResponseCacheTest {
   }
 
   @Test
+  void aGetWithABodyBypassesTheCache() throws Exception {
+    get("/cacheable/with-body");
+    HttpResponse<Buffer> withBody = gateway.client().get("/cacheable/with-body").sendBuffer(Buffer.buffer("q=1"))
+      .await(10, TimeUnit.SECONDS);
+    assertEquals("BYPASS", withBody.getHeader("X-Cache"));
+  }
+
+  @Test
   void anAnswerOverMaxBodyBytesStreamsWholeAndUncached() throws Exception {
     HttpResponse<Buffer> first = get("/big/bytes/200000");
     HttpResponse<Buffer> second = get("/big/bytes/200000");
