@@ -4,7 +4,9 @@
 # in turn), each with the same wrk load, and 1 MiB answers through each (MB/s); the auth rows: a JWT route
 # (RS256, 1 000 tokens of 1 000 subjects in turn, bench/many-tokens.lua) and an API-key route (10 000
 # consumers' keys in turn, bench/many-apikeys.lua), each compared with the 10 000-client row (same
-# gateway, a route without auth); credentials made by bench/auth-fixtures.py;
+# gateway, a route without auth); credentials made by bench/auth-fixtures.py; cache hits for
+# 1 000 hot URLs through Sluice's response cache (limiter on) and nginx's proxy_cache, with the
+# upstream calls made while measuring (0 when both serve every request from their cache);
 # then Sluice once more with Redis unreachable and `redis.onFailure: open`, which is as close to
 # "limiter off" as the config allows. Only ratios from one run mean anything on a shared
 # machine; see RESULTS.md.
@@ -51,7 +53,7 @@ fi
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 MOCK_PORT=$(free_port); REDIS_PORT=$(free_port); NGINX_PORT=$(free_port); GW_PORT=$(free_port)
-GW_OPEN_PORT=$(free_port); DEAD_REDIS_PORT=$(free_port)
+GW_OPEN_PORT=$(free_port); DEAD_REDIS_PORT=$(free_port); NGINX_CACHE_PORT=$(free_port)
 ADMIN_PORT=$(free_port); ADMIN_OPEN_PORT=$(free_port)
 PIDS=()
 # TERM every process we started, by PID; whatever is still alive 10 s later gets KILL. Bounded.
@@ -91,6 +93,20 @@ events { worker_connections 4096; }
 http {
   access_log off;
   upstream mock { server 127.0.0.1:$MOCK_PORT; keepalive 64; }
+  proxy_cache_path $PWD/$OUT/nginx-cache levels=1:2 keys_zone=hot:10m max_size=100m inactive=10m use_temp_path=off;
+  # The cache row: /cached/<path> is the mock's /<path>, as Sluice's "cached" route strips its prefix.
+  server {
+    listen 127.0.0.1:$NGINX_CACHE_PORT;
+    location /cached/ {
+      proxy_pass http://mock/;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_cache hot;
+      proxy_cache_valid 200 10m;
+      proxy_cache_lock on;
+      add_header X-Cache \$upstream_cache_status;
+    }
+  }
   server {
     listen 127.0.0.1:$NGINX_PORT;
     location / {
@@ -136,6 +152,11 @@ $(sed 's/^/        /' "$OUT/jwt-public.pem")
     stripPrefix: true
     upstream: http://127.0.0.1:$MOCK_PORT
     auth: apiKey
+  - name: cached
+    prefix: /cached
+    stripPrefix: true
+    upstream: http://127.0.0.1:$MOCK_PORT
+    cache: { ttlSeconds: 600 }
 YAML
 }
 gateway_yaml "$GW_PORT" "$ADMIN_PORT" "{ url: \"redis://127.0.0.1:$REDIS_PORT\" }" >"$OUT/gateway.yaml"
@@ -151,6 +172,7 @@ GW_OPEN_PID=$!; PIDS+=($GW_OPEN_PID)
 
 wait_http "http://127.0.0.1:$MOCK_PORT/static"
 wait_http "http://127.0.0.1:$NGINX_PORT/static"
+wait_http "http://127.0.0.1:$NGINX_CACHE_PORT/cached/static"
 wait_http "http://127.0.0.1:$GW_PORT/static"
 wait_http "http://127.0.0.1:$GW_OPEN_PORT/static"
 redis-cli -p "$REDIS_PORT" --pipe <"$OUT/consumers.resp" >"$OUT/consumers-load.log"
@@ -175,6 +197,8 @@ proc_ticks() { # pid...: utime+stime of these processes and their live children
 reaped_ticks() { awk '{print $16+$17}' "/proc/$$/stat"; }
 machine_ticks() { awk '/^cpu / {print $2+$3+$4+$7+$8}' /proc/stat; }
 fallbacks() { grep -c 'Redis unavailable' "$1" 2>/dev/null || true; }
+# Calls the upstream-mock counted (its control endpoints are not counted themselves).
+mock_calls() { curl -fs -m 5 "http://127.0.0.1:$MOCK_PORT/__mock/stats" | python3 -c 'import json, sys; print(json.load(sys.stdin)["total"])'; }
 evalsha_calls() { redis-cli -p "$REDIS_PORT" INFO commandstats | awk -F'[:=,]' '/^cmdstat_evalsha:/ {print $3; f=1} END {if (!f) print 0}'; }
 
 run_wrk() { # name url gateway-log proxy-pid...   (WRK_ARGS: extra wrk arguments, e.g. a header or a script)
@@ -182,7 +206,8 @@ run_wrk() { # name url gateway-log proxy-pid...   (WRK_ARGS: extra wrk arguments
   # shellcheck disable=SC2086 # WRK_ARGS is a list of arguments
   # warm-up (JIT, pools), then the measured run
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" ${WRK_ARGS:-} "$url" >/dev/null
-  local p0 r0 m0 t0 e0
+  local p0 r0 m0 t0 e0 c0
+  c0=$(mock_calls)
   p0=$(proc_ticks "$@"); r0=$(proc_ticks "$REDIS_PID"); m0=$(proc_ticks "$MOCK_PID"); t0=$(machine_ticks); e0=$(evalsha_calls)
   local w0 w1 f0 f1
   f0=$(fallbacks "$log")
@@ -193,6 +218,7 @@ run_wrk() { # name url gateway-log proxy-pid...   (WRK_ARGS: extra wrk arguments
   f1=$(fallbacks "$log")
   local p1 r1 m1 t1 e1 n
   p1=$(proc_ticks "$@"); r1=$(proc_ticks "$REDIS_PID"); m1=$(proc_ticks "$MOCK_PID"); t1=$(machine_ticks); e1=$(evalsha_calls)
+  echo $(($(mock_calls) - c0)) >"$OUT/$name.calls"
   n=$(awk '/requests in/ {print $1}' "$OUT/$name.txt")
   # µs of CPU per request: proxy, redis, mock, wrk, the rest of the machine; busy %; EVALSHA calls;
   # limiter fallback episodes the gateway logged; the rest of the machine's share of all CPU used
@@ -220,6 +246,10 @@ LARGE=/bytes/1048576
 WARMUP=${LARGE_WARMUP:-5} run_wrk direct-1m "http://127.0.0.1:$MOCK_PORT$LARGE" /dev/null
 WARMUP=${LARGE_WARMUP:-5} run_wrk nginx-1m "http://127.0.0.1:$NGINX_PORT$LARGE" /dev/null "$NGINX_PID"
 WARMUP=${LARGE_WARMUP:-5} run_wrk sluice-1m "http://127.0.0.1:$GW_PORT$LARGE" "$OUT/gateway.log" "$GW_PID"
+# Cache hits: 1 000 hot URLs (bench/hot-urls.lua), filled during the warm-up; the measured phase
+# should call the upstream 0 times through either.
+WRK_ARGS="-s bench/hot-urls.lua" run_wrk nginx-cache "http://127.0.0.1:$NGINX_CACHE_PORT" /dev/null "$NGINX_PID"
+WRK_ARGS="-s bench/hot-urls.lua" run_wrk sluice-cache "http://127.0.0.1:$GW_PORT" "$OUT/gateway.log" "$GW_PID"
 
 rps() { awk '/^Requests\/sec/ {print $2}' "$OUT/$1.txt"; }
 # wrk's Transfer/sec in MB/s, whatever unit it printed
@@ -249,14 +279,17 @@ row "sluice (limiter, 10k clients)" sluice-many
 row "sluice (no Redis, open)" sluice-open
 row "sluice JWT (RS256, 1k tokens)" sluice-jwt
 row "sluice API key (10k keys)" sluice-keys
+row "nginx proxy_cache (1k hot)" nginx-cache
+row "sluice cache (1k hot, limiter)" sluice-cache
 echo
 echo "ratios: nginx/direct $(ratio "$N" "$D")  sluice/direct $(ratio "$S" "$D")  sluice/nginx $(ratio "$S" "$N")  sluice-10k-clients/nginx $(ratio "$M" "$N")  sluice-open/nginx $(ratio "$O" "$N")"
 echo "auth (goal >= 0.9 of the route without auth, the 10k-client row): jwt/10k-clients $(ratio "$J" "$M")  api-key/10k-clients $(ratio "$K" "$M")  (consumers in Redis: $CONSUMERS)"
 echo
 echo "1 MiB answers (GET $LARGE), MB/s: direct $(mbps direct-1m)  nginx $(mbps nginx-1m)  sluice $(mbps sluice-1m)  (p99: $(pct direct-1m 99%) / $(pct nginx-1m 99%) / $(pct sluice-1m 99%)); sluice/nginx $(ratio "$(mbps sluice-1m)" "$(mbps nginx-1m)")$( [ -n "$(errors sluice-1m)" ] && echo "  sluice errors: $(errors sluice-1m)")"
+echo "cache hits, 1 000 hot URLs: sluice/nginx-proxy_cache $(ratio "$(rps sluice-cache)" "$(rps nginx-cache)"); upstream calls while measuring: nginx $(cat "$OUT/nginx-cache.calls")  sluice $(cat "$OUT/sluice-cache.calls")"
 MANY_N=$(awk '/requests in/ {print $1}' "$OUT/sluice-many.txt")
 echo "limiter: 1 client: $(cpu sluice 7) EVALSHA calls for $SLUICE_N requests ($(ratio "$(cpu sluice 7)" "$SLUICE_N") per request); 10k clients: $(cpu sluice-many 7) for $MANY_N ($(ratio "$(cpu sluice-many 7)" "$MANY_N") per request); keys: $KEYS; fallback episodes while measuring: $(cpu sluice 8) / $(cpu sluice-many 8)"
-for name in direct nginx sluice sluice-many sluice-open sluice-jwt sluice-keys direct-1m nginx-1m sluice-1m; do
+for name in direct nginx sluice sluice-many sluice-open sluice-jwt sluice-keys direct-1m nginx-1m sluice-1m nginx-cache sluice-cache; do
   if [ "$(cpu "$name" 9)" -gt 10 ]; then
     echo "DISTURBED: other processes used $(cpu "$name" 9)% of the CPU during '$name'; its numbers and every ratio with it are not comparable: run again on a quiet machine"
   fi

@@ -281,7 +281,7 @@
       if (!names.length) {
         const row = el('tr', 'placeholder');
         const cell = el('td', null, 'no routes');
-        cell.colSpan = 11;
+        cell.colSpan = 12;
         row.append(cell);
         body.append(row);
       }
@@ -295,7 +295,7 @@
   function buildRow(route) {
     const row = el('tr');
     row.dataset.route = route.name;
-    ['name', 'prefix', 'upstream', 'circuit', 'nodes', 'req num', 'r429 num', 'r5xx num', 'lat num', 'limit', 'actions']
+    ['name', 'prefix', 'upstream', 'circuit', 'nodes', 'req num', 'r429 num', 'r5xx num', 'lat num', 'hit num', 'limit', 'actions']
       .forEach((cls) => row.append(el('td', cls)));
     const reset = el('button', 'good', 'Reset');
     reset.dataset.action = 'reset';
@@ -370,6 +370,7 @@
         return;
       }
       let req = 0; let r429 = 0; let r5xx = 0; let p50 = null; let p99 = null; let seen = false;
+      let hits = 0; let lookups = 0;
       fresh.forEach((s) => {
         const r = s.routes[route.name];
         if (!r) {
@@ -380,6 +381,8 @@
         req += r.requests * perSecond;
         r429 += r.rateLimited * perSecond;
         r5xx += r.serverErrors * perSecond;
+        hits += r.cacheHits || 0;
+        lookups += r.cacheLookups || 0;
         // The slowest node's: a sum of percentiles means nothing, the worst one is what hurts.
         if (r.p50Ms != null) { p50 = Math.max(p50 ?? 0, r.p50Ms); }
         if (r.p99Ms != null) { p99 = Math.max(p99 ?? 0, r.p99Ms); }
@@ -389,6 +392,8 @@
       setText(row.querySelector('.r5xx'), seen ? rate(r5xx) : '–');
       row.querySelector('.r429').classList.toggle('bad', r429 > 0);
       row.querySelector('.r5xx').classList.toggle('bad', r5xx > 0);
+      // The cluster's hit ratio over the last interval: hits over every request the route's cache saw.
+      setText(row.querySelector('.hit'), lookups > 0 ? Math.round(100 * hits / lookups) + '%' : '–');
       setText(row.querySelector('.lat'), (p50 == null ? '–' : ms(p50)) + ' / ' + (p99 == null ? '–' : ms(p99)));
     });
   }

@@ -43,6 +43,7 @@ public class AdminVerticle extends VerticleBase {
   private LimitsEndpoint limits;
   private HealthEndpoint health;
   private ConsumersEndpoint consumers;
+  private CacheEndpoint cache;
 
   /** @param registry the node's meters; null when metrics are off */
   public AdminVerticle(SluiceConfig config, PrometheusMeterRegistry registry) {
@@ -62,6 +63,7 @@ public class AdminVerticle extends VerticleBase {
     limits = new LimitsEndpoint(vertx, config.redis().url(), routeTable::current);
     health = new HealthEndpoint(vertx, config.redis().url(),
       config.redis().onFailure().name().toLowerCase(Locale.ROOT), gatherer);
+    cache = new CacheEndpoint(vertx, config.redis().url(), routeTable::current);
     AdminToken token = new AdminToken(config.admin().token());
     AdminAuth auth = new AdminAuth(token);
     BridgeGuard guard = new BridgeGuard(token);
@@ -74,6 +76,7 @@ public class AdminVerticle extends VerticleBase {
     router.get("/__circuit").handler(circuits::get);
     router.post("/__circuit/:route/reset").handler(auth).handler(ctx -> circuits.change(ctx, CircuitBreakerState.CLOSED));
     router.post("/__circuit/:route/open").handler(auth).handler(ctx -> circuits.change(ctx, CircuitBreakerState.OPEN));
+    router.delete("/__cache/:route").handler(auth).handler(cache::purge);
     router.get("/__limits").handler(limits::get);
     router.get("/__upstreams").handler(new UpstreamsEndpoint(gatherer, routeTable::names)::get);
     router.get("/__health").handler(health::get);
@@ -101,6 +104,7 @@ public class AdminVerticle extends VerticleBase {
     limits.close();
     health.close();
     consumers.close();
+    cache.close();
     return Future.join(routeTable.stop(), commandConsumer.stop(),
       tcpBridge == null ? Future.succeededFuture() : tcpBridge.stop());
   }

@@ -1,5 +1,6 @@
 package dev.sluice.gateway;
 
+import dev.sluice.gateway.cache.NodeCaches;
 import dev.sluice.gateway.circuit.NodeCircuits;
 import dev.sluice.gateway.limit.LocalSlidingWindowLimiter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -16,7 +17,8 @@ import java.util.function.IntSupplier;
  * limit holds per node rather than per event loop), the node's meter registry (the one the
  * admin verticle scrapes), how long a stopping node lets requests in flight finish, and how many
  * gateway nodes are live (the fallback's share of each limit is the limit divided by it), and the
- * node's circuits (one per route, so that the instances of a node agree at once).
+ * node's circuits (one per route, so that the instances of a node agree at once), and the node's
+ * local response-cache tiers.
  *
  * @param shutdownGrace the longest a stopping gateway instance waits for its requests in flight
  *   (upstream calls and retries included) before it closes their connections; zero closes at once
@@ -24,7 +26,7 @@ import java.util.function.IntSupplier;
  *   the request path, so it must answer from memory, never wait on the cluster
  */
 public record GatewayNode(String id, LocalSlidingWindowLimiter fallbackWindows, MeterRegistry meters,
-                          Duration shutdownGrace, IntSupplier liveNodes, NodeCircuits circuits) {
+                          Duration shutdownGrace, IntSupplier liveNodes, NodeCircuits circuits, NodeCaches caches) {
   /** A node that is not part of a cluster. */
   public static final IntSupplier ALONE = () -> 1;
   /** Fits the default stop timeouts of Kubernetes (30 s); Docker's is 10 s, see docs/operations.md. */
@@ -34,9 +36,15 @@ public record GatewayNode(String id, LocalSlidingWindowLimiter fallbackWindows, 
     Objects.requireNonNull(shutdownGrace, "shutdownGrace");
     Objects.requireNonNull(liveNodes, "liveNodes");
     Objects.requireNonNull(circuits, "circuits");
+    Objects.requireNonNull(caches, "caches");
     if (shutdownGrace.isNegative()) {
       throw new IllegalArgumentException("shutdownGrace must not be negative, got " + shutdownGrace);
     }
+  }
+
+  public GatewayNode(String id, LocalSlidingWindowLimiter fallbackWindows, MeterRegistry meters,
+                     Duration shutdownGrace, IntSupplier liveNodes, NodeCircuits circuits) {
+    this(id, fallbackWindows, meters, shutdownGrace, liveNodes, circuits, new NodeCaches());
   }
 
   public GatewayNode(String id, LocalSlidingWindowLimiter fallbackWindows, MeterRegistry meters,
@@ -64,11 +72,11 @@ public record GatewayNode(String id, LocalSlidingWindowLimiter fallbackWindows, 
   }
 
   public GatewayNode withShutdownGrace(Duration grace) {
-    return new GatewayNode(id, fallbackWindows, meters, grace, liveNodes, circuits);
+    return new GatewayNode(id, fallbackWindows, meters, grace, liveNodes, circuits, caches);
   }
 
   /** @param count live gateway nodes, fed by the cluster manager's membership; must not block */
   public GatewayNode withLiveNodes(IntSupplier count) {
-    return new GatewayNode(id, fallbackWindows, meters, shutdownGrace, count, circuits);
+    return new GatewayNode(id, fallbackWindows, meters, shutdownGrace, count, circuits, caches);
   }
 }

@@ -1,6 +1,8 @@
 package dev.sluice.gateway;
 
 import dev.sluice.gateway.auth.Authentication;
+import dev.sluice.gateway.cache.CachePurge;
+import dev.sluice.gateway.cache.CacheStore;
 import dev.sluice.gateway.circuit.CircuitListener;
 import dev.sluice.gateway.circuit.RouteCircuit;
 import dev.sluice.gateway.circuit.RouteCircuits;
@@ -14,10 +16,14 @@ import dev.sluice.gateway.config.SluiceConfig;
 import dev.sluice.gateway.limit.FailoverRateLimiter;
 import dev.sluice.gateway.limit.NodeShareLimiter;
 import dev.sluice.gateway.limit.RedisSlidingWindowLimiter;
+import dev.sluice.gateway.metrics.CacheMetrics;
 import dev.sluice.gateway.metrics.GatewayMetrics;
+import dev.sluice.gateway.proxy.CacheStage;
 import dev.sluice.gateway.proxy.GatewayPipeline;
 import dev.sluice.gateway.proxy.RateLimitStage;
 import dev.sluice.gateway.proxy.Routing;
+import dev.sluice.gateway.redis.PipelinedRedis;
+import dev.sluice.gateway.redis.RedisUrl;
 import dev.sluice.gateway.route.RouteTable;
 import dev.sluice.gateway.upstream.HealthChecks;
 import dev.sluice.gateway.upstream.TargetSync;
@@ -26,6 +32,7 @@ import dev.sluice.gateway.upstream.UpstreamTargets;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
@@ -61,6 +68,9 @@ public class GatewayVerticle extends VerticleBase {
   private RouteTableSync routeTables;
   private TargetSync targetSync;
   private HealthChecks healthChecks;
+  private PipelinedRedis cacheRedis;
+  private CacheMetrics cacheMetrics;
+  private MessageConsumer<Object> purges;
   /** Set when stop begins: what the drain cuts short after that is the gateway's doing. */
   private volatile boolean stopping;
   private Authentication auth;
@@ -80,6 +90,8 @@ public class GatewayVerticle extends VerticleBase {
   public Future<?> start() {
     metrics = new GatewayMetrics(node.meters());
     config.routes().forEach(r -> metrics.declareRoute(r.name()));
+    cacheMetrics = new CacheMetrics(node.meters(), () -> node.caches().bytes());
+    config.routes().stream().filter(r -> r.cache().enabled()).forEach(r -> cacheMetrics.declareRoute(r.name()));
     sync = new CircuitSync(vertx, node.id(), instanceId);
     // Monotonic: circuit timing never reads the time of day (nodes' clocks disagree).
     RouteCircuits circuits = new RouteCircuits(vertx, node.id(), node.circuits(), node.liveNodes(), config.routes(),
@@ -100,8 +112,8 @@ public class GatewayVerticle extends VerticleBase {
     snapshots = new SnapshotResponder(vertx, sync, () -> routing.circuits(), this::limiterView);
     auth = new Authentication(vertx, config.auth(), config.redis());
     GatewayPipeline pipeline = GatewayPipeline.of(vertx, () -> routing, config.http(),
-      new ClientIdentityResolver(config.clients()), auth, new RateLimitStage(limiter), upstream, metrics,
-      config.log().access(), () -> stopping);
+      new ClientIdentityResolver(config.clients()), auth, new RateLimitStage(limiter), cacheStage(), upstream,
+      metrics, cacheMetrics, config.log().access(), () -> stopping);
 
     HttpServerOptions serverOptions = serverOptions();
     server = GatewayPipeline.guard(vertx.createHttpServer(serverOptions), serverOptions).requestHandler(request -> {
@@ -116,6 +128,7 @@ public class GatewayVerticle extends VerticleBase {
       .compose(v -> auth.start(config.routes()))
       .compose(v -> sync.start(() -> routing.circuits()))
       .compose(v -> snapshots.start())
+      .compose(v -> purges.completion())
       .compose(v -> targetSync.start(() -> routing.targets()))
       .compose(v -> {
         // Before listening: a node that joins after a reload starts on the cluster's table, not its file's.
@@ -126,6 +139,23 @@ public class GatewayVerticle extends VerticleBase {
         healthChecks.update();
         return server.listen();
       });
+  }
+
+  /**
+   * The response cache's stage, on a Redis connection of its own: its commands neither wait behind
+   * the limiter's nor fail with them in one pipelined batch. Purges published by the admin drop
+   * this node's local entries.
+   */
+  private CacheStage cacheStage() {
+    cacheRedis = new PipelinedRedis(vertx, RedisUrl.toClientOptions(config.redis().url()));
+    purges = vertx.eventBus().consumer(CachePurge.ADDRESS, message -> {
+      CachePurge purge = CachePurge.fromJson(message.body());
+      if (purge != null) {
+        node.caches().purge(purge.route(), purge.prefix());
+      }
+    });
+    CacheStore store = new CacheStore(cacheRedis::sendNow, config.redis().timeoutMs());
+    return new CacheStage(vertx, store, node.caches(), node.id() + "/" + instanceId);
   }
 
   /** Ejections last durations on this clock: never the time of day, which an operator may set back. */
@@ -155,7 +185,7 @@ public class GatewayVerticle extends VerticleBase {
     routing.circuits().close();
     return Future.join(List.of(upstream.close(), sync.stop(), snapshots.stop(), targetSync.stop(),
       healthChecks.stop(), routeTables == null ? Future.succeededFuture() : routeTables.stop(),
-      limiter.close(), auth.close())).mapEmpty();
+      limiter.close(), auth.close(), purges.unregister(), cacheRedis.close())).mapEmpty();
   }
 
   /**
@@ -169,6 +199,7 @@ public class GatewayVerticle extends VerticleBase {
   private Future<Void> reload(RouteReload reload) {
     Routing old = routing;
     reload.routes().forEach(r -> metrics.declareRoute(r.name()));
+    reload.routes().stream().filter(r -> r.cache().enabled()).forEach(r -> cacheMetrics.declareRoute(r.name()));
     RouteCircuits circuits = old.circuits().updatedFor(reload.routes());
     UpstreamTargets targets = old.targets().updatedFor(reload.routes());
     routing = new Routing(new RouteTable(reload.routes()), circuits, targets);

@@ -30,6 +30,7 @@ final class MockHandler implements Handler<HttpServerRequest> {
         .withParameter("/status/", new StatusEndpoint())
         .withParameter("/bytes/", new BytesEndpoint())
         .withParameter("/delay/", new DelayEndpoint(vertx))
+        .subtree("/cacheable", new CacheableEndpoint(vertx))
         .withParameter("/flaky/", flaky);
     this.control = new ControlApi(stats, faults, flaky);
   }

@@ -5,12 +5,16 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 
+import java.util.List;
+import java.util.Map;
+
 /**
  * One finished answer: status, JSON body and at most one extra header. Endpoints build replies
  * and never touch the response, so latency and failure injection can wrap any endpoint, and the
  * response is written in exactly one place ({@link #writeTo}).
  */
-record Reply(int status, Buffer body, CharSequence headerName, CharSequence headerValue) {
+record Reply(int status, Buffer body, CharSequence headerName, CharSequence headerValue,
+             List<Map.Entry<String, String>> moreHeaders) {
   private static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
 
   /**
@@ -19,12 +23,21 @@ record Reply(int status, Buffer body, CharSequence headerName, CharSequence head
    */
   static final Reply STATIC_OK = new Reply(200, Buffer.buffer("{\"ok\":true}"), null, null);
 
+  Reply(int status, Buffer body, CharSequence headerName, CharSequence headerValue) {
+    this(status, body, headerName, headerValue, List.of());
+  }
+
   static Reply json(int status, JsonObject body) {
     return new Reply(status, body.toBuffer(), null, null);
   }
 
   Reply withHeader(CharSequence name, CharSequence value) {
-    return new Reply(status, body, name, value);
+    return new Reply(status, body, name, value, moreHeaders);
+  }
+
+  /** Any number of headers more (names may repeat), as the cache endpoint is asked for. */
+  Reply withHeaders(List<Map.Entry<String, String>> headers) {
+    return new Reply(status, body, headerName, headerValue, List.copyOf(headers));
   }
 
   /** Adds {@code Retry-After} when the caller asked for one (seconds may be null). */
@@ -40,6 +53,7 @@ record Reply(int status, Buffer body, CharSequence headerName, CharSequence head
     if (headerName != null) {
       response.putHeader(headerName, headerValue);
     }
+    moreHeaders.forEach(h -> response.headers().add(h.getKey(), h.getValue()));
     if (mustNotHaveBody(status)) {
       response.end();
       return;

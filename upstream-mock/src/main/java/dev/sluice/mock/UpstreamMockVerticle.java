@@ -8,7 +8,7 @@ import java.util.Objects;
 
 /**
  * A controllable upstream for tests, demos and benchmarks: {@code /anything/**} echo,
- * {@code /status/<code>}, {@code /bytes/<n>}, {@code /delay/<ms>}, {@code /flaky/<key>?fail=N}, a static
+ * {@code /status/<code>}, {@code /bytes/<n>}, {@code /delay/<ms>}, {@code /cacheable?h=Name:Value}, {@code /flaky/<key>?fail=N}, a static
  * {@code {"ok":true}} for everything else, and the {@code /__mock/} control API (config, stats,
  * reset). upstream-mock/README.md lists every endpoint with the JSON it answers.
  *

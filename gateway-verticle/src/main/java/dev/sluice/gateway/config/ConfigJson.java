@@ -1,5 +1,6 @@
 package dev.sluice.gateway.config;
 
+import dev.sluice.gateway.cache.CacheOptions;
 import dev.sluice.gateway.client.ClientsOptions;
 import dev.sluice.gateway.retry.Jitter;
 import dev.sluice.gateway.retry.RetryOn;
@@ -49,12 +50,25 @@ public final class ConfigJson {
 
   /** One route with its full effective policy, flat as in the file: name, prefix, …, timeoutMs, rateLimit, …. */
   public static JsonObject toJson(RouteConfig route) {
-    return AuthJson.mergeInto(new JsonObject()
+    JsonObject json = new JsonObject()
         .put("name", route.name())
         .put("prefix", route.prefix())
         .put("upstream", upstream(route))
         .put("stripPrefix", route.stripPrefix())
-        .mergeIn(toJson(route.policy())), route.auth());
+        .mergeIn(toJson(route.policy()));
+    json = AuthJson.mergeInto(json, route.auth());
+    return route.cache().enabled() ? json.put("cache", toJson(route.cache())) : json;
+  }
+
+  public static JsonObject toJson(CacheOptions cache) {
+    return new JsonObject()
+        .put("ttlSeconds", cache.ttlSeconds())
+        .put("maxBodyBytes", cache.maxBodyBytes())
+        .put("methods", sorted(cache.methods()))
+        .put("vary", new JsonArray(new ArrayList<>(cache.vary())))
+        .put("staleIfErrorSeconds", cache.staleIfErrorSeconds())
+        .put("staleWhileRevalidateSeconds", cache.staleWhileRevalidateSeconds())
+        .put("local", new JsonObject().put("maxEntries", cache.localMaxEntries()).put("maxBytes", cache.localMaxBytes()));
   }
 
   public static JsonObject toJson(RoutePolicy policy) {

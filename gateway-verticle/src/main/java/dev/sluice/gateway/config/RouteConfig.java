@@ -1,6 +1,7 @@
 package dev.sluice.gateway.config;
 
 import dev.sluice.gateway.auth.RouteAuth;
+import dev.sluice.gateway.cache.CacheOptions;
 import dev.sluice.gateway.upstream.TargetConfig;
 
 import java.net.URI;
@@ -12,20 +13,22 @@ import java.util.List;
  * @param targets one or more upstream targets, distinct by URL; each one's path (if any) is prepended to the
  *                forwarded path
  * @param auth    who may call the route ({@link RouteAuth#NONE}: anyone); a route's own, not a default
+ * @param cache   the route's response cache, {@link CacheOptions#OFF} unless the route sets one
  */
 public record RouteConfig(String name, String prefix, List<TargetConfig> targets, boolean stripPrefix,
-                          RoutePolicy policy, RouteAuth auth) {
+                          RoutePolicy policy, RouteAuth auth, CacheOptions cache) {
   public RouteConfig {
     targets = List.copyOf(targets);
     if (targets.isEmpty()) {
       throw new IllegalArgumentException("a route needs at least one target");
     }
     auth = auth == null ? RouteAuth.NONE : auth;
+    cache = cache == null ? CacheOptions.OFF : cache;
   }
 
-  /** A route anyone may call. */
+  /** A route anyone may call, without a cache. */
   public RouteConfig(String name, String prefix, List<TargetConfig> targets, boolean stripPrefix, RoutePolicy policy) {
-    this(name, prefix, targets, stripPrefix, policy, RouteAuth.NONE);
+    this(name, prefix, targets, stripPrefix, policy, RouteAuth.NONE, CacheOptions.OFF);
   }
 
   /** A route with one upstream. */

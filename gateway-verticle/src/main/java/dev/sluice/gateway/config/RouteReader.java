@@ -59,11 +59,12 @@ final class RouteReader {
     boolean stripPrefix = node.bool("stripPrefix", false);
     RoutePolicy policy = PolicyReader.read(node, defaults);
     RouteAuth auth = AuthReader.route(node);
+    var cache = CacheReader.read(node.value("cache"));
     node.rejectUnknownKeys();
     if (name.isEmpty() || prefix.isEmpty() || upstream.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(new RouteConfig(name.get(), prefix.get(), upstream.get(), stripPrefix, policy, auth));
+    return Optional.of(new RouteConfig(name.get(), prefix.get(), upstream.get(), stripPrefix, policy, auth, cache));
   }
 
   /**

@@ -139,8 +139,14 @@ REQUESTS, "Requests answered, by route, method and status"),
         bounds[i] = BUCKETS[i].toNanos() / 1e6;
       }
     }
+    long cacheHits = 0;
+    long cacheLookups = 0;
+    for (Counter c : registry.find(CacheMetrics.REQUESTS).tag("route", route).counters()) {
+      cacheLookups += (long) c.count();
+      cacheHits += "hit".equals(c.getId().getTag("result")) ? (long) c.count() : 0;
+    }
     return new RouteTotals(route, requests, count(RATE_LIMITED, route), serverErrors, count(RETRIES, route),
-      bounds, counts);
+      bounds, counts, cacheHits, cacheLookups);
   }
 
   private long count(String name, String route) {

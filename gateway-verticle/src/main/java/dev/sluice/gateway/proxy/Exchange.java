@@ -1,5 +1,6 @@
 package dev.sluice.gateway.proxy;
 
+import dev.sluice.gateway.cache.BodyCapture;
 import dev.sluice.gateway.circuit.Admission;
 import dev.sluice.gateway.circuit.RouteCircuit;
 import dev.sluice.gateway.error.GatewayError;
@@ -7,6 +8,7 @@ import dev.sluice.gateway.route.Route;
 import dev.sluice.gateway.upstream.RouteTargets;
 import dev.sluice.gateway.upstream.Target;
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import dev.sluice.gateway.limit.RateLimitDecision;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
@@ -45,7 +47,9 @@ public final class Exchange {
   private CutShort cutShort;
   private AuthOutcome.Caller caller;
   private RateLimitPolicy ownLimit;
-  private Consumer<MultiMap> upstreamHeaders;
+  private CacheResult cacheResult;
+  private BodyCapture capture;
+  private Consumer<MultiMap> upstreamHeaders = headers -> { };
 
   Exchange(HttpServerRequest request, String requestId, String path, List<GatewayStage> stages) {
     this.request = request;
@@ -228,12 +232,34 @@ public final class Exchange {
     this.ownLimit = limit;
   }
 
-  /** Applied to each attempt's headers after the client's were copied (claims forwarded, copies stripped), or null. */
+  /** @return what the route's cache did with this request, or null when the route has no cache */
+  public CacheResult cacheResult() {
+    return cacheResult;
+  }
+
+  void cacheResult(CacheResult result) {
+    this.cacheResult = result;
+  }
+
+  /** @return who keeps a copy of the answer's body as it is relayed (a cache fill), or null */
+  BodyCapture capture() {
+    return capture;
+  }
+
+  void capture(BodyCapture capture) {
+    this.capture = capture;
+  }
+
+  /**
+   * Applied to each attempt's headers after the client's were copied: the claims auth forwards
+   * (and the client copies it strips), then the cache's conditional headers when it revalidates.
+   */
   Consumer<MultiMap> upstreamHeaders() {
     return upstreamHeaders;
   }
 
-  void upstreamHeaders(Consumer<MultiMap> rewrite) {
-    this.upstreamHeaders = rewrite;
+  /** Adds an edit after those already set: auth's and the cache's both apply, in the pipeline's order. */
+  void upstreamHeaders(Consumer<MultiMap> edit) {
+    this.upstreamHeaders = this.upstreamHeaders.andThen(edit);
   }
 }

@@ -106,10 +106,8 @@ final class ForwardStage implements GatewayStage {
     HttpServerRequest request = exchange.request();
     HopByHopHeaders.copyEndToEnd(request.headers(), headers, REQUEST_SKIP);
     ForwardedHeaders.apply(request, headers);
-    if (exchange.upstreamHeaders() != null) {
-      exchange.upstreamHeaders().accept(headers);
-    }
     headers.set(RequestIds.HEADER, exchange.requestId());
+    exchange.upstreamHeaders().accept(headers);
     if (exchange.upgrade()) {
       headers.set(HttpHeaders.CONNECTION, "Upgrade");
       headers.set(UpgradeStage.UPGRADE, "websocket");

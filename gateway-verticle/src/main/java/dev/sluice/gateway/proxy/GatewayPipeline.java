@@ -4,6 +4,7 @@ import dev.sluice.gateway.auth.Authentication;
 import dev.sluice.gateway.client.ClientIdentityResolver;
 import dev.sluice.gateway.error.GatewayError;
 import dev.sluice.gateway.config.HttpOptions;
+import dev.sluice.gateway.metrics.CacheMetrics;
 import dev.sluice.gateway.metrics.GatewayMetrics;
 import dev.sluice.gateway.route.PathNormalizer;
 import dev.sluice.gateway.upstream.UpstreamClient;
@@ -20,7 +21,8 @@ import java.util.function.Supplier;
 
 /**
  * The request path, assembled in one place and read top to bottom. Request phase:
- * upgrade check → route → body size → client identity → authentication → rate limit → a target left → circuit →
+ * upgrade check → route → body size → client identity → authentication → rate limit → response cache →
+ * a target left → circuit →
  * forward (each attempt to a target the route's balancer picks, retries elsewhere). Response
  * phase: {@link ReplyWriter} relays the upstream's answer as it streams, or writes Sluice's JSON
  * error; then the answer is recorded (metrics, access log).
@@ -28,13 +30,15 @@ import java.util.function.Supplier;
 public final class GatewayPipeline implements Handler<HttpServerRequest> {
   private final List<GatewayStage> stages;
   private final GatewayMetrics metrics;
+  private final CacheMetrics cacheMetrics;
   private final AccessLog accessLog;
   private final ReplyWriter replies;
 
-  private GatewayPipeline(List<GatewayStage> stages, GatewayMetrics metrics, AccessLog accessLog,
-                          ReplyWriter replies) {
+  private GatewayPipeline(List<GatewayStage> stages, GatewayMetrics metrics, CacheMetrics cacheMetrics,
+                          AccessLog accessLog, ReplyWriter replies) {
     this.stages = List.copyOf(stages);
     this.metrics = metrics;
+    this.cacheMetrics = cacheMetrics;
     this.accessLog = accessLog;
     this.replies = replies;
   }
@@ -45,8 +49,8 @@ public final class GatewayPipeline implements Handler<HttpServerRequest> {
    */
   public static GatewayPipeline of(Vertx vertx, Supplier<Routing> routing, HttpOptions http,
                                    ClientIdentityResolver clients, Authentication auth, GatewayStage rateLimit,
-                                   UpstreamClient upstream, GatewayMetrics metrics, boolean accessLog,
-                                   BooleanSupplier draining) {
+                                   GatewayStage cache, UpstreamClient upstream, GatewayMetrics metrics,
+                                   CacheMetrics cacheMetrics, boolean accessLog, BooleanSupplier draining) {
     return new GatewayPipeline(List.of(
       new UpgradeStage(),
       new RouteStage(routing),
@@ -54,10 +58,11 @@ public final class GatewayPipeline implements Handler<HttpServerRequest> {
       new ClientStage(clients),
       auth == null ? Exchange::proceed : new AuthStage(auth),
       rateLimit,
+      cache,
       new TargetsStage(),
       new CircuitStage(),
       new ForwardStage(vertx, upstream, metrics, http.maxBodyBytes())),
-      metrics, new AccessLog(accessLog),
+      metrics, cacheMetrics, new AccessLog(accessLog),
       new ReplyWriter(metrics, http.idleTimeoutSeconds() * 1000L, draining));
   }
 
@@ -97,6 +102,9 @@ public final class GatewayPipeline implements Handler<HttpServerRequest> {
     }
     if (exchange.cutShort() == CutShort.CLIENT) {
       metrics.clientAborted(route);
+    }
+    if (exchange.cacheResult() != null) {
+      cacheMetrics.count(route, exchange.cacheResult().label());
     }
     if (exchange.attempts() > 1) {
       metrics.retries(route, exchange.attempts() - 1);

@@ -54,14 +54,21 @@ final class ReplyWriter {
     if (response.ended() || response.closed()) {
       // The client left before its answer was ready.
       exchange.cutShort(draining.getAsBoolean() ? CutShort.SHUTDOWN : CutShort.CLIENT);
-      if (result.succeeded()) {
+      if (result.succeeded() && result.result().upstream() != null) {
         result.result().upstream().abort();
+      }
+      if (exchange.capture() != null) {
+        exchange.capture().abandon("the client left"); // and the fill lock goes with it
       }
       record.run();
       return;
     }
     if (result.failed()) {
       writeError(exchange, response, asGatewayException(exchange, result.cause()), record);
+      return;
+    }
+    if (result.result().cached() != null) {
+      CachedReplies.write(exchange, result.result().cached(), record);
       return;
     }
     UpstreamResponse upstream = result.result().upstream();
@@ -79,6 +86,9 @@ final class ReplyWriter {
       RateLimitStage.writeHeaders(exchange.rateLimit(), headers);
     }
     headers.set(RequestIds.HEADER, exchange.requestId());
+    if (exchange.cacheResult() != null) {
+      headers.set(CacheResult.HEADER, exchange.cacheResult().header());
+    }
   }
 
   private static void writeError(Exchange exchange, HttpServerResponse response, GatewayException error,

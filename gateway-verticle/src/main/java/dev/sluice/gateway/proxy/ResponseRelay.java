@@ -1,5 +1,6 @@
 package dev.sluice.gateway.proxy;
 
+import dev.sluice.gateway.cache.BodyCapture;
 import dev.sluice.gateway.stream.Relay;
 import dev.sluice.gateway.stream.RelayException;
 import dev.sluice.gateway.upstream.HopByHopHeaders;
@@ -58,8 +59,12 @@ final class ResponseRelay {
     MultiMap headers = response.headers();
     HopByHopHeaders.copyEndToEnd(upstream.headers(), headers);
     ReplyWriter.addOwnHeaders(exchange, response);
+    BodyCapture capture = exchange.capture();
     if (carriesNoBody(exchange.request().method(), upstream.statusCode())) {
       upstream.discard();
+      if (capture != null) {
+        capture.complete();
+      }
       record.run();
       response.end();
       return;
@@ -75,7 +80,11 @@ final class ResponseRelay {
       // sees the status at once, however long the upstream waits before its first event.
       response.writeHead();
     }
-    Relay relay = new Relay(upstream.body(), response);
+    Relay relay = capture == null ? new Relay(upstream.body(), response)
+      : new Relay(upstream.body(), response, (chunk, total) -> {
+        capture.chunk(chunk);
+        return null;
+      });
     response.closeHandler(v -> {
       if (leftEarly(exchange, response)) {
         relay.destinationClosed(new HttpClosedException("client closed the connection"));
@@ -83,9 +92,11 @@ final class ResponseRelay {
     });
     relay.start().onComplete(ar -> {
       if (ar.succeeded()) {
+        completed(capture);
         record.run();
         response.end();
       } else {
+        abandoned(capture);
         brokeOff(exchange, upstream, response, exchange.cutShort(cause((RelayException) ar.cause(), relay, response)));
         record.run();
       }
@@ -93,13 +104,19 @@ final class ResponseRelay {
   }
 
   private void whole(Exchange exchange, UpstreamResponse upstream, HttpServerResponse response, Runnable record) {
+    BodyCapture capture = exchange.capture();
     // The body is small: read to its end even when the client goes, which keeps the connection.
     response.closeHandler(v -> leftEarly(exchange, response));
     upstream.small().onComplete(ar -> {
       if (ar.succeeded()) {
+        if (capture != null) {
+          capture.chunk(ar.result());
+          capture.complete();
+        }
         record.run();
         response.end(ar.result());
       } else {
+        abandoned(capture);
         CutShort cause = exchange.cutShort(response.closed() ? CutShort.CLIENT : CutShort.UPSTREAM);
         brokeOff(exchange, upstream, response, cause);
         record.run();
@@ -149,6 +166,19 @@ final class ResponseRelay {
       upstream.abort();
       // The client is gone, or the gateway is closing it: nothing more to say to it.
       response.reset();
+    }
+  }
+
+  /** A cache fill keeps the body only once it has all of it. */
+  private static void completed(BodyCapture capture) {
+    if (capture != null) {
+      capture.complete();
+    }
+  }
+
+  private static void abandoned(BodyCapture capture) {
+    if (capture != null) {
+      capture.abandon("the answer broke off");
     }
   }
 

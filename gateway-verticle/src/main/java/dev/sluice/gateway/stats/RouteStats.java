@@ -14,9 +14,17 @@ import io.vertx.core.json.JsonObject;
  * @param rateLimited  answered 429 by the limiter
  * @param serverErrors answered with a 5xx (the gateway's own 502/503/504 included)
  * @param retries      attempts beyond the first
+ * @param cacheHits    answered from a fresh cache entry
+ * @param cacheLookups requests the route's cache saw (0: the route has no cache)
  */
 public record RouteStats(String route, long requests, long rateLimited, long serverErrors, long retries,
-                         Double p50Ms, Double p99Ms) {
+                         Double p50Ms, Double p99Ms, long cacheHits, long cacheLookups) {
+
+  /** A route without a cache. */
+  public RouteStats(String route, long requests, long rateLimited, long serverErrors, long retries,
+                    Double p50Ms, Double p99Ms) {
+    this(route, requests, rateLimited, serverErrors, retries, p50Ms, p99Ms, 0, 0);
+  }
 
   public static RouteStats between(RouteTotals before, RouteTotals now) {
     long[] interval = new long[now.latencyBuckets().length];
@@ -30,7 +38,9 @@ public record RouteStats(String route, long requests, long rateLimited, long ser
       delta(before == null ? 0 : before.serverErrors(), now.serverErrors()),
       delta(before == null ? 0 : before.retries(), now.retries()),
       percentile(0.50, requests, now.bucketBoundsMs(), interval),
-      percentile(0.99, requests, now.bucketBoundsMs(), interval));
+      percentile(0.99, requests, now.bucketBoundsMs(), interval),
+      delta(before == null ? 0 : before.cacheHits(), now.cacheHits()),
+      delta(before == null ? 0 : before.cacheLookups(), now.cacheLookups()));
   }
 
   /** Counters only grow; a registry that was replaced (never, today) must not show negative rates. */
@@ -68,11 +78,13 @@ public record RouteStats(String route, long requests, long rateLimited, long ser
 
   public JsonObject toJson() {
     return new JsonObject().put("route", route).put("requests", requests).put("rateLimited", rateLimited)
-      .put("serverErrors", serverErrors).put("retries", retries).put("p50Ms", p50Ms).put("p99Ms", p99Ms);
+      .put("serverErrors", serverErrors).put("retries", retries).put("p50Ms", p50Ms).put("p99Ms", p99Ms)
+      .put("cacheHits", cacheHits).put("cacheLookups", cacheLookups);
   }
 
   public static RouteStats fromJson(JsonObject json) {
     return new RouteStats(json.getString("route"), json.getLong("requests", 0L), json.getLong("rateLimited", 0L),
-      json.getLong("serverErrors", 0L), json.getLong("retries", 0L), json.getDouble("p50Ms"), json.getDouble("p99Ms"));
+      json.getLong("serverErrors", 0L), json.getLong("retries", 0L), json.getDouble("p50Ms"), json.getDouble("p99Ms"),
+      json.getLong("cacheHits", 0L), json.getLong("cacheLookups", 0L));
   }
 }

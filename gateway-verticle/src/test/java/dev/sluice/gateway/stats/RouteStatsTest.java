@@ -38,8 +38,17 @@ class RouteStatsTest {
   }
 
   @Test
+  void cacheHitsAndLookupsAreTheIntervalsToo() {
+    RouteTotals before = new RouteTotals("r", 10, 0, 0, 0, BOUNDS, new long[] {10, 10, 10, 10}, 4, 10);
+    RouteTotals now = new RouteTotals("r", 30, 0, 0, 0, BOUNDS, new long[] {30, 30, 30, 30}, 19, 30);
+    RouteStats stats = RouteStats.between(before, now);
+    assertEquals(15, stats.cacheHits());
+    assertEquals(20, stats.cacheLookups());
+  }
+
+  @Test
   void aRoundTripThroughJsonKeepsEveryField() {
-    NodeStats stats = new NodeStats("n1", 3, 1000, java.util.List.of(new RouteStats("r", 1, 2, 3, 4, 1.5, null)));
+    NodeStats stats = new NodeStats("n1", 3, 1000, java.util.List.of(new RouteStats("r", 1, 2, 3, 4, 1.5, null, 5, 6)));
     assertEquals(stats, NodeStats.fromJson(stats.toJson()));
   }
 }
