@@ -1,6 +1,7 @@
 package dev.sluice.gateway;
 
 import dev.sluice.gateway.limit.LocalSlidingWindowLimiter;
+import dev.sluice.gateway.load.NodeLoad;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
@@ -14,7 +15,8 @@ import java.util.function.IntSupplier;
  * clustered), the in-memory windows of the {@code local} limiter fallback (thread-safe, so the
  * limit holds per node rather than per event loop), the node's meter registry (the one the
  * admin verticle scrapes), how long a stopping node lets requests in flight finish, and how many
- * gateway nodes are live (the fallback's share of each limit is the limit divided by it).
+ * gateway nodes are live (the fallback's share of each limit is the limit divided by it), and the
+ * load it carries ({@code http.maxConnections} and {@code maxInFlight} hold per node, not per instance).
  *
  * @param shutdownGrace the longest a stopping gateway instance waits for its requests in flight
  *   (upstream calls and retries included) before it closes their connections; zero closes at once
@@ -22,7 +24,7 @@ import java.util.function.IntSupplier;
  *   the request path, so it must answer from memory, never wait on the cluster
  */
 public record GatewayNode(String id, LocalSlidingWindowLimiter fallbackWindows, MeterRegistry meters,
-                          Duration shutdownGrace, IntSupplier liveNodes) {
+                          Duration shutdownGrace, IntSupplier liveNodes, NodeLoad load) {
   /** A node that is not part of a cluster. */
   public static final IntSupplier ALONE = () -> 1;
   /** Fits the default stop timeouts of Kubernetes (30 s); Docker's is 10 s, see docs/operations.md. */
@@ -31,9 +33,16 @@ public record GatewayNode(String id, LocalSlidingWindowLimiter fallbackWindows, 
   public GatewayNode {
     Objects.requireNonNull(shutdownGrace, "shutdownGrace");
     Objects.requireNonNull(liveNodes, "liveNodes");
+    Objects.requireNonNull(load, "load");
     if (shutdownGrace.isNegative()) {
       throw new IllegalArgumentException("shutdownGrace must not be negative, got " + shutdownGrace);
     }
+  }
+
+  /** A node that carries nothing yet. */
+  public GatewayNode(String id, LocalSlidingWindowLimiter fallbackWindows, MeterRegistry meters,
+                     Duration shutdownGrace, IntSupplier liveNodes) {
+    this(id, fallbackWindows, meters, shutdownGrace, liveNodes, new NodeLoad());
   }
 
   public GatewayNode(String id, LocalSlidingWindowLimiter fallbackWindows, MeterRegistry meters) {
@@ -56,11 +65,11 @@ public record GatewayNode(String id, LocalSlidingWindowLimiter fallbackWindows, 
   }
 
   public GatewayNode withShutdownGrace(Duration grace) {
-    return new GatewayNode(id, fallbackWindows, meters, grace, liveNodes);
+    return new GatewayNode(id, fallbackWindows, meters, grace, liveNodes, load);
   }
 
   /** @param count live gateway nodes, fed by the cluster manager's membership; must not block */
   public GatewayNode withLiveNodes(IntSupplier count) {
-    return new GatewayNode(id, fallbackWindows, meters, shutdownGrace, count);
+    return new GatewayNode(id, fallbackWindows, meters, shutdownGrace, count, load);
   }
 }

@@ -18,7 +18,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code closed} - fails with {@link LimiterUnavailableException} (503 LIMITER_UNAVAILABLE).</li>
  * </ul>
  * A Redis answer that arrives after the timeout is not used: that request alone is answered by
- * the fallback, and if Redis admitted it, its slot is given back when the answer arrives. After
+ * the fallback (with {@code local}, while Redis is up, from this node's share of what Redis last
+ * reported: {@link #lateWhileRedisIsUp}); if Redis admitted it and the fallback did not, its slot
+ * is given back when the answer arrives. After
  * {@link RedisHealth#FAILURES_TO_SWITCH} failures in a row Redis is known down:
  * requests go to the fallback at once, without waiting, while {@code SCRIPT LOAD} probes Redis every
  * {@link #PROBE_INTERVAL_MS}; the first answer switches back to Redis, with the script cached again.
@@ -27,7 +29,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class FailoverRateLimiter implements RateLimiter {
   public static final long PROBE_INTERVAL_MS = 250;
-  /** What a request refused for a late Redis answer is told to wait: the next one is likely on time. */
+  /** What a request refused on a late Redis answer is told to wait at least: the next one is likely on time. */
   static final long LATE_RETRY_MS = 1_000;
   /** Start-up may connect and load the script slowly; requests never wait this long. */
   public static final long PRELOAD_TIMEOUT_MS = 5_000;
@@ -84,11 +86,12 @@ public final class FailoverRateLimiter implements RateLimiter {
             return Future.succeededFuture(outcome.result());
           }
           health.reportFailure(epoch, outcome.cause());
-          giveBackWhenLate(call, route, client);
-          if (mode == LimiterFailureMode.LOCAL && !health.isDown() && outcome.cause() instanceof TimeoutException) {
-            return refusedWhileRedisIsUp(policy);
-          }
-          return fallback(route, client, policy, outcome.cause());
+          Future<RateLimitDecision> answer =
+              mode == LimiterFailureMode.LOCAL && !health.isDown() && outcome.cause() instanceof TimeoutException
+                  ? lateWhileRedisIsUp(route, client, policy)
+                  : fallback(route, client, policy, outcome.cause());
+          giveBackWhenLate(call, answer, route, client);
+          return answer;
         });
   }
 
@@ -135,31 +138,53 @@ public final class FailoverRateLimiter implements RateLimiter {
   }
 
   /**
-   * A call past its deadline goes on: when Redis's answer comes and it admitted the request, that
-   * slot is given back, since the request was answered by the fallback instead. So a late answer
-   * costs the window nothing, and the next request may take the slot: the window counts exactly
-   * the requests admitted through Redis.
+   * A call past its deadline goes on. When Redis's answer comes and it admitted the request:
+   * if the request was admitted here too, the slot stays (the window counts a request that really
+   * went through, which is what keeps the node's late admissions inside the limit, see
+   * {@link #lateWhileRedisIsUp}); if it was refused here (a 429, or 503 with {@code closed}),
+   * the slot is given back, so the refusal costs the window nothing and the next request may take it.
+   * Either way the window counts exactly the requests admitted.
    */
-  private void giveBackWhenLate(Future<RateLimitDecision> call, String route, String client) {
+  private void giveBackWhenLate(Future<RateLimitDecision> call, Future<RateLimitDecision> answer, String route,
+                                String client) {
     call.onSuccess(late -> {
-      if (late.allowed()) {
+      boolean admittedHere = answer.succeeded() && answer.result().allowed();
+      if (late.allowed() && !admittedHere) {
         redis.giveBack(route, client);
       }
     });
   }
 
   /**
-   * One late call while Redis is still taken to be up: that request alone is refused (429, retry
-   * in a second). Redis may have run it, its verdict is unknown, and the other nodes keep admitting
-   * through Redis up to the whole limit, so admitting it from this node's window could go over the
-   * limit. If Redis did admit it, the slot comes back when its answer arrives
-   * ({@link #giveBackWhenLate}), so the refusal costs the window nothing. Only when Redis is known
-   * down does {@code local} admit from the node's share.
+   * One late call while Redis is still taken to be up (often this node's own event loop was late,
+   * not Redis). The request is admitted when this node can show that admitting it keeps the client
+   * within its share of the limit, and refused (429, retry in a second) only when it cannot:
+   * {@link NodeShareLimiter} answers from the node's mirror of Redis's decisions, which admits
+   * while both hold:
+   * <ul>
+   *   <li>what this node admitted for the client in the window is under the node's share of the
+   *       limit ({@code limit / live nodes});</li>
+   *   <li>and, until Redis's last answer said the oldest entry leaves the window, this node has
+   *       admitted on its own fewer than its even share of the room that answer reported
+   *       ({@code remaining / live nodes}, rounded down).</li>
+   * </ul>
+   * A client that Redis last found at its limit stays refused until a slot frees.
+   *
+   * <p>Never over, the invariant: every admission is either counted by Redis (in time, or late:
+   * the call went before the deadline and, when Redis runs it with room, its slot is kept, see
+   * {@link #giveBackWhenLate}), or is one of at most {@code remaining / N} that this node takes of
+   * the room Redis last reported to it, the same share each node may take in an outage. Redis
+   * itself never counts more than the limit; a late admission that Redis then finds no room for
+   * can only happen when the other nodes used more than their even share of that room within one
+   * {@code redis.timeoutMs}, and it is bounded by this node's share. Refusing every late answer, as
+   * before, refused a client at a millionth of its limit because of the gateway's own queue.
    */
-  private Future<RateLimitDecision> refusedWhileRedisIsUp(RateLimitPolicy policy) {
+  private Future<RateLimitDecision> lateWhileRedisIsUp(String route, String client, RateLimitPolicy policy) {
     fallbackCount.incrementAndGet();
     fallbackListener.run();
-    return Future.succeededFuture(new RateLimitDecision(false, policy.limit(), 0, LATE_RETRY_MS));
+    return local.acquire(route, client, policy)
+        .map(share -> share.allowed() ? share : new RateLimitDecision(false, policy.limit(), 0,
+            Math.max(share.resetMs(), LATE_RETRY_MS)));
   }
 
   private Future<RateLimitDecision> fallback(String route, String client, RateLimitPolicy policy, Throwable cause) {

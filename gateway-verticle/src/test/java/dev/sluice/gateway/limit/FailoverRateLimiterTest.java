@@ -181,8 +181,8 @@ class FailoverRateLimiterTest {
     await(vertx.timer(200)); // let the busy script reach Redis first (its one thread is then taken)
     RateLimitDecision late = timedAcquire(limiter, "c");
 
-    assertFalse(late.allowed(), "a late answer while Redis is up is refused: its verdict is unknown, and the other"
-      + " nodes keep admitting through Redis, so admitting it here could go over the limit");
+    assertTrue(late.allowed(), "a late answer while Redis is up admits a client this node last saw far below its"
+      + " limit (1 of 5): its share of the room Redis reported is 4");
     assertFalse(limiter.usingFallback(), "one late answer is not an outage");
     timedAcquire(limiter, "c");
     assertFalse(limiter.usingFallback(), "nor are two");
@@ -206,23 +206,79 @@ class FailoverRateLimiterTest {
   void anAnswerInTimeBetweenLateOnesKeepsTheLimiterOnRedis(Vertx vertx) throws Exception {
     FailoverRateLimiter limiter = limiter(vertx, LimiterFailureMode.LOCAL);
     RateLimitPolicy plenty = new RateLimitPolicy(100, 60_000);
+    int lateEachStall = RedisHealth.FAILURES_TO_SWITCH - 1;
 
+    int counted = 0;
     for (int stall = 0; stall < 2; stall++) {
       Future<Void> busy = inspector.busyFor(600);
       await(vertx.timer(100));
-      for (int late = 0; late < RedisHealth.FAILURES_TO_SWITCH - 1; late++) {
-        limiter.acquire(route, "c", plenty).await(TIMEOUT_MS + MARGIN_MS, TimeUnit.MILLISECONDS);
+      for (int late = 0; late < lateEachStall; late++) {
+        RateLimitDecision decision = limiter.acquire(route, "c", plenty).await(TIMEOUT_MS + MARGIN_MS, TimeUnit.MILLISECONDS);
+        assertTrue(decision.allowed(), "far below its limit: admitted on a late answer");
       }
       await(busy);
-      // Redis ran the late ones too and admitted them; they were refused here, so their slots come
-      // back as their answers arrive: the window holds only the requests admitted in time.
-      int admittedInTime = stall + 1;
-      await(Eventually.until(vertx, 5_000, "late slots given back",
-          () -> inspector.counted(RateLimitKeys.key(route, "c"), plenty).map(counted -> counted == admittedInTime - 1)));
-      assertEquals(100 - admittedInTime, await(limiter.acquire(route, "c", plenty)).remaining(), "answered by Redis");
+      // Redis ran the late ones too and admitted them; they were admitted here as well, so their
+      // slots stay: the window holds every request admitted, in time or not.
+      int expected = counted + lateEachStall;
+      await(Eventually.until(vertx, 5_000, "late slots kept",
+          () -> inspector.counted(RateLimitKeys.key(route, "c"), plenty).map(n -> n == expected)));
+      assertEquals(100 - expected - 1, await(limiter.acquire(route, "c", plenty)).remaining(), "answered by Redis");
+      counted = expected + 1;
     }
     assertFalse(limiter.usingFallback(), "never " + RedisHealth.FAILURES_TO_SWITCH + " failures in a row");
-    assertEquals(4, limiter.fallbackCount());
+    assertEquals(2L * lateEachStall, limiter.fallbackCount());
+  }
+
+  @Test
+  void aClientFarBelowItsLimitIsAdmittedWhileRedisIsFrozen(Vertx vertx) throws Exception {
+    FailoverRateLimiter limiter = limiter(vertx, LimiterFailureMode.LOCAL);
+    RateLimitPolicy large = new RateLimitPolicy(100_000, 60_000);
+    assertTrue(await(limiter.acquire(route, "c", large)).allowed());
+
+    List<Future<RateLimitDecision>> decisions = new ArrayList<>();
+    redis.pause();
+    try {
+      // 1 000 requests, 1 % of the limit, spread over the 200 ms Redis is frozen.
+      for (int batch = 0; batch < 10; batch++) {
+        for (int i = 0; i < 100; i++) {
+          decisions.add(limiter.acquire(route, "c", large));
+        }
+        await(vertx.timer(20));
+      }
+    } finally {
+      redis.resume();
+    }
+    await(Future.join(decisions));
+
+    long refused = decisions.stream().filter(d -> d.failed() || !d.result().allowed()).count();
+    assertEquals(0, refused, "a client at 1 % of its limit is never refused because Redis answered late");
+  }
+
+  @Test
+  void aClientAtItsLimitIsNeverOverWhileRedisIsFrozen(Vertx vertx) throws Exception {
+    // Two nodes of one cluster: separate limiters and windows, one Redis.
+    FailoverRateLimiter a = limiter(vertx, LimiterFailureMode.LOCAL, 2);
+    FailoverRateLimiter b = limiter(vertx, LimiterFailureMode.LOCAL, 2);
+    for (int i = 0; i < FIVE_PER_MINUTE.limit(); i++) {
+      assertTrue(await((i % 2 == 0 ? a : b).acquire(route, "c", FIVE_PER_MINUTE)).allowed());
+    }
+
+    List<Future<RateLimitDecision>> decisions = new ArrayList<>();
+    redis.pause();
+    try {
+      for (int i = 0; i < 20; i++) {
+        decisions.add(a.acquire(route, "c", FIVE_PER_MINUTE));
+        decisions.add(b.acquire(route, "c", FIVE_PER_MINUTE));
+        await(vertx.timer(10));
+      }
+    } finally {
+      redis.resume();
+    }
+    await(Future.join(decisions));
+
+    assertEquals(0, decisions.stream().filter(d -> d.succeeded() && d.result().allowed()).count(),
+        "at its limit: nothing more is admitted on either node, late answer or not");
+    assertEquals((long) FIVE_PER_MINUTE.limit(), await(inspector.counted(RateLimitKeys.key(route, "c"), FIVE_PER_MINUTE)));
   }
 
   @Test
@@ -248,7 +304,14 @@ class FailoverRateLimiterTest {
 
   /** Preloaded, as a verticle's start() does: a cold connection must not count as Redis being down. */
   private FailoverRateLimiter limiter(Vertx vertx, LimiterFailureMode mode) throws Exception {
-    FailoverRateLimiter limiter = new FailoverRateLimiter(vertx, new RedisOptions(redis.url(), TIMEOUT_MS, mode));
+    return limiter(vertx, mode, 1);
+  }
+
+  /** @param liveNodes gateway nodes the limiter's node counts (each limiter gets windows of its own, as a node) */
+  private FailoverRateLimiter limiter(Vertx vertx, LimiterFailureMode mode, int liveNodes) throws Exception {
+    RedisOptions options = new RedisOptions(redis.url(), TIMEOUT_MS, mode);
+    FailoverRateLimiter limiter = new FailoverRateLimiter(vertx, options, new RedisSlidingWindowLimiter(vertx, options),
+        new NodeShareLimiter(new LocalSlidingWindowLimiter(), () -> liveNodes));
     limiters.add(limiter);
     await(limiter.preload());
     assertFalse(limiter.usingFallback(), "Redis did not answer the preload");
