@@ -123,7 +123,7 @@ public final class FailoverRateLimiter implements RateLimiter {
    * when one client's requests all wait on one call as when many clients' calls time out. Found
    * down, its connection is dropped and the call with it, and {@code redis.onFailure} answers, as in
    * any outage. If no verdict comes within {@link #LATE_VERDICT_WAIT_MS} and Redis is still taken to
-   * be up (only a {@code redis.timeoutMs} above a third of it allows that), the request is refused
+   * be up (only a {@code redis.timeoutMs} of a second or more leaves room for that), the request is refused
    * (429 with {@code local}, 503 with {@code closed}); if Redis admitted it after all, that slot is
    * given back ({@link #giveBackWhenLate}).
    */
