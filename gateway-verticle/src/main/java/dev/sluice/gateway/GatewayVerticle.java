@@ -94,7 +94,7 @@ public class GatewayVerticle extends VerticleBase {
       new NodeShareLimiter(node.fallbackWindows(), node.liveNodes()))
       .onFallback(() -> metrics.limiterFallback(config.redis().onFailure()));
     snapshots = new SnapshotResponder(vertx, sync, () -> routing.circuits(), this::limiterView);
-    ConnectionGate connections = new ConnectionGate(node.load(), config.http().maxConnections());
+    ConnectionGate connections = new ConnectionGate(vertx, node.load(), config.http().maxConnections());
     GatewayPipeline pipeline = GatewayPipeline.of(vertx, () -> routing, config.http(),
       new ClientIdentityResolver(config.clients()), new ShedStage(connections, node.load(), metrics),
       new RateLimitStage(limiter), upstream, metrics, config.log().access());

@@ -8,6 +8,7 @@ import dev.sluice.gateway.proxy.GatewayStage;
 import dev.sluice.gateway.proxy.ProxyReply;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
 
 /**
  * Load shedding, right after routing and before anything costs a Redis call or an upstream
@@ -37,8 +38,11 @@ public final class ShedStage implements GatewayStage {
   public Future<ProxyReply> handle(Exchange exchange) {
     String route = exchange.route().name();
     if (connections.refuses(exchange.request().connection())) {
-      // The connection's slot is what is short: give it back once this answer is out.
-      exchange.request().response().headers().set(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+      // The connection's slot is what is short: close it once this answer is out (Vert.x keeps an
+      // HTTP/1.1 connection open whatever the answer's Connection header says).
+      HttpServerResponse response = exchange.request().response();
+      response.headers().set(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+      response.endHandler(v -> exchange.request().connection().close());
       metrics.shed(route, GatewayMetrics.SHED_CONNECTIONS);
       return Future.failedFuture(overloaded("this node holds http.maxConnections client connections"));
     }

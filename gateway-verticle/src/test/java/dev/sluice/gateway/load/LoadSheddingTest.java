@@ -6,6 +6,9 @@ import dev.sluice.gateway.GatewayUnderTest;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetClient;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.PoolOptions;
@@ -107,6 +110,8 @@ class LoadSheddingTest {
       assertEquals("OVERLOADED", refused.code());
       assertEquals("1", refused.retryAfter());
       assertEquals("close", refused.connection(), "the connection over the limit is not kept");
+      String raw = await(answerThenClose("GET /o/anything/raw HTTP/1.1\r\nHost: gateway\r\n\r\n"));
+      assertTrue(raw.startsWith("HTTP/1.1 503") && raw.contains("OVERLOADED"), raw);
       Answer health = await(Answer.get(probe, gateway.port(), "/__health"));
       assertEquals(200, health.status(), "a node that sheds load is alive for its load balancer");
 
@@ -121,6 +126,22 @@ class LoadSheddingTest {
     } finally {
       await(Future.join(holders.close(), extra.close(), probe.close()));
     }
+  }
+
+  /**
+   * Sends {@code request} on a connection of its own and completes with everything read once the
+   * gateway has closed it (a keep-alive client would otherwise hold the connection open).
+   */
+  private static Future<String> answerThenClose(String request) {
+    NetClient net = gateway.vertx().createNetClient();
+    return net.connect(gateway.port(), "127.0.0.1").compose(socket -> {
+      Buffer read = Buffer.buffer();
+      Promise<String> closed = Promise.promise();
+      socket.handler(read::appendBuffer);
+      socket.closeHandler(v -> closed.complete(read.toString()));
+      socket.write(request);
+      return closed.future();
+    }).eventually(net::close);
   }
 
   private static void assertCircuitClosed(String route) {
