@@ -9,7 +9,8 @@
 # upstream calls made while measuring (0 when both serve every request from their cache);
 # then Sluice once more with Redis unreachable and `redis.onFailure: open`, which is as close to
 # "limiter off" as the config allows. Only ratios from one run mean anything on a shared
-# machine; see RESULTS.md.
+# machine; see RESULTS.md. Each row reports wrk's non-2xx count, which must be 0 (the limit is far
+# above the load and the upstream healthy); a row that is not gets a NON-2XX line under the table.
 #
 #   bench/run.sh [duration-seconds] [connections]
 #
@@ -255,12 +256,14 @@ rps() { awk '/^Requests\/sec/ {print $2}' "$OUT/$1.txt"; }
 # wrk's Transfer/sec in MB/s, whatever unit it printed
 mbps() { awk '/^Transfer\/sec/ {v=$2; u=substr(v, length(v)-1); v=v+0; if (u=="GB") v*=1024; else if (u=="KB") v/=1024; printf "%.0f", v}' "$OUT/$1.txt"; }
 pct() { awk -v p="$2" '$1 == p {print $2}' "$OUT/$1.txt"; }
-errors() { awk '/Non-2xx|Socket errors/ {print}' "$OUT/$1.txt" | tr '\n' ' '; }
+errors() { awk '/Socket errors/ {print}' "$OUT/$1.txt" | tr '\n' ' '; }
+# wrk's "Non-2xx or 3xx responses: N" line, 0 when wrk printed none (every answer was 2xx/3xx)
+non2xx() { awk '/Non-2xx or 3xx responses/ {n=$NF} END {print n+0}' "$OUT/$1.txt"; }
 cpu() { awk -v i="$2" '{print $i}' "$OUT/$1.cpu"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 row() { # label name
-  printf '| %-30s | %9.0f | %8s | %8s | %5s | %5s | %4s | %3s | %5s | %4s%% | %s\n' "$1" "$(rps "$2")" "$(pct "$2" 50%)" "$(pct "$2" 99%)" \
-    "$(cpu "$2" 1)" "$(cpu "$2" 2)" "$(cpu "$2" 3)" "$(cpu "$2" 4)" "$(cpu "$2" 5)" "$(cpu "$2" 6)" "$(errors "$2")"
+  printf '| %-30s | %9.0f | %8s | %8s | %7s | %5s | %5s | %4s | %3s | %5s | %4s%% | %s\n' "$1" "$(rps "$2")" "$(pct "$2" 50%)" "$(pct "$2" 99%)" \
+    "$(non2xx "$2")" "$(cpu "$2" 1)" "$(cpu "$2" 2)" "$(cpu "$2" 3)" "$(cpu "$2" 4)" "$(cpu "$2" 5)" "$(cpu "$2" 6)" "$(errors "$2")"
 }
 
 D=$(rps direct); N=$(rps nginx); S=$(rps sluice); M=$(rps sluice-many); O=$(rps sluice-open)
@@ -271,7 +274,7 @@ echo
 echo "Sluice benchmark $(date -u +%Y-%m-%d) commit $COMMIT: wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s (after ${WARMUP}s warm-up), GET /static, gateway --instances $GATEWAY_INSTANCES${GATEWAY_JAVA_OPTS:+ ($GATEWAY_JAVA_OPTS)}"
 echo "machine: $(nproc) cpus, load before: $LOAD_BEFORE; $(java -version 2>&1 | head -1); $(redis-server --version | awk '{print $1, $2, $3}'); $(nginx -v 2>&1)"
 echo "CPU columns: µs of CPU per request in the proxy (nginx master+workers or the gateway JVM), redis, upstream-mock, wrk, and everything else on the machine; busy = machine CPU use (100% = both cores)"
-printf '| %-30s | %9s | %8s | %8s | %5s | %5s | %4s | %3s | %5s | %5s | %s\n' target req/s p50 p99 proxy redis mock wrk other busy notes
+printf '| %-30s | %9s | %8s | %8s | %7s | %5s | %5s | %4s | %3s | %5s | %5s | %s\n' target req/s p50 p99 non-2xx proxy redis mock wrk other busy notes
 row "direct (upstream-mock)" direct
 row "nginx proxy" nginx
 row "sluice (limiter on, 1 client)" sluice
@@ -285,11 +288,15 @@ echo
 echo "ratios: nginx/direct $(ratio "$N" "$D")  sluice/direct $(ratio "$S" "$D")  sluice/nginx $(ratio "$S" "$N")  sluice-10k-clients/nginx $(ratio "$M" "$N")  sluice-open/nginx $(ratio "$O" "$N")"
 echo "auth (goal >= 0.9 of the route without auth, the 10k-client row): jwt/10k-clients $(ratio "$J" "$M")  api-key/10k-clients $(ratio "$K" "$M")  (consumers in Redis: $CONSUMERS)"
 echo
-echo "1 MiB answers (GET $LARGE), MB/s: direct $(mbps direct-1m)  nginx $(mbps nginx-1m)  sluice $(mbps sluice-1m)  (p99: $(pct direct-1m 99%) / $(pct nginx-1m 99%) / $(pct sluice-1m 99%)); sluice/nginx $(ratio "$(mbps sluice-1m)" "$(mbps nginx-1m)")$( [ -n "$(errors sluice-1m)" ] && echo "  sluice errors: $(errors sluice-1m)")"
+echo "1 MiB answers (GET $LARGE), MB/s: direct $(mbps direct-1m)  nginx $(mbps nginx-1m)  sluice $(mbps sluice-1m)  (p99: $(pct direct-1m 99%) / $(pct nginx-1m 99%) / $(pct sluice-1m 99%); non-2xx: $(non2xx direct-1m) / $(non2xx nginx-1m) / $(non2xx sluice-1m)); sluice/nginx $(ratio "$(mbps sluice-1m)" "$(mbps nginx-1m)")$( [ -n "$(errors sluice-1m)" ] && echo "  sluice errors: $(errors sluice-1m)")"
 echo "cache hits, 1 000 hot URLs: sluice/nginx-proxy_cache $(ratio "$(rps sluice-cache)" "$(rps nginx-cache)"); upstream calls while measuring: nginx $(cat "$OUT/nginx-cache.calls")  sluice $(cat "$OUT/sluice-cache.calls")"
 MANY_N=$(awk '/requests in/ {print $1}' "$OUT/sluice-many.txt")
 echo "limiter: 1 client: $(cpu sluice 7) EVALSHA calls for $SLUICE_N requests ($(ratio "$(cpu sluice 7)" "$SLUICE_N") per request); 10k clients: $(cpu sluice-many 7) for $MANY_N ($(ratio "$(cpu sluice-many 7)" "$MANY_N") per request); keys: $KEYS; fallback episodes while measuring: $(cpu sluice 8) / $(cpu sluice-many 8)"
 for name in direct nginx sluice sluice-many sluice-open sluice-jwt sluice-keys direct-1m nginx-1m sluice-1m nginx-cache sluice-cache; do
+  # Every row must answer 2xx only: the limit is far above the load and the upstream is healthy.
+  if [ "$(non2xx "$name")" -gt 0 ]; then
+    echo "NON-2XX: '$name' got $(non2xx "$name") non-2xx answers (wrk's \"Non-2xx or 3xx responses\"); see $OUT/$name.txt and the gateway's log"
+  fi
   if [ "$(cpu "$name" 9)" -gt 10 ]; then
     echo "DISTURBED: other processes used $(cpu "$name" 9)% of the CPU during '$name'; its numbers and every ratio with it are not comparable: run again on a quiet machine"
   fi

@@ -3,6 +3,7 @@ package dev.sluice.gateway;
 import dev.sluice.gateway.cache.NodeCaches;
 import dev.sluice.gateway.circuit.NodeCircuits;
 import dev.sluice.gateway.limit.LocalSlidingWindowLimiter;
+import dev.sluice.gateway.load.NodeLoad;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
@@ -17,8 +18,9 @@ import java.util.function.IntSupplier;
  * limit holds per node rather than per event loop), the node's meter registry (the one the
  * admin verticle scrapes), how long a stopping node lets requests in flight finish, and how many
  * gateway nodes are live (the fallback's share of each limit is the limit divided by it), and the
- * node's circuits (one per route, so that the instances of a node agree at once), and the node's
- * local response-cache tiers.
+ * node's circuits (one per route, so that the instances of a node agree at once), the node's
+ * local response-cache tiers, and the load it carries ({@code http.maxConnections} and
+ * {@code maxInFlight} hold per node, not per instance).
  *
  * @param shutdownGrace the longest a stopping gateway instance waits for its requests in flight
  *   (upstream calls and retries included) before it closes their connections; zero closes at once
@@ -26,7 +28,8 @@ import java.util.function.IntSupplier;
  *   the request path, so it must answer from memory, never wait on the cluster
  */
 public record GatewayNode(String id, LocalSlidingWindowLimiter fallbackWindows, MeterRegistry meters,
-                          Duration shutdownGrace, IntSupplier liveNodes, NodeCircuits circuits, NodeCaches caches) {
+                          Duration shutdownGrace, IntSupplier liveNodes, NodeCircuits circuits, NodeCaches caches,
+                          NodeLoad load) {
   /** A node that is not part of a cluster. */
   public static final IntSupplier ALONE = () -> 1;
   /** Fits the default stop timeouts of Kubernetes (30 s); Docker's is 10 s, see docs/operations.md. */
@@ -37,19 +40,16 @@ public record GatewayNode(String id, LocalSlidingWindowLimiter fallbackWindows, 
     Objects.requireNonNull(liveNodes, "liveNodes");
     Objects.requireNonNull(circuits, "circuits");
     Objects.requireNonNull(caches, "caches");
+    Objects.requireNonNull(load, "load");
     if (shutdownGrace.isNegative()) {
       throw new IllegalArgumentException("shutdownGrace must not be negative, got " + shutdownGrace);
     }
   }
 
-  public GatewayNode(String id, LocalSlidingWindowLimiter fallbackWindows, MeterRegistry meters,
-                     Duration shutdownGrace, IntSupplier liveNodes, NodeCircuits circuits) {
-    this(id, fallbackWindows, meters, shutdownGrace, liveNodes, circuits, new NodeCaches());
-  }
-
+  /** A node whose circuits, cache tiers and load start empty. */
   public GatewayNode(String id, LocalSlidingWindowLimiter fallbackWindows, MeterRegistry meters,
                      Duration shutdownGrace, IntSupplier liveNodes) {
-    this(id, fallbackWindows, meters, shutdownGrace, liveNodes, new NodeCircuits());
+    this(id, fallbackWindows, meters, shutdownGrace, liveNodes, new NodeCircuits(), new NodeCaches(), new NodeLoad());
   }
 
   public GatewayNode(String id, LocalSlidingWindowLimiter fallbackWindows, MeterRegistry meters) {
@@ -72,11 +72,11 @@ public record GatewayNode(String id, LocalSlidingWindowLimiter fallbackWindows, 
   }
 
   public GatewayNode withShutdownGrace(Duration grace) {
-    return new GatewayNode(id, fallbackWindows, meters, grace, liveNodes, circuits, caches);
+    return new GatewayNode(id, fallbackWindows, meters, grace, liveNodes, circuits, caches, load);
   }
 
   /** @param count live gateway nodes, fed by the cluster manager's membership; must not block */
   public GatewayNode withLiveNodes(IntSupplier count) {
-    return new GatewayNode(id, fallbackWindows, meters, shutdownGrace, count, circuits, caches);
+    return new GatewayNode(id, fallbackWindows, meters, shutdownGrace, count, circuits, caches, load);
   }
 }

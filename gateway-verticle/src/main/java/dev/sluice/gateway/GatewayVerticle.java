@@ -17,6 +17,8 @@ import dev.sluice.gateway.limit.FailoverRateLimiter;
 import dev.sluice.gateway.limit.NodeShareLimiter;
 import dev.sluice.gateway.limit.RedisSlidingWindowLimiter;
 import dev.sluice.gateway.metrics.CacheMetrics;
+import dev.sluice.gateway.load.ConnectionGate;
+import dev.sluice.gateway.load.ShedStage;
 import dev.sluice.gateway.metrics.GatewayMetrics;
 import dev.sluice.gateway.proxy.CacheStage;
 import dev.sluice.gateway.proxy.GatewayPipeline;
@@ -105,24 +107,28 @@ public class GatewayVerticle extends VerticleBase {
     targets.all().forEach(metrics::watch);
     routing = new Routing(new RouteTable(config.routes()), circuits, targets);
     healthChecks = new HealthChecks(vertx, targetSync, () -> routing.targets());
-    upstream = new UpstreamClient(vertx, connectTimeoutMs(), config.http().idleTimeoutSeconds());
+    upstream = new UpstreamClient(vertx, connectTimeoutMs(), config.http().idleTimeoutSeconds(), config.http().poolWaitMs());
     limiter = new FailoverRateLimiter(vertx, config.redis(), new RedisSlidingWindowLimiter(vertx, config.redis()),
       new NodeShareLimiter(node.fallbackWindows(), node.liveNodes()))
       .onFallback(() -> metrics.limiterFallback(config.redis().onFailure()));
     snapshots = new SnapshotResponder(vertx, sync, () -> routing.circuits(), this::limiterView);
     auth = new Authentication(vertx, config.auth(), config.redis());
+    ConnectionGate connections = new ConnectionGate(vertx, node.load(), config.http().maxConnections());
     GatewayPipeline pipeline = GatewayPipeline.of(vertx, () -> routing, config.http(),
-      new ClientIdentityResolver(config.clients()), auth, new RateLimitStage(limiter), cacheStage(), upstream,
-      metrics, cacheMetrics, config.log().access(), () -> stopping);
+      new ClientIdentityResolver(config.clients()), new ShedStage(connections, node.load(), metrics), auth,
+      new RateLimitStage(limiter), cacheStage(), upstream, metrics, cacheMetrics, config.log().access(),
+      () -> stopping);
 
     HttpServerOptions serverOptions = serverOptions();
-    server = GatewayPipeline.guard(vertx.createHttpServer(serverOptions), serverOptions).requestHandler(request -> {
-      if (isLivenessCheck(request)) {
-        request.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(UP);
-      } else {
-        pipeline.handle(request);
-      }
-    });
+    server = GatewayPipeline.guard(vertx.createHttpServer(serverOptions), serverOptions, connections::opened)
+      .requestHandler(request -> {
+        // Before any shedding: a load balancer must see a node that sheds load as alive.
+        if (isLivenessCheck(request)) {
+          request.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(UP);
+        } else {
+          pipeline.handle(request);
+        }
+      });
     // Redis warmed first and listening last: the first burst must not find a cold limiter.
     return limiter.preload()
       .compose(v -> auth.start(config.routes()))

@@ -41,6 +41,16 @@ public final class LocalRedis implements BeforeAllCallback, BeforeEachCallback, 
     server.stop();
   }
 
+  /** Freezes Redis (SIGSTOP to this fixture's own redis-server): connections stay open, nothing is answered. */
+  public void pause() {
+    server.pause();
+  }
+
+  /** Thaws a {@link #pause()}d Redis; it answers what was sent meanwhile. */
+  public void resume() {
+    server.resume();
+  }
+
   /** Starts Redis again on the same port, empty. */
   public void restart() {
     server.restart();

@@ -88,7 +88,8 @@ public final class ConfigJson {
             .put("consecutiveFailures", policy.outlier().consecutiveFailures())
             .put("ejectMs", policy.outlier().ejectMs())
             .put("maxEjectedPercent", policy.outlier().maxEjectedPercent()))
-        .put("health", health(policy.health()));
+        .put("health", health(policy.health()))
+        .put("maxInFlight", policy.maxInFlight());
   }
 
   /** One target as the plain URL it was most likely written as; several as a list of {url, weight}. */
@@ -143,7 +144,9 @@ public final class ConfigJson {
         .put("host", http.host())
         .put("port", http.port())
         .put("maxBodyBytes", http.maxBodyBytes())
-        .put("idleTimeoutSeconds", http.idleTimeoutSeconds());
+        .put("idleTimeoutSeconds", http.idleTimeoutSeconds())
+        .put("poolWaitMs", http.poolWaitMs())
+        .put("maxConnections", http.maxConnections());
   }
 
   private static JsonObject toJson(AdminOptions admin) {

@@ -63,7 +63,9 @@ public final class ConfigParser {
         host(node.value("host"), HttpOptions.DEFAULT_HOST),
         node.intValue("port", Range.PORT, HttpOptions.DEFAULT_PORT),
         node.longValue("maxBodyBytes", Range.NON_NEGATIVE, HttpOptions.DEFAULT_MAX_BODY_BYTES),
-        node.intValue("idleTimeoutSeconds", Range.NON_NEGATIVE, HttpOptions.DEFAULT_IDLE_TIMEOUT_SECONDS));
+        node.intValue("idleTimeoutSeconds", Range.NON_NEGATIVE, HttpOptions.DEFAULT_IDLE_TIMEOUT_SECONDS),
+        node.longValue("poolWaitMs", Range.POSITIVE, HttpOptions.DEFAULT_POOL_WAIT_MS),
+        node.intValue("maxConnections", Range.NON_NEGATIVE, HttpOptions.NO_CONNECTION_LIMIT));
     node.rejectUnknownKeys();
     return http;
   }

@@ -18,7 +18,7 @@ import java.util.stream.Collectors;
 
 /**
  * Reads the per-route knobs ({@code timeoutMs}, {@code rateLimit}, {@code circuit}, {@code retry},
- * {@code balance}, {@code outlier}, {@code health}) on top of a
+ * {@code balance}, {@code outlier}, {@code health}, {@code maxInFlight}) on top of a
  * base policy: {@code defaults} is read on top of {@link RoutePolicy#DEFAULT}, each route on top of
  * {@code defaults}. Every key falls back to the base's value on its own, which is what makes a route's
  * {@code rateLimit: {limit: 5}} keep the default {@code windowMs} (a deep merge); a list is one value and is
@@ -42,7 +42,8 @@ final class PolicyReader {
         retry(node.object("retry"), base.retry()),
         balance(node.value("balance"), base.balance()),
         outlier(node.object("outlier"), base.outlier()),
-        health(node.value("health"), base.health()));
+        health(node.value("health"), base.health()),
+        node.intValue("maxInFlight", Range.NON_NEGATIVE, base.maxInFlight()));
   }
 
   private static Balance balance(ConfigValue value, Balance base) {

@@ -16,6 +16,10 @@ public enum GatewayError {
   AUTH_UNAVAILABLE(503),
   UPSTREAM_UNAVAILABLE(502),
   UPSTREAM_TIMEOUT(504),
+  /** No pooled connection to the upstream came free within {@code http.poolWaitMs}: this gateway's queue, not the upstream. */
+  UPSTREAM_BUSY(503),
+  /** Over {@code http.maxConnections} or a route's {@code maxInFlight}: this node sheds load. */
+  OVERLOADED(503),
   INTERNAL_ERROR(500);
 
   private final int status;

@@ -17,8 +17,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code open} - allowed, not counted ({@link RateLimitDecision#allowedWithoutCounting});</li>
  *   <li>{@code closed} - fails with {@link LimiterUnavailableException} (503 LIMITER_UNAVAILABLE).</li>
  * </ul>
- * A Redis answer that arrives after the timeout is not used: that request alone is answered by
- * the fallback, and if Redis admitted it, its slot is given back when the answer arrives. After
+ * A call that misses the timeout while Redis is taken to be up is given its own verdict a little
+ * longer ({@link #verdictWhenLate}), so a late Redis or a late event loop neither refuses a client
+ * under its limit nor admits one over it; with {@code open}, and for errors, that request alone is
+ * answered by the fallback. A slot Redis gave a request that was refused here is given back when
+ * the answer arrives. After
  * {@link RedisHealth#FAILURES_TO_SWITCH} failures in a row Redis is known down:
  * requests go to the fallback at once, without waiting, while {@code SCRIPT LOAD} probes Redis every
  * {@link #PROBE_INTERVAL_MS}; the first answer switches back to Redis, with the script cached again.
@@ -27,8 +30,14 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class FailoverRateLimiter implements RateLimiter {
   public static final long PROBE_INTERVAL_MS = 250;
-  /** What a request refused for a late Redis answer is told to wait: the next one is likely on time. */
+  /** What a request refused for a missing Redis verdict is told to wait: the next one is likely on time. */
   static final long LATE_RETRY_MS = 1_000;
+  /**
+   * How much longer than {@code redis.timeoutMs} a late call's own verdict is waited for at most
+   * while Redis is taken to be up; a silent Redis is found down well before it ends (three
+   * timeouts, {@link #verdictWhenLate}).
+   */
+  static final long LATE_VERDICT_WAIT_MS = 1_000;
   /** Start-up may connect and load the script slowly; requests never wait this long. */
   public static final long PRELOAD_TIMEOUT_MS = 5_000;
 
@@ -38,6 +47,7 @@ public final class FailoverRateLimiter implements RateLimiter {
   private final LimiterFailureMode mode;
   private final RedisHealth health;
   private final DeadlineQueue deadlines;
+  private final long timeoutMs;
   private final AtomicLong fallbackCount = new AtomicLong();
   private Runnable fallbackListener = () -> { };
 
@@ -65,6 +75,7 @@ public final class FailoverRateLimiter implements RateLimiter {
     // Down means the connection stopped answering: the probe must not wait on the same socket.
     this.health = new RedisHealth(vertx, redis::preload, PROBE_INTERVAL_MS, redis::reconnect);
     this.deadlines = new DeadlineQueue(vertx, options.timeoutMs(), "Redis");
+    this.timeoutMs = options.timeoutMs();
   }
 
   @Override
@@ -78,18 +89,69 @@ public final class FailoverRateLimiter implements RateLimiter {
         .transform(outcome -> {
           if (outcome.succeeded()) {
             health.reportSuccess();
-            if (mode == LimiterFailureMode.LOCAL) {
-              local.mirror(route, client, policy, outcome.result());
-            }
-            return Future.succeededFuture(outcome.result());
+            return Future.succeededFuture(fromRedis(route, client, policy, outcome.result()));
           }
           health.reportFailure(epoch, outcome.cause());
-          giveBackWhenLate(call, route, client);
-          if (mode == LimiterFailureMode.LOCAL && !health.isDown() && outcome.cause() instanceof TimeoutException) {
-            return refusedWhileRedisIsUp(policy);
+          if (mode != LimiterFailureMode.OPEN && !health.isDown() && outcome.cause() instanceof TimeoutException) {
+            return verdictWhenLate(call, route, client, policy);
           }
-          return fallback(route, client, policy, outcome.cause());
+          Future<RateLimitDecision> answer = fallback(route, client, policy, outcome.cause());
+          giveBackWhenLate(call, answer, route, client);
+          return answer;
         });
+  }
+
+  private RateLimitDecision fromRedis(String route, String client, RateLimitPolicy policy, RateLimitDecision decision) {
+    if (mode == LimiterFailureMode.LOCAL) {
+      local.mirror(route, client, policy, decision);
+    }
+    return decision;
+  }
+
+  /**
+   * One late call while Redis is still taken to be up (as often as not it is this node's own event
+   * loop that was late, under a burst, not Redis). Guessing would either refuse a client far below
+   * its limit (a 429 for a client at a millionth of it, issue 25) or admit without Redis while the
+   * other nodes keep admitting through Redis up to the whole limit (51 of 50 in
+   * {@code ExactLimitOnFreshNodesIT}). So the request waits for Redis's own verdict: exact, never
+   * over, and for a client under its limit an admission. A client at its limit is mostly refused
+   * without a call at all ({@link LeaseBook} answers rejections locally until a slot can free).
+   *
+   * <p>The wait goes in steps of {@code redis.timeoutMs}, and each step that passes without an
+   * answer is one more failure for {@link RedisHealth}, as the next call's timeout would have been:
+   * a Redis silent for {@link RedisHealth#FAILURES_TO_SWITCH} timeouts is found down just as fast
+   * when one client's requests all wait on one call as when many clients' calls time out. Found
+   * down, its connection is dropped and the call with it, and {@code redis.onFailure} answers, as in
+   * any outage. If no verdict comes within {@link #LATE_VERDICT_WAIT_MS} and Redis is still taken to
+   * be up (only a {@code redis.timeoutMs} of a second or more leaves room for that), the request is refused
+   * (429 with {@code local}, 503 with {@code closed}); if Redis admitted it after all, that slot is
+   * given back ({@link #giveBackWhenLate}).
+   */
+  private Future<RateLimitDecision> verdictWhenLate(Future<RateLimitDecision> call, String route, String client,
+                                                    RateLimitPolicy policy) {
+    return awaitVerdict(call, LATE_VERDICT_WAIT_MS).transform(late -> {
+      if (late.succeeded()) {
+        return Future.succeededFuture(fromRedis(route, client, policy, late.result()));
+      }
+      Future<RateLimitDecision> answer = health.isDown() || mode == LimiterFailureMode.CLOSED
+          ? fallback(route, client, policy, late.cause())
+          : refusedWhileRedisIsUp(policy);
+      giveBackWhenLate(call, answer, route, client);
+      return answer;
+    });
+  }
+
+  /** {@code call}'s own outcome, waited for in steps of {@code redis.timeoutMs}, each a failure; fails when out of time or down. */
+  private Future<RateLimitDecision> awaitVerdict(Future<RateLimitDecision> call, long leftMs) {
+    int epoch = health.attempt();
+    long stepMs = Math.min(timeoutMs, leftMs);
+    return Deadline.within(vertx, stepMs, "Redis", call).recover(err -> {
+      if (!(err instanceof TimeoutException)) {
+        return Future.failedFuture(err);
+      }
+      health.reportFailure(epoch, err);
+      return health.isDown() || leftMs - stepMs <= 0 ? Future.failedFuture(err) : awaitVerdict(call, leftMs - stepMs);
+    });
   }
 
   /**
@@ -135,26 +197,26 @@ public final class FailoverRateLimiter implements RateLimiter {
   }
 
   /**
-   * A call past its deadline goes on: when Redis's answer comes and it admitted the request, that
-   * slot is given back, since the request was answered by the fallback instead. So a late answer
-   * costs the window nothing, and the next request may take the slot: the window counts exactly
-   * the requests admitted through Redis.
+   * A call whose verdict was not used goes on. When Redis's answer comes and it admitted the
+   * request: if the request was admitted here too (by {@code redis.onFailure} in an outage), the
+   * slot stays, since the request went through; if it was refused here, the slot is given back, so
+   * the refusal costs the window nothing and the next request may take it. Either way the window
+   * counts the requests admitted.
    */
-  private void giveBackWhenLate(Future<RateLimitDecision> call, String route, String client) {
+  private void giveBackWhenLate(Future<RateLimitDecision> call, Future<RateLimitDecision> answer, String route,
+                                String client) {
     call.onSuccess(late -> {
-      if (late.allowed()) {
+      boolean admittedHere = answer.succeeded() && answer.result().allowed();
+      if (late.allowed() && !admittedHere) {
         redis.giveBack(route, client);
       }
     });
   }
 
   /**
-   * One late call while Redis is still taken to be up: that request alone is refused (429, retry
-   * in a second). Redis may have run it, its verdict is unknown, and the other nodes keep admitting
-   * through Redis up to the whole limit, so admitting it from this node's window could go over the
-   * limit. If Redis did admit it, the slot comes back when its answer arrives
-   * ({@link #giveBackWhenLate}), so the refusal costs the window nothing. Only when Redis is known
-   * down does {@code local} admit from the node's share.
+   * Redis, still taken to be up, gave no verdict even {@link #LATE_VERDICT_WAIT_MS} after the
+   * deadline: the request is refused (429, retry in a second). Admitting it without Redis could go
+   * over the limit, since the other nodes keep admitting through Redis.
    */
   private Future<RateLimitDecision> refusedWhileRedisIsUp(RateLimitPolicy policy) {
     fallbackCount.incrementAndGet();

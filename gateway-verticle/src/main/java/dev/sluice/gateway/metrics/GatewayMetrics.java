@@ -46,6 +46,11 @@ public final class GatewayMetrics {
   static final String TUNNELS = "sluice.websocket.tunnels";
   static final String TARGET_REQUESTS = "sluice.upstream.requests";
   static final String TARGET_UP = "sluice.upstream.target.up";
+  static final String PENDING_OVERFLOW = "sluice.upstream.pending.overflow";
+  static final String SHED = "sluice.shed";
+  /** Reasons of {@code sluice_shed_total}: over {@code http.maxConnections}, over a route's {@code maxInFlight}. */
+  public static final String SHED_CONNECTIONS = "connections";
+  public static final String SHED_IN_FLIGHT = "in_flight";
 
   /** Prometheus wants help text on every metric (promtool check metrics). */
   private static final Map<String, String> HELP = Map.ofEntries(
@@ -64,7 +69,10 @@ REQUESTS, "Requests answered, by route, method and status"),
       "1 while the route's circuit is open or half-open on this node only (no quorum), 0 while closed or cluster-wide"),
     Map.entry(FALLBACK, "Requests answered by redis.onFailure while Redis was unavailable, by mode"),
     Map.entry(RETRIES_SKIPPED, "Retries the route's policy asked for but that could not be made, by route and reason"),
-    Map.entry(TUNNELS, "WebSocket tunnels open through this node, by route"));
+    Map.entry(TUNNELS, "WebSocket tunnels open through this node, by route"),
+    Map.entry(PENDING_OVERFLOW,
+      "Requests answered 503 UPSTREAM_BUSY: no pooled connection to the target within http.poolWaitMs, by route and target"),
+    Map.entry(SHED, "Requests answered 503 OVERLOADED, by route and reason (connections or in_flight)"));
 
   /** Buckets from a fast proxy hop to a slow upstream's timeout. */
   private static final Duration[] BUCKETS = {
@@ -99,6 +107,8 @@ REQUESTS, "Requests answered, by route, method and status"),
     counter(CLIENT_ABORTS, "route", route);
     counter(RETRIES, "route", route);
     counter(RETRIES_SKIPPED, "route", route, "reason", RetryingCall.BODY_STREAMED);
+    counter(SHED, "route", route, "reason", SHED_CONNECTIONS);
+    counter(SHED, "route", route, "reason", SHED_IN_FLIGHT);
     for (CircuitScope scope : CircuitScope.values()) {
       for (CircuitBreakerState to : CircuitBreakerState.values()) {
         transitions(route, scope, to);
@@ -165,6 +175,19 @@ REQUESTS, "Requests answered, by route, method and status"),
     RouteMeters meters = routeMeters(route);
     meters.attempts(outcome).increment();
     meters.targetAttempts(target, outcome).increment();
+    if (outcome.kind() == UpstreamOutcome.Kind.BUSY) {
+      pendingOverflow(route, target).increment();
+    }
+  }
+
+  /** {@code sluice_upstream_pending_overflow_total{route,target}}. */
+  private Counter pendingOverflow(String route, String target) {
+    return counter(PENDING_OVERFLOW, "route", route, "target", target);
+  }
+
+  /** {@code sluice_shed_total{route,reason}}: a request this node refused because it is itself overloaded. */
+  public void shed(String route, String reason) {
+    counter(SHED, "route", route, "reason", reason).increment();
   }
 
   /**
@@ -176,6 +199,7 @@ REQUESTS, "Requests answered, by route, method and status"),
   public void watch(RouteTargets targets) {
     synchronized (registry) {
       for (Target target : targets.targets()) {
+        pendingOverflow(targets.route(), target.name()); // at 0 from start-up, like every route counter
         Gauge existing = registry.find(TARGET_UP).tag("route", targets.route()).tag("target", target.name()).gauge();
         if (existing != null) {
           continue;
@@ -296,6 +320,7 @@ REQUESTS, "Requests answered, by route, method and status"),
       case TIMEOUT -> "timeout";
       case CONNECT_FAILURE -> "connect_error";
       case REQUEST_ABORTED -> "client_aborted";
+      case BUSY -> "pool_busy";
       case RESPONSE -> (outcome.response().statusCode() / 100) + "xx";
     };
   }
@@ -379,7 +404,7 @@ REQUESTS, "Requests answered, by route, method and status"),
           ? outcome.response().statusCode() / 100 : -1;
         case TIMEOUT -> 6;
         case CONNECT_FAILURE -> 7;
-        case REQUEST_ABORTED -> -1;
+        case REQUEST_ABORTED, BUSY -> -1;
       };
     }
   }

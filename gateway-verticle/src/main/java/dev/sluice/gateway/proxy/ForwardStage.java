@@ -28,11 +28,15 @@ import java.util.List;
 /**
  * The last stage: sends the request upstream through the route's circuit, retrying as the route
  * allows ({@link RetryingCall}), and hands on the upstream's answer head, whatever its status,
- * with its body still on the wire; or fails with 502 UPSTREAM_UNAVAILABLE / 504 UPSTREAM_TIMEOUT.
+ * with its body still on the wire; or fails with 502 UPSTREAM_UNAVAILABLE / 504 UPSTREAM_TIMEOUT, or
+ * 503 UPSTREAM_BUSY when the request never got a pooled connection in time.
  */
 final class ForwardStage implements GatewayStage {
   /** Set by us, or by the client from the body we send. */
   private static final List<String> REQUEST_SKIP = List.of("host", "content-length", "expect", "x-request-id");
+
+  /** A pool queue drains in well under a second when the upstream is healthy. */
+  private static final long BUSY_RETRY_AFTER_S = 1;
 
   private final Vertx vertx;
   private final UpstreamClient client;
@@ -122,6 +126,8 @@ final class ForwardStage implements GatewayStage {
       case CONNECT_FAILURE -> Future.failedFuture(GatewayException.of(GatewayError.UPSTREAM_UNAVAILABLE,
         "upstream unavailable"));
       case REQUEST_ABORTED -> Future.failedFuture(aborted((RequestAbortedException) outcome.cause()));
+      case BUSY -> Future.failedFuture(GatewayException.retryAfter(GatewayError.UPSTREAM_BUSY,
+        "no connection to the upstream came free within http.poolWaitMs", BUSY_RETRY_AFTER_S));
     };
   }
 

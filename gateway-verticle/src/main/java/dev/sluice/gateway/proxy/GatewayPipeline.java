@@ -11,6 +11,7 @@ import dev.sluice.gateway.upstream.UpstreamClient;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -21,8 +22,8 @@ import java.util.function.Supplier;
 
 /**
  * The request path, assembled in one place and read top to bottom. Request phase:
- * upgrade check → route → body size → client identity → authentication → rate limit → response cache →
- * a target left → circuit →
+ * upgrade check → route → load shedding → body size → client identity → authentication → rate
+ * limit → response cache → a target left → circuit →
  * forward (each attempt to a target the route's balancer picks, retries elsewhere). Response
  * phase: {@link ReplyWriter} relays the upstream's answer as it streams, or writes Sluice's JSON
  * error; then the answer is recorded (metrics, access log).
@@ -44,16 +45,19 @@ public final class GatewayPipeline implements Handler<HttpServerRequest> {
   }
 
   /**
+   * @param shed     answers 503 OVERLOADED before the request costs anything (dev.sluice.gateway.load.ShedStage)
    * @param auth     who may call a route (401/403/503 before the limiter counts anything); null: every route is open
    * @param draining true once the gateway is shutting down
    */
   public static GatewayPipeline of(Vertx vertx, Supplier<Routing> routing, HttpOptions http,
-                                   ClientIdentityResolver clients, Authentication auth, GatewayStage rateLimit,
-                                   GatewayStage cache, UpstreamClient upstream, GatewayMetrics metrics,
-                                   CacheMetrics cacheMetrics, boolean accessLog, BooleanSupplier draining) {
+                                   ClientIdentityResolver clients, GatewayStage shed, Authentication auth,
+                                   GatewayStage rateLimit, GatewayStage cache, UpstreamClient upstream,
+                                   GatewayMetrics metrics, CacheMetrics cacheMetrics, boolean accessLog,
+                                   BooleanSupplier draining) {
     return new GatewayPipeline(List.of(
       new UpgradeStage(),
       new RouteStage(routing),
+      shed,
       new BodyStage(http.maxBodyBytes()),
       new ClientStage(clients),
       auth == null ? Exchange::proceed : new AuthStage(auth),
@@ -69,10 +73,15 @@ public final class GatewayPipeline implements Handler<HttpServerRequest> {
   /**
    * Makes {@code server} refuse malformed and ambiguously framed requests before they reach
    * {@link #handle}: a JSON 400/414/431 and the connection closed.
+   *
+   * @param opened told of every new client connection first (http.maxConnections counts them)
    */
-  public static HttpServer guard(HttpServer server, HttpServerOptions options) {
+  public static HttpServer guard(HttpServer server, HttpServerOptions options, Handler<HttpConnection> opened) {
     return server
-      .connectionHandler(connection -> StrictRequestDecoder.install(connection, options))
+      .connectionHandler(connection -> {
+        opened.handle(connection);
+        StrictRequestDecoder.install(connection, options);
+      })
       .invalidRequestHandler(new MalformedRequests());
   }
 

@@ -29,7 +29,8 @@ public final class RetryRule {
       case CONNECT_FAILURE -> retryOn.connect();
       case TIMEOUT -> retryOn.timeout();
       case RESPONSE -> retryOn.statuses().contains(outcome.response().statusCode());
-      case REQUEST_ABORTED -> false;
+      // More attempts into a pool that is already full only lengthen its queue.
+      case REQUEST_ABORTED, BUSY -> false;
     };
   }
 }

@@ -123,7 +123,9 @@ public final class RouteTargets {
    * row is ejected, unless as many targets as {@code maxEjectedPercent} allows are out already.
    */
   public void finished(Target target, UpstreamOutcome outcome) {
-    if (outcome.kind() == UpstreamOutcome.Kind.REQUEST_ABORTED) {
+    if (outcome.kind() == UpstreamOutcome.Kind.REQUEST_ABORTED || outcome.kind() == UpstreamOutcome.Kind.BUSY) {
+      // Neither a success nor a failure of the target: it never saw the request (BUSY), or the
+      // client cut it short.
       target.state().abandoned();
       return;
     }

@@ -2,12 +2,16 @@ package dev.sluice.gateway.upstream;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+
+import java.net.ConnectException;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Sends one attempt to an upstream and turns whatever happens up to the response head into an
@@ -17,21 +21,50 @@ import io.vertx.core.http.RequestOptions;
  *
  * <p>Vert.x's own HttpClient rather than the WebClient: a proxy streams, and needs none of the
  * WebClient's codecs, templates or interceptors.
+ *
+ * <p>Two waits, told apart because only one is the upstream's doing. Getting a connection
+ * ({@code client.request}) is the gateway's: a request queues while every pooled connection to its
+ * target is busy; past {@code http.poolWaitMs} it is {@link UpstreamOutcome.Kind#BUSY}, never sent,
+ * and neither the circuit nor the outlier rule hears of it. Opening a new connection is the
+ * upstream's: a refused or silent connect fails with a {@link ConnectException} (Netty's connect
+ * timeout is one) after at most {@code connectTimeoutMs}. Vert.x has one timer for both (it starts
+ * when the request joins the queue or starts to connect, whichever comes first), so that timer is
+ * set to the connect timeout plus the pool wait: a request that connected at once meets the connect
+ * timeout first, and only one that queued can run into the pool's. {@code timeoutMs} starts only
+ * once the request has been written ({@link #armHeadTimeout}).
  */
 public final class UpstreamClient {
-  /** Enough pooled keep-alive connections per upstream that the pool is never the bottleneck. */
+  /**
+   * Pooled keep-alive connections per target and verticle instance. HTTP/1.1 without pipelining
+   * carries one request per connection at a time, so this is the instance's concurrency per target;
+   * a burst beyond it queues (unbounded, for at most {@code http.poolWaitMs}) rather than opening
+   * thousands of connections at once, which would overflow the upstream's accept backlog and turn
+   * a healthy upstream's sub-millisecond answers into SYN retransmits of a second or more.
+   */
   public static final int DEFAULT_MAX_CONNECTIONS_PER_UPSTREAM = 512;
   /** The largest body chunk read at once, for responses here and for requests on the gateway's server. */
   public static final int BODY_CHUNK_BYTES = 64 * 1024;
 
   private final HttpClient client;
+  /** Vert.x's timer for getting a connection: see the class comment. */
+  private final long acquireTimeoutMs;
 
   /**
    * @param idleTimeoutSeconds an upstream connection silent this long is closed: a response body
    *                           that stalls mid-way is cut by it (0 = never). Per connection, not a
    *                           timer per request: a per-request timer would outlive its request.
+   * @param poolWaitMs         how long a request may queue for a pooled connection ({@code http.poolWaitMs})
    */
-  public UpstreamClient(Vertx vertx, int connectTimeoutMs, int idleTimeoutSeconds) {
+  public UpstreamClient(Vertx vertx, int connectTimeoutMs, int idleTimeoutSeconds, long poolWaitMs) {
+    this(vertx, connectTimeoutMs, idleTimeoutSeconds, poolWaitMs, DEFAULT_MAX_CONNECTIONS_PER_UPSTREAM);
+  }
+
+  /** @param poolSize pooled connections per target; tests make it small to fill it */
+  public UpstreamClient(Vertx vertx, int connectTimeoutMs, int idleTimeoutSeconds, long poolWaitMs, int poolSize) {
+    if (poolWaitMs < 1 || poolSize < 1) {
+      throw new IllegalArgumentException("poolWaitMs and poolSize must be > 0, were " + poolWaitMs + ", " + poolSize);
+    }
+    this.acquireTimeoutMs = connectTimeoutMs + poolWaitMs;
     HttpClientOptions options = new HttpClientOptions()
       .setConnectTimeout(connectTimeoutMs)
       .setIdleTimeout(idleTimeoutSeconds)
@@ -41,7 +74,7 @@ public final class UpstreamClient {
       .setKeepAlive(true)
       .setPipelining(false)
       .setDecompressionSupported(false);
-    PoolOptions pool = new PoolOptions().setHttp1MaxSize(DEFAULT_MAX_CONNECTIONS_PER_UPSTREAM);
+    PoolOptions pool = new PoolOptions().setHttp1MaxSize(poolSize);
     this.client = vertx.createHttpClient(options, pool);
   }
 
@@ -54,13 +87,27 @@ public final class UpstreamClient {
       .setSsl(to.tls())
       .setURI(to.uri(request.pathAndQuery()))
       .setFollowRedirects(false)
-      // Bounds the wait for a pooled (or new) connection.
-      .setConnectTimeout(request.timeoutMs());
-    return client.request(target)
-      .compose(outbound -> exchange(outbound, request))
-      .transform(ar -> Future.succeededFuture(ar.succeeded()
+      .setConnectTimeout(acquireTimeoutMs);
+    return client.request(target).transform(connection -> {
+      if (connection.failed()) {
+        return Future.succeededFuture(notConnected(connection.cause()));
+      }
+      return exchange(connection.result(), request).transform(ar -> Future.succeededFuture(ar.succeeded()
         ? UpstreamOutcome.response(new UpstreamResponse(ar.result()))
         : UpstreamOutcome.failure(ar.cause())));
+    });
+  }
+
+  /**
+   * No connection: the pool's own timer (a {@link TimeoutException} that is no {@link ConnectException})
+   * or a full wait queue is this gateway's congestion; anything else (refused, reset, connect
+   * timeout, DNS) is the upstream's.
+   */
+  static UpstreamOutcome notConnected(Throwable cause) {
+    boolean queuedTooLong = cause instanceof TimeoutException && !(cause instanceof ConnectException);
+    return queuedTooLong || cause instanceof ConnectionPoolTooBusyException
+      ? UpstreamOutcome.busy(cause)
+      : UpstreamOutcome.failure(cause);
   }
 
   /**

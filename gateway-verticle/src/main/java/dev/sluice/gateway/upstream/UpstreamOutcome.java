@@ -6,12 +6,18 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * What one attempt to reach the upstream came back with: an HTTP response head (of any status),
- * a failure to connect, a timeout, or an upload the client itself cut short. Failures are values
- * here, not exceptions, so the breaker's {@code FailurePolicy} and the retry rules can both look
- * at the same thing.
+ * a failure to connect, a timeout, an upload the client itself cut short, or no connection free
+ * in the gateway's own pool in time ({@link Kind#BUSY}). Failures are values here, not exceptions,
+ * so the breaker's {@code FailurePolicy}, the outlier rule and the retry rules all look at the
+ * same thing.
  */
 public final class UpstreamOutcome {
-  public enum Kind { RESPONSE, CONNECT_FAILURE, TIMEOUT, REQUEST_ABORTED }
+  /**
+   * {@code BUSY}: the request waited in this gateway for a pooled connection to the target longer
+   * than {@code http.poolWaitMs} (or the wait queue was full) and was never sent. The gateway's own
+   * congestion, not the upstream's behaviour.
+   */
+  public enum Kind { RESPONSE, CONNECT_FAILURE, TIMEOUT, REQUEST_ABORTED, BUSY }
 
   private static final long NO_RETRY_AFTER = -1;
 
@@ -46,6 +52,11 @@ public final class UpstreamOutcome {
     return new UpstreamOutcome(kind, null, cause);
   }
 
+  /** The attempt never left the gateway: no pooled connection to its target came free in time. */
+  public static UpstreamOutcome busy(Throwable cause) {
+    return new UpstreamOutcome(Kind.BUSY, null, cause);
+  }
+
   public Kind kind() {
     return kind;
   }
@@ -60,14 +71,15 @@ public final class UpstreamOutcome {
   }
 
   /**
-   * A failure for the circuit: no response, or a status the route counts as failing. An upload
-   * the client cut short says nothing about the upstream.
+   * A failure for the circuit and the outlier rule: no response, or a status the route counts as
+   * failing. An upload the client cut short says nothing about the upstream, and neither does a
+   * request that queued in this gateway and was never sent ({@link Kind#BUSY}).
    */
   public boolean isFailure(Set<Integer> failureStatuses) {
     return switch (kind) {
       case RESPONSE -> failureStatuses.contains(response.statusCode());
       case CONNECT_FAILURE, TIMEOUT -> true;
-      case REQUEST_ABORTED -> false;
+      case REQUEST_ABORTED, BUSY -> false;
     };
   }
 

@@ -175,6 +175,10 @@ class ConfigParserTest {
         arguments("{'http': {'host': 5}}", "http.host: must be a string"),
         arguments("{'http': {'maxBodyBytes': -1}}", "http.maxBodyBytes: must be >= 0"),
         arguments("{'http': {'idleTimeoutSeconds': -1}}", "http.idleTimeoutSeconds: must be >= 0"),
+        arguments("{'http': {'poolWaitMs': 0}}", "http.poolWaitMs: must be > 0"),
+        arguments("{'http': {'maxConnections': -1}}", "http.maxConnections: must be >= 0"),
+        arguments("{'defaults': {'maxInFlight': -1}}", "defaults.maxInFlight: must be >= 0"),
+        arguments("{'route': {'maxInFlight': 'many'}}", "routes[0].maxInFlight: must be an integer"),
         arguments("{'admin': {'port': 65536}}", "admin.port: must be between 0 and 65535"),
         arguments("{'admin': {'token': 42}}", "admin.token: must be a string"),
         arguments("{'admin': {'bridgePort': 70000}}", "admin.bridgePort: must be between 0 and 65535"),
@@ -356,6 +360,20 @@ class ConfigParserTest {
                     {"name": "b", "prefix": "/b", "upstream": "http://b"}]}
         """));
     assertEquals(List.of("defaults.retry.maxDelayMs: must be >= initialDelayMs (2000 < 3000)"), e.problems());
+  }
+
+  @Test
+  void pressureLimitsAreOffByDefaultAndReadWhereSet() {
+    SluiceConfig plain = ConfigParser.parse(patched("{}"));
+    assertEquals(HttpOptions.DEFAULT_POOL_WAIT_MS, plain.http().poolWaitMs());
+    assertEquals(0, plain.http().maxConnections());
+    assertEquals(0, plain.routes().get(0).policy().maxInFlight());
+
+    SluiceConfig set = ConfigParser.parse(patched(
+        "{'http': {'poolWaitMs': 250, 'maxConnections': 20000}, 'defaults': {'maxInFlight': 50}}"));
+    assertEquals(250, set.http().poolWaitMs());
+    assertEquals(20_000, set.http().maxConnections());
+    assertEquals(50, set.routes().get(0).policy().maxInFlight(), "a route takes maxInFlight from defaults");
   }
 
   @Test

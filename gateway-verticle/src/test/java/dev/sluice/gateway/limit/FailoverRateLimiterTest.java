@@ -173,56 +173,102 @@ class FailoverRateLimiterTest {
   }
 
   @Test
-  void oneLateAnswerFallsBackForThatRequestAloneAndTheThirdInARowSwitchesTheNode(Vertx vertx) throws Exception {
+  void oneRequestWaitingOnAFrozenRedisFindsItDownWithinThreeTimeoutsAndTheFallbackAnswers(Vertx vertx) throws Exception {
     FailoverRateLimiter limiter = limiter(vertx, LimiterFailureMode.LOCAL);
     assertEquals(4, await(limiter.acquire(route, "c", FIVE_PER_MINUTE)).remaining()); // connected, script cached
 
-    Future<Void> busy = inspector.busyFor(1_500);
-    await(vertx.timer(200)); // let the busy script reach Redis first (its one thread is then taken)
-    RateLimitDecision late = timedAcquire(limiter, "c");
-
-    assertFalse(late.allowed(), "a late answer while Redis is up is refused: its verdict is unknown, and the other"
-      + " nodes keep admitting through Redis, so admitting it here could go over the limit");
-    assertFalse(limiter.usingFallback(), "one late answer is not an outage");
-    timedAcquire(limiter, "c");
-    assertFalse(limiter.usingFallback(), "nor are two");
-    timedAcquire(limiter, "c");
-    assertTrue(limiter.usingFallback(), "the third failure in a row switches the limiter to its fallback");
-    for (int i = 0; i < 10; i++) {
-      timedAcquire(limiter, "c"); // known down: answered locally, not sent to Redis
+    redis.pause();
+    try {
+      RateLimitDecision late = timedAcquire(limiter, "c");
+      assertTrue(limiter.usingFallback(), "each timeout the request waits for its verdict is a failure: the third"
+        + " in a row switches the limiter to its fallback, as it would with many clients' calls timing out");
+      assertTrue(late.allowed(), "then answered by the fallback: this node admitted 1 of 5");
+      int admitted = 2;
+      for (int i = 0; i < 10; i++) {
+        if (timedAcquire(limiter, "c").allowed()) { // known down: answered locally, not sent to Redis
+          admitted++;
+        }
+      }
+      assertEquals(FIVE_PER_MINUTE.limit(), admitted, "the fallback keeps the node's share (all of it, one node)");
+    } finally {
+      redis.resume();
     }
-
-    await(busy);
     await(Eventually.until(vertx, 5_000, "back on Redis", () -> Future.succeededFuture(!limiter.usingFallback())));
-    // The first request, and the one call the three late requests shared (a client has one call
-    // in flight per limiter: the later two waited for it). Redis ran it late, but its answer never
-    // came: switching to the fallback dropped the silent connection, and the call with it, so its
-    // slot could not be given back (it leaves with the window). A late answer that does arrive
-    // gives its slot back: see the next test.
+    // The first request, and the call the late one waited on. Redis ran it when it thawed, but its
+    // answer never came: switching to the fallback dropped the silent connection, and the call with
+    // it, so its slot could not be given back (it leaves with the window).
     assertEquals(2, await(inspector.members(RateLimitKeys.key(route, "c"))));
   }
 
   @Test
-  void anAnswerInTimeBetweenLateOnesKeepsTheLimiterOnRedis(Vertx vertx) throws Exception {
+  void aLateVerdictIsWaitedForAndUsedSoTheWindowStaysExact(Vertx vertx) throws Exception {
     FailoverRateLimiter limiter = limiter(vertx, LimiterFailureMode.LOCAL);
     RateLimitPolicy plenty = new RateLimitPolicy(100, 60_000);
 
     for (int stall = 0; stall < 2; stall++) {
-      Future<Void> busy = inspector.busyFor(600);
-      await(vertx.timer(100));
-      for (int late = 0; late < RedisHealth.FAILURES_TO_SWITCH - 1; late++) {
-        limiter.acquire(route, "c", plenty).await(TIMEOUT_MS + MARGIN_MS, TimeUnit.MILLISECONDS);
-      }
+      // Busy for 1.5 timeouts once the request is sent: late, but fewer than three timeouts.
+      Future<Void> busy = inspector.busyFor(250);
+      await(vertx.timer(100)); // let the busy script reach Redis first (its one thread is then taken)
+      RateLimitDecision late = limiter.acquire(route, "c", plenty).await(TIMEOUT_MS + MARGIN_MS, TimeUnit.MILLISECONDS);
+      assertTrue(late.allowed(), "Redis's own verdict, late: a client far below its limit is admitted");
+      assertEquals(100 - (stall + 1), late.remaining(), "and counted exactly once");
       await(busy);
-      // Redis ran the late ones too and admitted them; they were refused here, so their slots come
-      // back as their answers arrive: the window holds only the requests admitted in time.
-      int admittedInTime = stall + 1;
-      await(Eventually.until(vertx, 5_000, "late slots given back",
-          () -> inspector.counted(RateLimitKeys.key(route, "c"), plenty).map(counted -> counted == admittedInTime - 1)));
-      assertEquals(100 - admittedInTime, await(limiter.acquire(route, "c", plenty)).remaining(), "answered by Redis");
     }
+    assertEquals(2L, await(inspector.counted(RateLimitKeys.key(route, "c"), plenty)));
     assertFalse(limiter.usingFallback(), "never " + RedisHealth.FAILURES_TO_SWITCH + " failures in a row");
-    assertEquals(4, limiter.fallbackCount());
+    assertEquals(0, limiter.fallbackCount(), "every answer was Redis's");
+  }
+
+  @Test
+  void aClientFarBelowItsLimitIsAdmittedWhileRedisIsFrozen(Vertx vertx) throws Exception {
+    FailoverRateLimiter limiter = limiter(vertx, LimiterFailureMode.LOCAL);
+    RateLimitPolicy large = new RateLimitPolicy(100_000, 60_000);
+    assertTrue(await(limiter.acquire(route, "c", large)).allowed());
+
+    List<Future<RateLimitDecision>> decisions = new ArrayList<>();
+    redis.pause();
+    try {
+      // 1 000 requests, 1 % of the limit, spread over the 200 ms Redis is frozen.
+      for (int batch = 0; batch < 10; batch++) {
+        for (int i = 0; i < 100; i++) {
+          decisions.add(limiter.acquire(route, "c", large));
+        }
+        await(vertx.timer(20));
+      }
+    } finally {
+      redis.resume();
+    }
+    await(Future.join(decisions));
+
+    long refused = decisions.stream().filter(d -> d.failed() || !d.result().allowed()).count();
+    assertEquals(0, refused, "a client at 1 % of its limit is never refused because Redis answered late");
+  }
+
+  @Test
+  void aClientAtItsLimitIsNeverOverWhileRedisIsFrozen(Vertx vertx) throws Exception {
+    // Two nodes of one cluster: separate limiters and windows, one Redis.
+    FailoverRateLimiter a = limiter(vertx, LimiterFailureMode.LOCAL, 2);
+    FailoverRateLimiter b = limiter(vertx, LimiterFailureMode.LOCAL, 2);
+    for (int i = 0; i < FIVE_PER_MINUTE.limit(); i++) {
+      assertTrue(await((i % 2 == 0 ? a : b).acquire(route, "c", FIVE_PER_MINUTE)).allowed());
+    }
+
+    List<Future<RateLimitDecision>> decisions = new ArrayList<>();
+    redis.pause();
+    try {
+      for (int i = 0; i < 20; i++) {
+        decisions.add(a.acquire(route, "c", FIVE_PER_MINUTE));
+        decisions.add(b.acquire(route, "c", FIVE_PER_MINUTE));
+        await(vertx.timer(10));
+      }
+    } finally {
+      redis.resume();
+    }
+    await(Future.join(decisions));
+
+    assertEquals(0, decisions.stream().filter(d -> d.succeeded() && d.result().allowed()).count(),
+        "at its limit: nothing more is admitted on either node, late answer or not");
+    assertEquals((long) FIVE_PER_MINUTE.limit(), await(inspector.counted(RateLimitKeys.key(route, "c"), FIVE_PER_MINUTE)));
   }
 
   @Test
@@ -248,7 +294,14 @@ class FailoverRateLimiterTest {
 
   /** Preloaded, as a verticle's start() does: a cold connection must not count as Redis being down. */
   private FailoverRateLimiter limiter(Vertx vertx, LimiterFailureMode mode) throws Exception {
-    FailoverRateLimiter limiter = new FailoverRateLimiter(vertx, new RedisOptions(redis.url(), TIMEOUT_MS, mode));
+    return limiter(vertx, mode, 1);
+  }
+
+  /** @param liveNodes gateway nodes the limiter's node counts (each limiter gets windows of its own, as a node) */
+  private FailoverRateLimiter limiter(Vertx vertx, LimiterFailureMode mode, int liveNodes) throws Exception {
+    RedisOptions options = new RedisOptions(redis.url(), TIMEOUT_MS, mode);
+    FailoverRateLimiter limiter = new FailoverRateLimiter(vertx, options, new RedisSlidingWindowLimiter(vertx, options),
+        new NodeShareLimiter(new LocalSlidingWindowLimiter(), () -> liveNodes));
     limiters.add(limiter);
     await(limiter.preload());
     assertFalse(limiter.usingFallback(), "Redis did not answer the preload");
