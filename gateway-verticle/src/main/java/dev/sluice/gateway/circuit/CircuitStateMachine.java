@@ -48,6 +48,8 @@ public final class CircuitStateMachine {
     PROBE(EnumSet.of(OPEN), HALF_OPEN),
     PROBE_SUCCEEDED(EnumSet.of(HALF_OPEN), CLOSED),
     PROBE_FAILED(EnumSet.of(HALF_OPEN), OPEN),
+    /** The probe said nothing of the upstream (it queued in this gateway, or its client left): due again at once. */
+    PROBE_ABANDONED(EnumSet.of(HALF_OPEN), OPEN),
     FORCE_OPEN(EnumSet.allOf(CircuitBreakerState.class), OPEN),
     FORCE_CLOSE(EnumSet.allOf(CircuitBreakerState.class), CLOSED);
 
@@ -128,6 +130,11 @@ public final class CircuitStateMachine {
     return transition(Transition.PROBE_FAILED, state.scope(), reason);
   }
 
+  /** The probe got no verdict from the upstream: OPEN again, with the next probe due now. */
+  public boolean probeAbandoned(String reason) {
+    return transition(Transition.PROBE_ABANDONED, state.scope(), reason);
+  }
+
   /** An operator's order: opens the circuit for the cluster, whatever it was. */
   public boolean forceOpen(String reason) {
     return transition(Transition.FORCE_OPEN, CircuitScope.CLUSTER, reason);
@@ -143,7 +150,8 @@ public final class CircuitStateMachine {
     if (!transition.from.contains(state.state())) {
       return false;
     }
-    long probeAt = transition.to == OPEN ? monotonicMs.getAsLong() + resetTimeoutMs : 0;
+    long now = monotonicMs.getAsLong();
+    long probeAt = transition == Transition.PROBE_ABANDONED ? now : transition.to == OPEN ? now + resetTimeoutMs : 0;
     state = new CircuitState(transition.to, scope, state.version() + 1, probeAt, reason);
     if (scope == CircuitScope.CLUSTER) {
       clusterVersion = state.version();

@@ -160,6 +160,10 @@ final class NodeCircuit {
     return locked(() -> machine.probeFailed(reason));
   }
 
+  synchronized CircuitState probeAbandoned(String reason) {
+    return locked(() -> machine.probeAbandoned(reason));
+  }
+
   synchronized boolean mayTryProbe() {
     return machine.mayTryProbe();
   }

@@ -225,7 +225,9 @@ public final class RouteCircuit {
   private Future<UpstreamOutcome> probe(Supplier<Future<UpstreamOutcome>> send) {
     return send.get().andThen(ar -> {
       UpstreamOutcome outcome = ar.result();
-      if (ar.failed() || outcome.isFailure(policy.circuit().failureStatuses())) {
+      if (ar.succeeded() && saysNothingOfTheUpstream(outcome)) {
+        decided(shared.probeAbandoned("probe got no verdict (" + outcome + "); the next request probes"));
+      } else if (ar.failed() || outcome.isFailure(policy.circuit().failureStatuses())) {
         decided(shared.probeFailed("probe failed: " + (ar.failed() ? ar.cause().getMessage() : outcome)));
       } else {
         decided(shared.probeSucceeded());
@@ -235,6 +237,11 @@ public final class RouteCircuit {
       releaseProbe = () -> { };
       release.run();
     });
+  }
+
+  /** A probe that queued in this gateway and was never sent, or whose upload the client cut short. */
+  private static boolean saysNothingOfTheUpstream(UpstreamOutcome outcome) {
+    return outcome.kind() == UpstreamOutcome.Kind.BUSY || outcome.kind() == UpstreamOutcome.Kind.REQUEST_ABORTED;
   }
 
   private void recordLocalFailure() {

@@ -240,4 +240,19 @@ class CircuitStateMachineTest {
     assertTrue(b.machine.startProbe());
     assertEquals(3, b.machine.state().version());
   }
+
+  /** A probe that queued in the gateway (503 UPSTREAM_BUSY) proved nothing: open again, the next request probes. */
+  @Test
+  void aProbeWithoutAVerdictReopensWithTheNextProbeDueAtOnce() {
+    Instance a = new Instance(5_000);
+    assertTrue(a.machine.trip(CircuitScope.CLUSTER, "threshold"));
+    a.clock.advance(RESET_MS);
+    assertTrue(a.machine.startProbe());
+    assertTrue(a.machine.probeAbandoned("busy"));
+    assertEquals(OPEN, a.machine.state().state());
+    assertEquals(3, a.machine.state().version(), "a transition like any other: the others follow it");
+    assertEquals(0, a.machine.msUntilProbe());
+    assertTrue(a.machine.probeDue());
+    assertFalse(a.machine.probeSucceeded(), "no probe in flight any more");
+  }
 }
