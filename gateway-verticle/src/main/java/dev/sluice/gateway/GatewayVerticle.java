@@ -10,6 +10,11 @@ import dev.sluice.gateway.route.RouteTableSync;
 import dev.sluice.gateway.circuit.SharedDataProbeLocks;
 import dev.sluice.gateway.circuit.SnapshotResponder;
 import dev.sluice.gateway.config.SluiceConfig;
+import dev.sluice.gateway.edge.CertificateReloader;
+import dev.sluice.gateway.edge.EdgeListener;
+import dev.sluice.gateway.edge.HttpsRedirect;
+import dev.sluice.gateway.edge.ServerCertificates;
+import dev.sluice.gateway.edge.UpstreamTrust;
 import dev.sluice.gateway.limit.FailoverRateLimiter;
 import dev.sluice.gateway.limit.NodeShareLimiter;
 import dev.sluice.gateway.limit.RedisSlidingWindowLimiter;
@@ -60,6 +65,9 @@ public class GatewayVerticle extends VerticleBase {
   private RouteTableSync routeTables;
   private TargetSync targetSync;
   private HealthChecks healthChecks;
+  private ServerCertificates servedAtStart;
+  private CertificateReloader certificates;
+  private HttpServer redirect;
 
   /** A gateway on a node of its own. */
   public GatewayVerticle(SluiceConfig config) {
@@ -96,16 +104,16 @@ public class GatewayVerticle extends VerticleBase {
       new ClientIdentityResolver(config.clients()), new RateLimitStage(limiter), upstream, metrics,
       config.log().access());
 
-    HttpServerOptions serverOptions = serverOptions();
-    server = GatewayPipeline.guard(vertx.createHttpServer(serverOptions), serverOptions).requestHandler(request -> {
-      if (isLivenessCheck(request)) {
-        request.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(UP);
-      } else {
-        pipeline.handle(request);
-      }
-    });
-    // Redis warmed first and listening last: the first burst must not find a cold limiter.
-    return limiter.preload()
+    // The certificate and CA files read and checked before anything else starts: a bad file is a config error.
+    return listenerOptions().compose(serverOptions -> {
+        server = GatewayPipeline.guard(vertx.createHttpServer(serverOptions), serverOptions).requestHandler(request -> {
+          if (!answeredLiveness(request)) {
+            pipeline.handle(request);
+          }
+        });
+        // Redis warmed first and listening last: the first burst must not find a cold limiter.
+        return limiter.preload();
+      })
       .compose(v -> sync.start(() -> routing.circuits()))
       .compose(v -> snapshots.start())
       .compose(v -> targetSync.start(() -> routing.targets()))
@@ -117,7 +125,45 @@ public class GatewayVerticle extends VerticleBase {
       .compose(v -> {
         healthChecks.update();
         return server.listen();
-      });
+      })
+      .compose(listening -> startEdge());
+  }
+
+  /** The plain listener's options, or, with {@code http.tls}, those with TLS and HTTP/2 on, once the files passed. */
+  private Future<HttpServerOptions> listenerOptions() {
+    HttpServerOptions options = serverOptions();
+    Future<Void> trusted = UpstreamTrust.check(vertx, config.routes());
+    if (!config.http().tlsOn()) {
+      return trusted.map(options);
+    }
+    return trusted.compose(v -> ServerCertificates.load(vertx, config.http().tls())).map(served -> {
+      servedAtStart = served;
+      return EdgeListener.apply(options, config.http(), served);
+    });
+  }
+
+  /** The renewal watch and the redirect listener, once the TLS listener is up. */
+  private Future<Void> startEdge() {
+    if (servedAtStart != null) {
+      certificates = new CertificateReloader(vertx, config.http(), server, servedAtStart);
+      certificates.start();
+    }
+    if (config.http().redirectPort() == 0) {
+      return Future.succeededFuture();
+    }
+    redirect = vertx.createHttpServer(new HttpServerOptions().setHost(config.http().host())
+        .setPort(config.http().redirectPort()).setIdleTimeout(config.http().idleTimeoutSeconds()))
+      .requestHandler(new HttpsRedirect(server::actualPort, this::answeredLiveness));
+    return redirect.listen().mapEmpty();
+  }
+
+  /** Answers {@code GET /__health}, on the gateway's port and on the redirect port alike. */
+  private boolean answeredLiveness(HttpServerRequest request) {
+    if (!isLivenessCheck(request)) {
+      return false;
+    }
+    request.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(UP);
+    return true;
   }
 
   /** Ejections last durations on this clock: never the time of day, which an operator may set back. */
@@ -138,6 +184,12 @@ public class GatewayVerticle extends VerticleBase {
    */
   @Override
   public Future<?> stop() {
+    if (certificates != null) {
+      certificates.stop();
+    }
+    if (redirect != null) {
+      redirect.close();
+    }
     return server.shutdown(node.shutdownGrace().toMillis(),
       TimeUnit.MILLISECONDS).transform(drained -> release());
   }

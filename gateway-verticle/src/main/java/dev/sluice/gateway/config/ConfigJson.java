@@ -48,12 +48,27 @@ public final class ConfigJson {
 
   /** One route with its full effective policy, flat as in the file: name, prefix, …, timeoutMs, rateLimit, …. */
   public static JsonObject toJson(RouteConfig route) {
-    return new JsonObject()
+    JsonObject json = new JsonObject()
         .put("name", route.name())
         .put("prefix", route.prefix())
         .put("upstream", upstream(route))
-        .put("stripPrefix", route.stripPrefix())
-        .mergeIn(toJson(route.policy()));
+        .put("stripPrefix", route.stripPrefix());
+    if (!route.tls().equals(UpstreamTls.DEFAULT)) {
+      json.put("tls", toJson(route.tls()));
+    }
+    return json.mergeIn(toJson(route.policy()));
+  }
+
+  /** Paths and names only: what a route reload on another node needs, nothing secret. */
+  private static JsonObject toJson(UpstreamTls tls) {
+    JsonObject json = new JsonObject().put("verify", tls.verify());
+    if (tls.caFile() != null) {
+      json.put("caFile", tls.caFile().toString());
+    }
+    if (tls.serverName() != null) {
+      json.put("serverName", tls.serverName());
+    }
+    return json;
   }
 
   public static JsonObject toJson(RoutePolicy policy) {
@@ -124,11 +139,27 @@ public final class ConfigJson {
   }
 
   private static JsonObject toJson(HttpOptions http) {
-    return new JsonObject()
+    JsonObject json = new JsonObject()
         .put("host", http.host())
         .put("port", http.port())
         .put("maxBodyBytes", http.maxBodyBytes())
-        .put("idleTimeoutSeconds", http.idleTimeoutSeconds());
+        .put("idleTimeoutSeconds", http.idleTimeoutSeconds())
+        .put("http2", new JsonObject().put("enabled", http.http2().enabled())
+            .put("maxConcurrentStreams", http.http2().maxConcurrentStreams()))
+        .put("redirectPort", http.redirectPort());
+    if (http.tls() != null) {
+      json.put("tls", toJson(http.tls()));
+    }
+    return json;
+  }
+
+  /** The files' paths, never their contents. */
+  private static JsonObject toJson(TlsOptions tls) {
+    JsonArray sni = new JsonArray();
+    tls.sni().forEach(entry -> sni.add(new JsonObject().put("host", entry.host())
+        .put("cert", entry.cert().toString()).put("key", entry.key().toString())));
+    return new JsonObject().put("cert", tls.cert().toString()).put("key", tls.key().toString())
+        .put("reloadSeconds", tls.reloadSeconds()).put("sni", sni);
   }
 
   private static JsonObject toJson(AdminOptions admin) {

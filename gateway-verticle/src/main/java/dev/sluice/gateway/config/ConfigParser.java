@@ -57,11 +57,14 @@ public final class ConfigParser {
   }
 
   private static HttpOptions http(ConfigNode node) {
+    int port = node.intValue("port", Range.PORT, HttpOptions.DEFAULT_PORT);
+    TlsOptions tls = EdgeReader.tls(node);
     HttpOptions http = new HttpOptions(
         host(node.value("host"), HttpOptions.DEFAULT_HOST),
-        node.intValue("port", Range.PORT, HttpOptions.DEFAULT_PORT),
+        port,
         node.longValue("maxBodyBytes", Range.NON_NEGATIVE, HttpOptions.DEFAULT_MAX_BODY_BYTES),
-        node.intValue("idleTimeoutSeconds", Range.NON_NEGATIVE, HttpOptions.DEFAULT_IDLE_TIMEOUT_SECONDS));
+        node.intValue("idleTimeoutSeconds", Range.NON_NEGATIVE, HttpOptions.DEFAULT_IDLE_TIMEOUT_SECONDS),
+        tls, EdgeReader.http2(node), EdgeReader.redirectPort(node, port, node.value("tls").isSet()));
     node.rejectUnknownKeys();
     return http;
   }

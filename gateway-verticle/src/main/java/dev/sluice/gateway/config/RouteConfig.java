@@ -10,14 +10,21 @@ import java.util.List;
  *
  * @param targets one or more upstream targets, distinct by URL; each one's path (if any) is prepended to the
  *                forwarded path
+ * @param tls     how the route's {@code https://} targets are verified
  */
 public record RouteConfig(String name, String prefix, List<TargetConfig> targets, boolean stripPrefix,
-                          RoutePolicy policy) {
+                          RoutePolicy policy, UpstreamTls tls) {
   public RouteConfig {
     targets = List.copyOf(targets);
     if (targets.isEmpty()) {
       throw new IllegalArgumentException("a route needs at least one target");
     }
+    java.util.Objects.requireNonNull(tls, "tls");
+  }
+
+  /** A route whose https:// targets, if any, are verified against the JVM's trust store. */
+  public RouteConfig(String name, String prefix, List<TargetConfig> targets, boolean stripPrefix, RoutePolicy policy) {
+    this(name, prefix, targets, stripPrefix, policy, UpstreamTls.DEFAULT);
   }
 
   /** A route with one upstream. */

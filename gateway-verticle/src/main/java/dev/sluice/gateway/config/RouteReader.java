@@ -57,11 +57,13 @@ final class RouteReader {
     Optional<List<TargetConfig>> upstream = targets(node.value("upstream"));
     boolean stripPrefix = node.bool("stripPrefix", false);
     RoutePolicy policy = PolicyReader.read(node, defaults);
+    UpstreamTls tls = EdgeReader.upstreamTls(node.value("tls"),
+        upstream.map(targets -> targets.stream().anyMatch(t -> "https".equals(t.url().getScheme()))).orElse(true));
     node.rejectUnknownKeys();
     if (name.isEmpty() || prefix.isEmpty() || upstream.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(new RouteConfig(name.get(), prefix.get(), upstream.get(), stripPrefix, policy));
+    return Optional.of(new RouteConfig(name.get(), prefix.get(), upstream.get(), stripPrefix, policy, tls));
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.sluice.gateway.proxy;
 
+import io.vertx.core.http.HttpVersion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.spi.LoggingEventBuilder;
@@ -29,7 +30,8 @@ final class AccessLog {
     if (exchange.client() != null) {
       line = line.addKeyValue("client", exchange.client());
     }
-    line = line.addKeyValue("method", exchange.request().method().name())
+    line = line.addKeyValue("proto", proto(exchange.request().version()))
+      .addKeyValue("method", exchange.request().method().name())
       .addKeyValue("path", exchange.path())
       .addKeyValue("status", status)
       .addKeyValue("durationMs", (System.nanoTime() - exchange.startNanos()) / 1_000_000.0)
@@ -44,5 +46,10 @@ final class AccessLog {
       line = line.addKeyValue("cutShort", true);
     }
     line.log("access");
+  }
+
+  /** ALPN's names for the protocols ({@code h2}, {@code http/1.1}), as other proxies' logs have them. */
+  private static String proto(HttpVersion version) {
+    return version == null ? "unknown" : version.alpnName();
   }
 }

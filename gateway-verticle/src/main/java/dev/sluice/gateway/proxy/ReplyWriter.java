@@ -14,6 +14,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,7 +87,9 @@ final class ReplyWriter {
     addOwnHeaders(exchange, response);
     HttpServerRequest request = exchange.request();
     boolean unreadBody = exchange.carriesBody() && !request.isEnded();
-    if (unreadBody || exchange.upgrade()) {
+    boolean h2 = request.version() == HttpVersion.HTTP_2;
+    if ((unreadBody || exchange.upgrade()) && !h2) {
+      // HTTP/2 has no Connection header (RFC 9113 §8.2.2); its other streams must not be closed with this one.
       response.headers().set(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
     }
     if (unreadBody) {
@@ -96,7 +99,23 @@ final class ReplyWriter {
     record.run();
     Future<Void> written = request.method() == HttpMethod.HEAD ? response.end() : response.end(body);
     if (unreadBody) {
-      written.onComplete(ar -> closeOnceDrained(request));
+      written.onComplete(ar -> {
+        if (h2) {
+          stopUpload(request);
+        } else {
+          closeOnceDrained(request);
+        }
+      });
+    }
+  }
+
+  /**
+   * On HTTP/2 only the stream ends: a RST_STREAM with NO_ERROR after the complete answer asks the
+   * client to stop sending the body (RFC 9113 §8.1); the connection's other streams go on.
+   */
+  private static void stopUpload(HttpServerRequest request) {
+    if (!request.isEnded()) {
+      request.response().reset(0);
     }
   }
 

@@ -1,5 +1,10 @@
 package dev.sluice.gateway.upstream;
 
+import dev.sluice.gateway.config.UpstreamTls;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.ClientSSLOptions;
+import io.vertx.core.net.SocketAddress;
+
 import java.net.URI;
 
 /**
@@ -13,8 +18,15 @@ public final class Target {
   private final int port;
   private final boolean tls;
   private final String basePath;
+  private final ClientSSLOptions ssl;
+  private final String serverName;
 
   public Target(TargetConfig config, TargetState state) {
+    this(config, state, UpstreamTls.DEFAULT);
+  }
+
+  /** @param upstreamTls how an {@code https://} target's certificate is checked (ignored for {@code http://}) */
+  public Target(TargetConfig config, TargetState state, UpstreamTls upstreamTls) {
     this.config = config;
     this.state = state;
     URI url = config.url();
@@ -23,6 +35,26 @@ public final class Target {
     this.port = url.getPort() != -1 ? url.getPort() : (tls ? 443 : 80);
     String base = url.getRawPath() == null ? "" : url.getRawPath();
     this.basePath = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+    this.ssl = this.tls ? UpstreamSsl.of(upstreamTls) : null;
+    this.serverName = this.tls ? upstreamTls.serverName() : null;
+  }
+
+  /**
+   * Points {@code options} at this target: its address and, for {@code https://}, its TLS check.
+   * With a {@code serverName}, the connection still goes to the URL's host and port, but that name
+   * is asked for by SNI, verified in the certificate and sent as {@code Host}.
+   */
+  public RequestOptions connect(RequestOptions options) {
+    options.setSsl(tls).setPort(port);
+    if (ssl != null) {
+      options.setSslOptions(ssl);
+    }
+    if (serverName != null) {
+      options.setServer(SocketAddress.inetSocketAddress(port, host)).setHost(serverName);
+    } else {
+      options.setHost(host);
+    }
+    return options;
   }
 
   public String name() {

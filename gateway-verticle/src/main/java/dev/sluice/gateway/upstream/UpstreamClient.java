@@ -47,11 +47,8 @@ public final class UpstreamClient {
 
   /** One attempt of {@code request} to {@code to}; one pool of connections per target (host and port). */
   public Future<UpstreamOutcome> send(UpstreamRequest request, Target to) {
-    RequestOptions target = new RequestOptions()
+    RequestOptions target = to.connect(new RequestOptions())
       .setMethod(request.method())
-      .setHost(to.host())
-      .setPort(to.port())
-      .setSsl(to.tls())
       .setURI(to.uri(request.pathAndQuery()))
       .setFollowRedirects(false)
       // Bounds the wait for a pooled (or new) connection.
