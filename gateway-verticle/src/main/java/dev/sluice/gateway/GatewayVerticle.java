@@ -132,6 +132,7 @@ public class GatewayVerticle extends VerticleBase {
   /** The plain listener's options, or, with {@code http.tls}, those with TLS and HTTP/2 on, once the files passed. */
   private Future<HttpServerOptions> listenerOptions() {
     HttpServerOptions options = serverOptions();
+    UpstreamTrust.warnUnverified(config.routes());
     Future<Void> trusted = UpstreamTrust.check(vertx, config.routes());
     if (!config.http().tlsOn()) {
       return trusted.map(options);

@@ -25,6 +25,7 @@ public final class UpstreamClient {
   public static final int BODY_CHUNK_BYTES = 64 * 1024;
 
   private final HttpClient client;
+  private final TlsFailureLog tlsFailures = new TlsFailureLog(() -> System.nanoTime() / 1_000_000);
 
   /**
    * @param idleTimeoutSeconds an upstream connection silent this long is closed: a response body
@@ -55,9 +56,13 @@ public final class UpstreamClient {
       .setConnectTimeout(request.timeoutMs());
     return client.request(target)
       .compose(outbound -> exchange(outbound, request))
-      .transform(ar -> Future.succeededFuture(ar.succeeded()
-        ? UpstreamOutcome.response(new UpstreamResponse(ar.result()))
-        : UpstreamOutcome.failure(ar.cause())));
+      .transform(ar -> {
+        if (ar.failed()) {
+          tlsFailures.failed(to, ar.cause());
+          return Future.succeededFuture(UpstreamOutcome.failure(ar.cause()));
+        }
+        return Future.succeededFuture(UpstreamOutcome.response(new UpstreamResponse(ar.result())));
+      });
   }
 
   /**

@@ -2,7 +2,14 @@ package dev.sluice.gateway.upstream;
 
 import dev.sluice.gateway.config.UpstreamTls;
 import io.vertx.core.net.ClientSSLOptions;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import io.vertx.core.Vertx;
 import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.net.TrustOptions;
+
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import java.util.function.Function;
 
 import java.util.Set;
 
@@ -14,6 +21,14 @@ import java.util.Set;
  */
 final class UpstreamSsl {
   private static final Set<String> PROTOCOLS = Set.of("TLSv1.2", "TLSv1.3");
+  /**
+   * Marks unverified options apart from verified ones. Vert.x 5.0.8 keys its client connection
+   * pools by host, port and SSL options, but {@code SSLOptions.equals} leaves out {@code trustAll}
+   * and the host-name check: without a trust option of their own, a {@code verify: false} route's
+   * connection to host:port would be reused by a verified route to the same host:port, unchecked
+   * ({@code UpstreamTlsTest} caught it). A constant: every unverified route may share.
+   */
+  private static final TrustOptions UNVERIFIED = new UnverifiedTrust();
 
   private UpstreamSsl() {
   }
@@ -24,9 +39,29 @@ final class UpstreamSsl {
       // "HTTPS": the certificate must name the host asked for (RFC 9110 §4.3.4), not merely chain to a trusted CA.
       .setHostnameVerificationAlgorithm(tls.verify() ? "HTTPS" : "")
       .setTrustAll(!tls.verify());
-    if (tls.verify() && tls.caFile() != null) {
+    if (!tls.verify()) {
+      options.setTrustOptions(UNVERIFIED);
+    } else if (tls.caFile() != null) {
       options.setTrustOptions(new PemTrustOptions().addCertPath(tls.caFile().toString()));
     }
     return options;
+  }
+
+  /** Trusts any certificate; Vert.x uses its own trust-all manager anyway once {@code trustAll} is set. */
+  private static final class UnverifiedTrust implements TrustOptions {
+    @Override
+    public TrustOptions copy() {
+      return this;
+    }
+
+    @Override
+    public TrustManagerFactory getTrustManagerFactory(Vertx vertx) {
+      return InsecureTrustManagerFactory.INSTANCE;
+    }
+
+    @Override
+    public Function<String, TrustManager[]> trustManagerMapper(Vertx vertx) {
+      return serverName -> InsecureTrustManagerFactory.INSTANCE.getTrustManagers();
+    }
   }
 }
