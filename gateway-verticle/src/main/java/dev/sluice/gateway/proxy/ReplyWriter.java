@@ -27,6 +27,8 @@ import org.slf4j.LoggerFactory;
 final class ReplyWriter {
   private static final Logger LOG = LoggerFactory.getLogger(ReplyWriter.class);
   private static final long DISCARD_GRACE_MS = 2000;
+  /** RFC 9113 §7: the stream is no longer needed. */
+  private static final long CANCEL = 0x8;
   private static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
 
   private final GatewayMetrics metrics;
@@ -110,13 +112,20 @@ final class ReplyWriter {
   }
 
   /**
-   * On HTTP/2 only the stream ends: a RST_STREAM with NO_ERROR after the complete answer asks the
-   * client to stop sending the body (RFC 9113 §8.1); the connection's other streams go on.
+   * On HTTP/2 only this stream is concerned: its remaining body is read and dropped (flow control
+   * lets the client send it only as we read), so the client can finish its request and take the
+   * answer; the connection's other streams go on. Past the grace period the stream is reset.
    */
   private static void stopUpload(HttpServerRequest request) {
-    if (!request.isEnded()) {
-      request.response().reset(0);
+    if (request.isEnded()) {
+      return;
     }
+    request.resume();
+    Vertx.currentContext().owner().setTimer(DISCARD_GRACE_MS, t -> {
+      if (!request.isEnded()) {
+        request.response().reset(CANCEL);
+      }
+    });
   }
 
   /**

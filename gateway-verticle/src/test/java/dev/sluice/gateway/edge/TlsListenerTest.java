@@ -148,6 +148,23 @@ class TlsListenerTest {
     assertEquals(100 - LIMIT, statuses.stream().filter(s -> s == 429).count(), "limited: " + statuses);
   }
 
+  @Test
+  void anH2UploadRefusedBeforeItIsReadEndsItsStreamNotTheConnection() throws Exception {
+    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).sslContext(TRUSTING).build();
+    URI open = URI.create("https://127.0.0.1:" + gateway.port() + "/open/anything");
+    assertEquals(200, client.send(HttpRequest.newBuilder(open).timeout(Duration.ofSeconds(10)).build(),
+      HttpResponse.BodyHandlers.ofString()).statusCode(), "the connection is up");
+    HttpResponse<String> tooLarge = client.send(HttpRequest.newBuilder(open).timeout(Duration.ofSeconds(20))
+        .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[2 * 1024 * 1024])).build(),
+      HttpResponse.BodyHandlers.ofString());
+    assertEquals(413, tooLarge.statusCode());
+    assertEquals(HttpClient.Version.HTTP_2, tooLarge.version());
+    assertTrue(tooLarge.body().contains("PAYLOAD_TOO_LARGE"), tooLarge.body());
+    assertTrue(tooLarge.headers().firstValue("connection").isEmpty(), "no Connection header on h2");
+    assertEquals(200, client.send(HttpRequest.newBuilder(open).timeout(Duration.ofSeconds(10)).build(),
+      HttpResponse.BodyHandlers.ofString()).statusCode(), "the same client's next stream");
+  }
+
   static ListAppender<ILoggingEvent> listen(String logger) {
     ListAppender<ILoggingEvent> appender = new ListAppender<>();
     appender.start();
