@@ -49,6 +49,11 @@ public final class ConfigParser {
     RedisOptions redis = redis(root.object("redis"));
     ClientsOptions clients = clients(root.object("clients"));
     LogOptions log = log(root.object("log"));
+    if (http.redirectPort() != HttpOptions.NO_REDIRECT
+        && (http.redirectPort() == admin.port() || admin.bridgeOn() && http.redirectPort() == admin.bridgePort())) {
+      // Vert.x would share one listener between them, in silence, rather than fail to bind.
+      problems.add("http.redirectPort", "must differ from admin.port and admin.bridgePort (" + http.redirectPort() + ")");
+    }
     RoutePolicy defaults = defaults(root.object("defaults"));
     List<RouteConfig> routes = RouteReader.read(root.value("routes"), defaults);
     root.rejectUnknownKeys();

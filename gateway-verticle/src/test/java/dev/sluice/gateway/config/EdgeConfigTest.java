@@ -67,6 +67,9 @@ class EdgeConfigTest {
     assertEquals(List.of("http.redirectPort: must differ from http.port (8443)"),
       assertThrows(ConfigException.class, () -> parse(new JsonObject().put("port", 8443).put("redirectPort", 8443)
         .put("tls", new JsonObject().put("cert", "/c").put("key", "/k")))).problems());
+    assertEquals(List.of("http.redirectPort: must differ from admin.port and admin.bridgePort (9090)"),
+      assertThrows(ConfigException.class, () -> parse(new JsonObject().put("port", 8443).put("redirectPort", 9090)
+        .put("tls", new JsonObject().put("cert", "/c").put("key", "/k")))).problems());
   }
 
   @Test

@@ -21,17 +21,18 @@ class HttpsRedirectTest {
   static final Path DIR = TlsListenerTest.tempDir();
   static final TestPki PKI = TestPki.create("Sluice Test CA");
   static final TestPki.LeafFiles FILES = PKI.issue("gateway.test").writeTo(DIR, "tls");
-  static final int REDIRECT_PORT = freePort();
 
+  // The port is chosen once the mock listens: a port picked before could be the one the OS then gives the mock,
+  // and Vert.x would share that listener between the mock and the redirect instead of failing.
   @RegisterExtension
   static final GatewayUnderTest gateway = new GatewayUnderTest((redis, mock) -> GatewayFixture.config(redis, new JsonArray()
       .add(GatewayFixture.route("open", "/open", mock)))
-    .put("http", new JsonObject().put("redirectPort", REDIRECT_PORT)
+    .put("http", new JsonObject().put("redirectPort", freePort())
       .put("tls", new JsonObject().put("cert", FILES.cert().toString()).put("key", FILES.key().toString()))));
 
   @Test
   void aCleartextRequestIsRedirectedToTheSameUrlOnHttps() throws Exception {
-    Answer response = send(HttpMethod.GET, "/open/a%20b?x=1&y=2", "gateway.test:" + REDIRECT_PORT);
+    Answer response = send(HttpMethod.GET, "/open/a%20b?x=1&y=2", "gateway.test:" + redirectPort());
     assertEquals(308, response.statusCode());
     assertEquals("https://gateway.test:" + gateway.port() + "/open/a%20b?x=1&y=2", response.location());
   }
@@ -53,8 +54,12 @@ class HttpsRedirectTest {
   record Answer(int statusCode, String location, Buffer body) {
   }
 
+  private static int redirectPort() {
+    return gateway.config().http().redirectPort();
+  }
+
   private static Answer send(HttpMethod method, String uri, String host) throws Exception {
-    return gateway.http().request(new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(REDIRECT_PORT)
+    return gateway.http().request(new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(redirectPort())
         .setURI(uri).putHeader("Host", host))
       .compose(request -> request.send())
       .compose(response -> response.body().map(body -> new Answer(response.statusCode(),
