@@ -56,6 +56,9 @@ public final class ConfigJson {
     if (!route.tls().equals(UpstreamTls.DEFAULT)) {
       json.put("tls", toJson(route.tls()));
     }
+    if (route.h2()) {
+      json.put("h2", true);
+    }
     return json.mergeIn(toJson(route.policy()));
   }
 

@@ -11,9 +11,10 @@ import java.util.List;
  * @param targets one or more upstream targets, distinct by URL; each one's path (if any) is prepended to the
  *                forwarded path
  * @param tls     how the route's {@code https://} targets are verified
+ * @param h2      HTTP/2 to the route's targets: by ALPN over TLS, by prior knowledge in cleartext
  */
 public record RouteConfig(String name, String prefix, List<TargetConfig> targets, boolean stripPrefix,
-                          RoutePolicy policy, UpstreamTls tls) {
+                          RoutePolicy policy, UpstreamTls tls, boolean h2) {
   public RouteConfig {
     targets = List.copyOf(targets);
     if (targets.isEmpty()) {
@@ -22,9 +23,9 @@ public record RouteConfig(String name, String prefix, List<TargetConfig> targets
     java.util.Objects.requireNonNull(tls, "tls");
   }
 
-  /** A route whose https:// targets, if any, are verified against the JVM's trust store. */
+  /** A route spoken to in HTTP/1.1 whose https:// targets, if any, are verified against the JVM's trust store. */
   public RouteConfig(String name, String prefix, List<TargetConfig> targets, boolean stripPrefix, RoutePolicy policy) {
-    this(name, prefix, targets, stripPrefix, policy, UpstreamTls.DEFAULT);
+    this(name, prefix, targets, stripPrefix, policy, UpstreamTls.DEFAULT, false);
   }
 
   /** A route with one upstream. */

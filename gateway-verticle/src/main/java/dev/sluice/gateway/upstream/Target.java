@@ -20,6 +20,7 @@ public final class Target {
   private final String basePath;
   private final ClientSSLOptions ssl;
   private final String serverName;
+  private final boolean h2;
 
   public Target(TargetConfig config, TargetState state) {
     this(config, state, UpstreamTls.DEFAULT);
@@ -27,7 +28,13 @@ public final class Target {
 
   /** @param upstreamTls how an {@code https://} target's certificate is checked (ignored for {@code http://}) */
   public Target(TargetConfig config, TargetState state, UpstreamTls upstreamTls) {
+    this(config, state, upstreamTls, false);
+  }
+
+  /** @param h2 HTTP/2 to this target (ALPN over TLS, prior knowledge in cleartext) */
+  public Target(TargetConfig config, TargetState state, UpstreamTls upstreamTls, boolean h2) {
     this.config = config;
+    this.h2 = h2;
     this.state = state;
     URI url = config.url();
     this.tls = "https".equalsIgnoreCase(url.getScheme());
@@ -35,7 +42,7 @@ public final class Target {
     this.port = url.getPort() != -1 ? url.getPort() : (tls ? 443 : 80);
     String base = url.getRawPath() == null ? "" : url.getRawPath();
     this.basePath = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
-    this.ssl = this.tls ? UpstreamSsl.of(upstreamTls) : null;
+    this.ssl = this.tls ? UpstreamSsl.of(upstreamTls, h2) : null;
     this.serverName = this.tls ? upstreamTls.serverName() : null;
   }
 
@@ -83,6 +90,10 @@ public final class Target {
 
   public boolean tls() {
     return tls;
+  }
+
+  public boolean h2() {
+    return h2;
   }
 
   /** The target's own path in front of the forwarded one ({@code /v1} + {@code /users/7}). */

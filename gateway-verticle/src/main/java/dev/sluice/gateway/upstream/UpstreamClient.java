@@ -6,6 +6,7 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 
@@ -23,8 +24,12 @@ public final class UpstreamClient {
   public static final int DEFAULT_MAX_CONNECTIONS_PER_UPSTREAM = 512;
   /** The largest body chunk read at once, for responses here and for requests on the gateway's server. */
   public static final int BODY_CHUNK_BYTES = 64 * 1024;
+  /** Each h2 connection carries as many streams as the upstream allows (SETTINGS_MAX_CONCURRENT_STREAMS). */
+  static final int H2_CONNECTIONS_PER_UPSTREAM = 4;
 
   private final HttpClient client;
+  /** For targets of routes with {@code h2: true}: one multiplexed connection or a few per target. */
+  private final HttpClient h2Client;
   private final TlsFailureLog tlsFailures = new TlsFailureLog(() -> System.nanoTime() / 1_000_000);
 
   /**
@@ -42,8 +47,12 @@ public final class UpstreamClient {
       .setKeepAlive(true)
       .setPipelining(false)
       .setDecompressionSupported(false);
-    PoolOptions pool = new PoolOptions().setHttp1MaxSize(DEFAULT_MAX_CONNECTIONS_PER_UPSTREAM);
+    PoolOptions pool = new PoolOptions().setHttp1MaxSize(DEFAULT_MAX_CONNECTIONS_PER_UPSTREAM)
+      .setHttp2MaxSize(H2_CONNECTIONS_PER_UPSTREAM);
     this.client = vertx.createHttpClient(options, pool);
+    // Cleartext h2 by prior knowledge (RFC 9113 §3.3): an h2c Upgrade would cost every new connection a round trip.
+    this.h2Client = vertx.createHttpClient(new HttpClientOptions(options).setProtocolVersion(HttpVersion.HTTP_2)
+      .setUseAlpn(true).setHttp2ClearTextUpgrade(false), pool);
   }
 
   /** One attempt of {@code request} to {@code to}; one pool of connections per target (host and port). */
@@ -54,7 +63,9 @@ public final class UpstreamClient {
       .setFollowRedirects(false)
       // Bounds the wait for a pooled (or new) connection.
       .setConnectTimeout(request.timeoutMs());
-    return client.request(target)
+    // A WebSocket handshake is an HTTP/1.1 upgrade, whatever the route speaks otherwise.
+    HttpClient via = to.h2() && !request.upgrade() ? h2Client : client;
+    return via.request(target)
       .compose(outbound -> exchange(outbound, request))
       .transform(ar -> {
         if (ar.failed()) {
@@ -91,6 +102,6 @@ public final class UpstreamClient {
   }
 
   public Future<Void> close() {
-    return client.close();
+    return Future.join(client.close(), h2Client.close()).mapEmpty();
   }
 }

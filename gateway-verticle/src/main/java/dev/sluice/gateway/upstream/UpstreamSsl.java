@@ -11,6 +11,7 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import java.util.function.Function;
 
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -33,8 +34,11 @@ final class UpstreamSsl {
   private UpstreamSsl() {
   }
 
-  static ClientSSLOptions of(UpstreamTls tls) {
+  /** @param h2 ALPN offers h2 (then http/1.1): the options of a request replace the client's, ALPN included */
+  static ClientSSLOptions of(UpstreamTls tls, boolean h2) {
     ClientSSLOptions options = new ClientSSLOptions()
+      .setUseAlpn(h2)
+      .setApplicationLayerProtocols(h2 ? List.of("h2", "http/1.1") : List.of("http/1.1"))
       .setEnabledSecureTransportProtocols(PROTOCOLS)
       // "HTTPS": the certificate must name the host asked for (RFC 9110 §4.3.4), not merely chain to a trusted CA.
       .setHostnameVerificationAlgorithm(tls.verify() ? "HTTPS" : "")

@@ -82,6 +82,15 @@ class EdgeConfigTest {
   }
 
   @Test
+  void aRouteSpeaksHttp11UpstreamUnlessItSaysH2() {
+    assertFalse(ConfigParser.parse(new JsonObject().put("routes", ROUTES)).routes().get(0).h2());
+    SluiceConfig config = ConfigParser.parse(new JsonObject().put("routes", new JsonArray()
+      .add(ROUTES.getJsonObject(0).copy().put("h2", true))));
+    assertTrue(config.routes().get(0).h2());
+    assertEquals(config, ConfigParser.parse(ConfigJson.toJson(config)));
+  }
+
+  @Test
   void aRoutesTlsMistakesAreReportedByPath() {
     JsonObject json = new JsonObject().put("routes", new JsonArray()
       .add(ROUTES.getJsonObject(0).copy().put("tls", new JsonObject().put("caFile", "/ca.pem").put("verify", false)
