@@ -11,12 +11,16 @@
 # "limiter off" as the config allows. Only ratios from one run mean anything on a shared
 # machine; see RESULTS.md. Each row reports wrk's non-2xx count, which must be 0 (the limit is far
 # above the load and the upstream healthy); a row that is not gets a NON-2XX line under the table.
+# The edge rows: HTTPS/1.1 keep-alive (wrk) and h2 (h2load, -m streams per connection) through nginx
+# (`listen … ssl http2`) and through Sluice (http.tls, limiter on), both serving one self-signed
+# EC certificate made with openssl for the run. EDGE_ONLY=1 runs only those rows (a smoke test).
 #
 #   bench/run.sh [duration-seconds] [connections]
 #
 # Knobs (environment): THREADS (wrk threads, 1), WARMUP (seconds of load before each measured run,
 # 15: the gateway's JIT is still compiling after 5), GATEWAY_INSTANCES (2), GATEWAY_JAVA_OPTS
-# (JVM flags for the gateway, none), SKIP_BUILD=1 (measure the jars as they are, even if stale).
+# (JVM flags for the gateway, none), SKIP_BUILD=1 (measure the jars as they are, even if stale),
+# H2_STREAMS (concurrent h2 streams per connection, 10), EDGE_ONLY=1 (only the TLS and h2 rows).
 #
 # Needs wrk, nginx and redis-server from Debian's packages: installs them if missing (as root).
 # Every process it starts listens on 127.0.0.1 and is stopped by PID when it ends.
@@ -41,7 +45,9 @@ need() {
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   fi
 }
-need wrk:wrk nginx:nginx redis-server:redis-server redis-cli:redis-tools
+need wrk:wrk nginx:nginx redis-server:redis-server redis-cli:redis-tools h2load:nghttp2-client openssl:openssl
+H2_STREAMS=${H2_STREAMS:-10}
+EDGE_ONLY=${EDGE_ONLY:-0}
 
 # The table is labelled with a commit, so measure that commit's code: build unless told not to.
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
@@ -56,6 +62,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 MOCK_PORT=$(free_port); REDIS_PORT=$(free_port); NGINX_PORT=$(free_port); GW_PORT=$(free_port)
 GW_OPEN_PORT=$(free_port); DEAD_REDIS_PORT=$(free_port); NGINX_CACHE_PORT=$(free_port)
 ADMIN_PORT=$(free_port); ADMIN_OPEN_PORT=$(free_port)
+NGINX_TLS_PORT=$(free_port); GW_TLS_PORT=$(free_port); ADMIN_TLS_PORT=$(free_port)
 PIDS=()
 # TERM every process we started, by PID; whatever is still alive 10 s later gets KILL. Bounded.
 cleanup() {
@@ -74,7 +81,7 @@ trap cleanup EXIT
 
 wait_http() {
   for _ in $(seq 1 100); do
-    curl -fs -m 2 -o /dev/null "$1" && return 0
+    curl -kfs -m 2 -o /dev/null "$1" && return 0
     sleep 0.2
   done
   echo "not answering: $1" >&2; return 1
@@ -84,6 +91,10 @@ redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --d
 REDIS_PID=$!; PIDS+=($REDIS_PID)
 java -jar upstream-mock/target/upstream-mock.jar --host 127.0.0.1 --port "$MOCK_PORT" >"$OUT/mock.log" 2>&1 &
 MOCK_PID=$!; PIDS+=($MOCK_PID)
+
+# One certificate for both TLS servers: the same key size and curve, so the handshakes cost the same.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=localhost \
+  -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" -keyout "$OUT/tls.key" -out "$OUT/tls.crt" 2>/dev/null
 
 cat >"$OUT/nginx.conf" <<NGINX
 worker_processes auto;
@@ -116,6 +127,19 @@ http {
       proxy_set_header Connection "";
     }
   }
+  server {
+    # nginx 1.22 (Debian 12) spells "http2 on" this way
+    listen 127.0.0.1:$NGINX_TLS_PORT ssl http2;
+    ssl_certificate $PWD/$OUT/tls.crt;
+    ssl_certificate_key $PWD/$OUT/tls.key;
+    ssl_protocols TLSv1.2 TLSv1.3;
+    http2_max_concurrent_streams 100;
+    location / {
+      proxy_pass http://mock;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+    }
+  }
 }
 NGINX
 nginx -c "$PWD/$OUT/nginx.conf" -p "$PWD/$OUT" &
@@ -125,9 +149,9 @@ NGINX_PID=$!; PIDS+=($NGINX_PID)
 python3 bench/auth-fixtures.py "$OUT"
 
 # The admin API stays on (as in production: its metrics registry is on the request path).
-gateway_yaml() { # port admin-port redis-yaml
+gateway_yaml() { # port admin-port redis-yaml [more http keys]
   cat <<YAML
-http: { host: 127.0.0.1, port: $1 }
+http: { host: 127.0.0.1, port: $1${4:-} }
 admin: { host: 127.0.0.1, port: $2 }
 redis: $3
 log: { access: false }
@@ -164,6 +188,11 @@ gateway_yaml "$GW_PORT" "$ADMIN_PORT" "{ url: \"redis://127.0.0.1:$REDIS_PORT\" 
 # Nothing listens on DEAD_REDIS_PORT: the limiter marks Redis down at start and answers every
 # request with `open` (allowed, not counted) at once, probing Redis every 250 ms.
 gateway_yaml "$GW_OPEN_PORT" "$ADMIN_OPEN_PORT" "{ url: \"redis://127.0.0.1:$DEAD_REDIS_PORT\", onFailure: open }" >"$OUT/gateway-open.yaml"
+gateway_yaml "$GW_TLS_PORT" "$ADMIN_TLS_PORT" "{ url: \"redis://127.0.0.1:$REDIS_PORT\" }" \
+  ", tls: { cert: $PWD/$OUT/tls.crt, key: $PWD/$OUT/tls.key }" >"$OUT/gateway-tls.yaml"
+# shellcheck disable=SC2086
+java $GATEWAY_JAVA_OPTS -jar gateway-app/target/sluice.jar run --config "$OUT/gateway-tls.yaml" --instances "$GATEWAY_INSTANCES" >"$OUT/gateway-tls.log" 2>&1 &
+GW_TLS_PID=$!; PIDS+=($GW_TLS_PID)
 # shellcheck disable=SC2086 # GATEWAY_JAVA_OPTS is a list of flags
 java $GATEWAY_JAVA_OPTS -jar gateway-app/target/sluice.jar run --config "$OUT/gateway.yaml" --instances "$GATEWAY_INSTANCES" >"$OUT/gateway.log" 2>&1 &
 GW_PID=$!; PIDS+=($GW_PID)
@@ -178,6 +207,8 @@ wait_http "http://127.0.0.1:$GW_PORT/static"
 wait_http "http://127.0.0.1:$GW_OPEN_PORT/static"
 redis-cli -p "$REDIS_PORT" --pipe <"$OUT/consumers.resp" >"$OUT/consumers-load.log"
 CONSUMERS=$(redis-cli -p "$REDIS_PORT" --scan --pattern 'sluice:apikey:*' | wc -l)
+wait_http "https://127.0.0.1:$NGINX_TLS_PORT/static"
+wait_http "https://127.0.0.1:$GW_TLS_PORT/static"
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # CPU accounting, so a number can be explained (and a disturbed run recognised): clock ticks used by
@@ -202,19 +233,38 @@ fallbacks() { grep -c 'Redis unavailable' "$1" 2>/dev/null || true; }
 mock_calls() { curl -fs -m 5 "http://127.0.0.1:$MOCK_PORT/__mock/stats" | python3 -c 'import json, sys; print(json.load(sys.stdin)["total"])'; }
 evalsha_calls() { redis-cli -p "$REDIS_PORT" INFO commandstats | awk -F'[:=,]' '/^cmdstat_evalsha:/ {print $3; f=1} END {if (!f) print 0}'; }
 
+# h2load for LOAD=h2load, its answer written as wrk's lines that the table reads (requests, req/s,
+# p50/p99 from its per-request log, non-2xx); H2_HEADER: one extra request header.
+h2load_as_wrk() { # seconds url name
+  local log="$OUT/$3.h2load.log"
+  h2load -t"$THREADS" -c"$CONNECTIONS" -m"$H2_STREAMS" -D"$1" ${H2_HEADER:+-H "$H2_HEADER"} --log-file="$log" "$2" >"$OUT/$3.h2load.txt"
+  # "finished in 2.00s, 4000.00 req/s, …"; "requests: N total, N started, N done, N succeeded, N failed, N errored,
+  # N timeout"; "status codes: N 2xx, N 3xx, N 4xx, N 5xx". The streams in flight when the time is up count as
+  # failed: only more failures than that are errors.
+  awk -v inflight=$((CONNECTIONS * H2_STREAMS)) '/^finished in/ {print "Requests/sec: " $4}
+       /^requests:/ {print $2 " requests in"; if ($10 > inflight || $14 > 0) print "Socket errors: " $10 " failed, " $12 " errored, " $14 " timeout"}
+       /^status codes:/ {bad = $7 + $9; if (bad > 0) print "Non-2xx or 3xx responses: " bad}' "$OUT/$3.h2load.txt"
+  sort -n -k3 "$log" | awk '{d[NR] = $3} END {if (NR) {printf "50%% %.2fms\n99%% %.2fms\n", d[int(NR * 0.5) + 1] / 1000, d[int(NR * 0.99) + 1] / 1000}}'
+}
+load() { # seconds url name [--latency]
+  if [ "${LOAD:-wrk}" = h2load ]; then
+    h2load_as_wrk "$1" "$2" "$3"
+  else
+    # shellcheck disable=SC2086 # WRK_ARGS is a list of arguments
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$1s" ${4:-} ${WRK_ARGS:-} "$2"
+  fi
+}
 run_wrk() { # name url gateway-log proxy-pid...   (WRK_ARGS: extra wrk arguments, e.g. a header or a script)
   local name=$1 url=$2 log=$3; shift 3
-  # shellcheck disable=SC2086 # WRK_ARGS is a list of arguments
   # warm-up (JIT, pools), then the measured run
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" ${WRK_ARGS:-} "$url" >/dev/null
+  load "$WARMUP" "$url" "$name-warmup" >/dev/null
   local p0 r0 m0 t0 e0 c0
   c0=$(mock_calls)
   p0=$(proc_ticks "$@"); r0=$(proc_ticks "$REDIS_PID"); m0=$(proc_ticks "$MOCK_PID"); t0=$(machine_ticks); e0=$(evalsha_calls)
   local w0 w1 f0 f1
   f0=$(fallbacks "$log")
   w0=$(reaped_ticks)
-  # shellcheck disable=SC2086
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency ${WRK_ARGS:-} "$url" >"$OUT/$name.txt"
+  load "$DURATION" "$url" "$name" --latency >"$OUT/$name.txt"
   w1=$(reaped_ticks)
   f1=$(fallbacks "$log")
   local p1 r1 m1 t1 e1 n
@@ -229,6 +279,7 @@ run_wrk() { # name url gateway-log proxy-pid...   (WRK_ARGS: extra wrk arguments
     printf "%.0f %.0f %.0f %.0f %.0f %.0f %d %d %.0f\n", p * u, r * u, m * u, w * u, other * u, 100 * t / hz / d / cpus, e, f, 100 * other / t
   }' >"$OUT/$name.cpu"
 }
+if [ "$EDGE_ONLY" != 1 ]; then
 run_wrk direct "http://127.0.0.1:$MOCK_PORT/static" /dev/null
 run_wrk nginx "http://127.0.0.1:$NGINX_PORT/static" /dev/null "$NGINX_PID"
 # One hot client (one API key), then 10 000 clients in turn (bench/many-keys.lua).
@@ -251,6 +302,12 @@ WARMUP=${LARGE_WARMUP:-5} run_wrk sluice-1m "http://127.0.0.1:$GW_PORT$LARGE" "$
 # should call the upstream 0 times through either.
 WRK_ARGS="-s bench/hot-urls.lua" run_wrk nginx-cache "http://127.0.0.1:$NGINX_CACHE_PORT" /dev/null "$NGINX_PID"
 WRK_ARGS="-s bench/hot-urls.lua" run_wrk sluice-cache "http://127.0.0.1:$GW_PORT" "$OUT/gateway.log" "$GW_PID"
+fi
+# The edge: HTTPS/1.1 keep-alive, then h2 (H2_STREAMS streams on each connection), limiter on.
+run_wrk nginx-tls "https://127.0.0.1:$NGINX_TLS_PORT/static" /dev/null "$NGINX_PID"
+WRK_ARGS="-H X-Api-Key:bench-hot" run_wrk sluice-tls "https://127.0.0.1:$GW_TLS_PORT/static" "$OUT/gateway-tls.log" "$GW_TLS_PID"
+LOAD=h2load run_wrk nginx-h2 "https://127.0.0.1:$NGINX_TLS_PORT/static" /dev/null "$NGINX_PID"
+LOAD=h2load H2_HEADER="X-Api-Key: bench-hot" run_wrk sluice-h2 "https://127.0.0.1:$GW_TLS_PORT/static" "$OUT/gateway-tls.log" "$GW_TLS_PID"
 
 rps() { awk '/^Requests\/sec/ {print $2}' "$OUT/$1.txt"; }
 # wrk's Transfer/sec in MB/s, whatever unit it printed
@@ -266,6 +323,20 @@ row() { # label name
     "$(non2xx "$2")" "$(cpu "$2" 1)" "$(cpu "$2" 2)" "$(cpu "$2" 3)" "$(cpu "$2" 4)" "$(cpu "$2" 5)" "$(cpu "$2" 6)" "$(errors "$2")"
 }
 
+edge_rows() {
+  row "nginx https/1.1" nginx-tls
+  row "sluice https/1.1 (limiter on)" sluice-tls
+  row "nginx h2 (h2load -m$H2_STREAMS)" nginx-h2
+  row "sluice h2 (limiter on, -m$H2_STREAMS)" sluice-h2
+  echo
+  echo "edge ratios: sluice/nginx https/1.1 $(ratio "$(rps sluice-tls)" "$(rps nginx-tls)")  h2 $(ratio "$(rps sluice-h2)" "$(rps nginx-h2)")"
+}
+header_line() { printf '| %-30s | %9s | %8s | %8s | %7s | %5s | %5s | %4s | %3s | %5s | %5s | %s\n' target req/s p50 p99 non-2xx proxy redis mock wrk other busy notes; }
+if [ "$EDGE_ONLY" = 1 ]; then
+  { echo; echo "Sluice edge rows only $(date -u +%Y-%m-%d) commit $COMMIT: -c$CONNECTIONS -d${DURATION}s (after ${WARMUP}s warm-up)"
+    header_line; edge_rows; } | tee "$OUT/summary.txt"
+  exit 0
+fi
 D=$(rps direct); N=$(rps nginx); S=$(rps sluice); M=$(rps sluice-many); O=$(rps sluice-open)
 J=$(rps sluice-jwt); K=$(rps sluice-keys)
 SLUICE_N=$(awk '/requests in/ {print $1}' "$OUT/sluice.txt")
@@ -274,7 +345,7 @@ echo
 echo "Sluice benchmark $(date -u +%Y-%m-%d) commit $COMMIT: wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s (after ${WARMUP}s warm-up), GET /static, gateway --instances $GATEWAY_INSTANCES${GATEWAY_JAVA_OPTS:+ ($GATEWAY_JAVA_OPTS)}"
 echo "machine: $(nproc) cpus, load before: $LOAD_BEFORE; $(java -version 2>&1 | head -1); $(redis-server --version | awk '{print $1, $2, $3}'); $(nginx -v 2>&1)"
 echo "CPU columns: µs of CPU per request in the proxy (nginx master+workers or the gateway JVM), redis, upstream-mock, wrk, and everything else on the machine; busy = machine CPU use (100% = both cores)"
-printf '| %-30s | %9s | %8s | %8s | %7s | %5s | %5s | %4s | %3s | %5s | %5s | %s\n' target req/s p50 p99 non-2xx proxy redis mock wrk other busy notes
+header_line
 row "direct (upstream-mock)" direct
 row "nginx proxy" nginx
 row "sluice (limiter on, 1 client)" sluice
@@ -284,6 +355,7 @@ row "sluice JWT (RS256, 1k tokens)" sluice-jwt
 row "sluice API key (10k keys)" sluice-keys
 row "nginx proxy_cache (1k hot)" nginx-cache
 row "sluice cache (1k hot, limiter)" sluice-cache
+edge_rows
 echo
 echo "ratios: nginx/direct $(ratio "$N" "$D")  sluice/direct $(ratio "$S" "$D")  sluice/nginx $(ratio "$S" "$N")  sluice-10k-clients/nginx $(ratio "$M" "$N")  sluice-open/nginx $(ratio "$O" "$N")"
 echo "auth (goal >= 0.9 of the route without auth, the 10k-client row): jwt/10k-clients $(ratio "$J" "$M")  api-key/10k-clients $(ratio "$K" "$M")  (consumers in Redis: $CONSUMERS)"
@@ -292,7 +364,7 @@ echo "1 MiB answers (GET $LARGE), MB/s: direct $(mbps direct-1m)  nginx $(mbps n
 echo "cache hits, 1 000 hot URLs: sluice/nginx-proxy_cache $(ratio "$(rps sluice-cache)" "$(rps nginx-cache)"); upstream calls while measuring: nginx $(cat "$OUT/nginx-cache.calls")  sluice $(cat "$OUT/sluice-cache.calls")"
 MANY_N=$(awk '/requests in/ {print $1}' "$OUT/sluice-many.txt")
 echo "limiter: 1 client: $(cpu sluice 7) EVALSHA calls for $SLUICE_N requests ($(ratio "$(cpu sluice 7)" "$SLUICE_N") per request); 10k clients: $(cpu sluice-many 7) for $MANY_N ($(ratio "$(cpu sluice-many 7)" "$MANY_N") per request); keys: $KEYS; fallback episodes while measuring: $(cpu sluice 8) / $(cpu sluice-many 8)"
-for name in direct nginx sluice sluice-many sluice-open sluice-jwt sluice-keys direct-1m nginx-1m sluice-1m nginx-cache sluice-cache; do
+for name in direct nginx sluice sluice-many sluice-open sluice-jwt sluice-keys direct-1m nginx-1m sluice-1m nginx-cache sluice-cache nginx-tls sluice-tls nginx-h2 sluice-h2; do
   # Every row must answer 2xx only: the limit is far above the load and the upstream is healthy.
   if [ "$(non2xx "$name")" -gt 0 ]; then
     echo "NON-2XX: '$name' got $(non2xx "$name") non-2xx answers (wrk's \"Non-2xx or 3xx responses\"); see $OUT/$name.txt and the gateway's log"

@@ -14,8 +14,10 @@ import java.util.Map;
  *   {@code SLUICE_INSTANCES}, else the number of cores (one event loop each, as nginx's
  *   {@code worker_processes auto})
  * @param shutdownGrace how long a stopping node lets requests in flight finish
+ * @param tls {@code demo --tls}: the demo's gateway on https with a throwaway self-signed certificate
  */
-record Command(Kind kind, Path config, int instances, boolean cluster, boolean admin, Duration shutdownGrace) {
+record Command(Kind kind, Path config, int instances, boolean cluster, boolean admin, Duration shutdownGrace,
+               boolean tls) {
   enum Kind { RUN, DEMO, HELP }
 
   /** An hour: longer than any orchestrator waits between SIGTERM and SIGKILL. */
@@ -23,10 +25,11 @@ record Command(Kind kind, Path config, int instances, boolean cluster, boolean a
   static final int MAX_INSTANCES = 1024;
 
   static final String USAGE = String.join("\n",
-    "usage: java -jar sluice.jar demo",
+    "usage: java -jar sluice.jar demo [--tls]",
     "       java -jar sluice.jar run --config gateway.yaml [--cluster] [--instances N] [--no-admin]",
     "       --instances defaults to the number of cores",
     "env:   SLUICE_HTTP_PORT SLUICE_ADMIN_PORT SLUICE_REDIS_URL SLUICE_ADMIN_TOKEN SLUICE_INSTANCES SLUICE_LOG_FORMAT",
+    "       SLUICE_TLS_CERT SLUICE_TLS_KEY",
     "       SLUICE_CLUSTER_MEMBERS SLUICE_CLUSTER_PORT SLUICE_CLUSTER_NAME SLUICE_CLUSTER_HOST",
     "       SLUICE_EVENTBUS_HOST SLUICE_EVENTBUS_PORT SLUICE_SHUTDOWN_GRACE_SECONDS");
 
@@ -47,6 +50,7 @@ record Command(Kind kind, Path config, int instances, boolean cluster, boolean a
     Path config = null;
     boolean cluster = false;
     boolean admin = true;
+    boolean tls = false;
     Kind kind = switch (args[0]) {
       case "run" -> Kind.RUN;
       case "demo" -> Kind.DEMO;
@@ -58,6 +62,7 @@ record Command(Kind kind, Path config, int instances, boolean cluster, boolean a
         case "--config" -> config = Path.of(value(args, ++i, "--config"));
         case "--cluster" -> cluster = true;
         case "--no-admin" -> admin = false;
+        case "--tls" -> tls = true;
         case "--instances" -> instances = positive("--instances", value(args, ++i, "--instances"));
         default -> throw new UsageException("unknown option '" + args[i] + "'");
       }
@@ -68,7 +73,10 @@ record Command(Kind kind, Path config, int instances, boolean cluster, boolean a
     if (kind == Kind.DEMO && (config != null || cluster)) {
       throw new UsageException("demo runs one node with its own config; use run --config [--cluster] for yours");
     }
-    return new Command(kind, config, instances, cluster, admin, shutdownGrace);
+    if (kind == Kind.RUN && tls) {
+      throw new UsageException("--tls is the demo's; for run, set http.tls in the config");
+    }
+    return new Command(kind, config, instances, cluster, admin, shutdownGrace, tls);
   }
 
   private static String value(String[] args, int index, String option) {

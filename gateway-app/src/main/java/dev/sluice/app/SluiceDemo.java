@@ -14,6 +14,8 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Stream;
 
 /**
  * {@code demo}: everything on one machine with nothing installed but a JDK — a real Redis (from
@@ -22,6 +24,8 @@ import java.util.Map;
 final class SluiceDemo {
   /** The demo's admin token; a real node takes it from its config or SLUICE_ADMIN_TOKEN. */
   static final String DEMO_TOKEN = "demo-token";
+  static final int DEMO_PLAIN_PORT = 8080;
+  static final int DEMO_TLS_PORT = 8443;
 
   private SluiceDemo() {
   }
@@ -47,7 +51,11 @@ final class SluiceDemo {
       // A second replica, so that one route shows balancing and ejection across targets.
       UpstreamMockVerticle replica = new UpstreamMockVerticle(new UpstreamMockOptions().setHost("127.0.0.1").setPort(0));
       SluiceNode.await(vertx.deployVerticle(replica), "cannot start the second upstream-mock");
-      SluiceConfig config = ConfigLoader.fromJson(demoConfig(mock.actualPort(), replica.actualPort(), redis.url()), env);
+      JsonObject json = demoConfig(mock.actualPort(), replica.actualPort(), redis.url());
+      if (command.tls()) {
+        withTls(json, DemoCertificate.make());
+      }
+      SluiceConfig config = ConfigLoader.fromJson(json, env);
       LogSetup.apply(config.log().format());
       SluiceNode.deployGateway(vertx, config, GatewayNode.standalone(registry).withShutdownGrace(command.shutdownGrace()),
         command.instances());
@@ -106,45 +114,57 @@ final class SluiceDemo {
           .put("health", new JsonObject().put("path", "/health").put("intervalMs", 2000))));
   }
 
+  /** {@code demo --tls}: the gateway on https://127.0.0.1:8443 (h2 and HTTP/1.1), 8080 redirecting to it. */
+  static JsonObject withTls(JsonObject demo, DemoCertificate.PemFiles files) {
+    demo.getJsonObject("http").put("port", DEMO_TLS_PORT).put("redirectPort", DEMO_PLAIN_PORT)
+      .put("tls", new JsonObject().put("cert", files.cert().toString()).put("key", files.key().toString()));
+    return demo;
+  }
+
   private static JsonObject route(String name, String prefix, String upstream, boolean stripPrefix) {
     return new JsonObject().put("name", name).put("prefix", prefix).put("upstream", upstream)
       .put("stripPrefix", stripPrefix);
   }
 
   private static void printWelcome(SluiceConfig config, int mockPort, int replicaPort, String redisUrl) {
-    String gw = "http://" + config.http().host() + ":" + config.http().port();
+    boolean tls = config.http().tlsOn();
+    String gw = (tls ? "https://" : "http://") + config.http().host() + ":" + config.http().port();
+    // -k: the demo's certificate is self-signed; --http2: ALPN offers h2 (curl -v shows "ALPN: server accepted h2")
+    String curl = tls ? "curl -k --http2 " : "curl ";
     String admin = "http://" + config.admin().host() + ":" + config.admin().port();
-    System.out.println(String.join("\n",
+    System.out.println(String.join("\n", Stream.of(
       "",
       "Sluice demo is running (Ctrl-C stops it all).",
       "  gateway        " + gw,
       "  upstream-mock  http://127.0.0.1:" + mockPort + " and http://127.0.0.1:" + replicaPort + " (route /pair)",
       "  redis          " + redisUrl,
+      tls ? "  tls            a self-signed certificate for localhost, made at start; HTTP/2 by ALPN;"
+        + " http://" + config.http().host() + ":" + config.http().redirectPort() + " answers 308 to https" : null,
       "",
       "Try:",
-      "  curl -i " + gw + "/echo/hello?x=1          # forwarded to the mock, which echoes what it got",
-      "  curl -i " + gw + "/flaky/demo?fail=2       # upstream fails twice with 503; retried, answers 200",
-      "  curl -i " + gw + "/delay/3000              # slower than the route's 1 s timeout: 504 UPSTREAM_TIMEOUT",
-      "  for i in 1 2 3 4; do curl -s " + gw + "/status/500; echo; done",
+      "  " + curl + "-i " + gw + "/echo/hello?x=1          # forwarded to the mock, which echoes what it got",
+      "  " + curl + "-i " + gw + "/flaky/demo?fail=2       # upstream fails twice with 503; retried, answers 200",
+      "  " + curl + "-i " + gw + "/delay/3000              # slower than the route's 1 s timeout: 504 UPSTREAM_TIMEOUT",
+      "  for i in 1 2 3 4; do " + curl + "-s " + gw + "/status/500; echo; done",
       "                                                # 3 failures open the circuit: 503 CIRCUIT_OPEN",
       "                                                # (the instances of a node share one circuit: the 4th call is refused)",
-      "  for i in $(seq 6); do curl -s -o /dev/null -w '%{http_code} ' " + gw + "/limited; done; echo",
+      "  for i in $(seq 6); do " + curl + "-s -o /dev/null -w '%{http_code} ' " + gw + "/limited; done; echo",
       "                                                # 5 per 10 s per client: the 6th is 429 RATE_LIMITED",
-      "  curl -i " + gw + "/keyed/hi                # 401 UNAUTHENTICATED: the route needs an API key",
-      "  KEY=$(curl -s -X POST -H 'Authorization: Bearer " + DEMO_TOKEN + "' -H 'Content-Type: application/json' \\\n"
+      "  " + curl + "-i " + gw + "/keyed/hi                # 401 UNAUTHENTICATED: the route needs an API key",
+      "  KEY=$(" + curl + "-s -X POST -H 'Authorization: Bearer " + DEMO_TOKEN + "' -H 'Content-Type: application/json' \\\n"
         + "      -d '{\"id\":\"acme\"}' " + admin
         + "/__consumers | grep -o 'sk_[A-Za-z0-9_-]*')",
       "                                                # consumer acme and its key, shown this once",
-      "  curl -i -H \"X-Api-Key: $KEY\" " + gw + "/keyed/hi   # 200; 5 per 10 s for acme, whichever of its keys",
-      "  curl -s -H 'Authorization: Bearer " + DEMO_TOKEN + "' " + admin + "/__consumers/acme",
+      "  " + curl + "-i -H \"X-Api-Key: $KEY\" " + gw + "/keyed/hi   # 200; 5 per 10 s for acme, whichever of its keys",
+      "  " + curl + "-s -H 'Authorization: Bearer " + DEMO_TOKEN + "' " + admin + "/__consumers/acme",
       "                                                # digest prefixes only; DELETE .../keys/<prefix> revokes",
-      "  for i in 1 2 3 4; do curl -s " + gw + "/pair/hi | grep -o '\"host\":\\[\"[^\"]*\"'; done",
+      "  for i in 1 2 3 4; do " + curl + "-s " + gw + "/pair/hi | grep -o '\"host\":\\[\"[^\"]*\"'; done",
       "                                                # two targets, in turn",
       "  curl -s -X POST -H 'Content-Type: application/json' -d '{\"failureRate\":1}' http://127.0.0.1:" + replicaPort
         + "/__mock/config",
       "                                                # the replica fails: retried on the other target (still 200),",
       "                                                # and after 3 failures in a row ejected for 10 s",
-      "  curl -i " + gw + "/nowhere                 # 404 NO_ROUTE",
+      "  " + curl + "-i " + gw + "/nowhere                 # 404 NO_ROUTE",
       "",
       "Admin (" + admin + "):",
       "  open " + admin + "/ui/                     # the live page (token for reset/open: " + DEMO_TOKEN + ")",
@@ -156,6 +176,6 @@ final class SluiceDemo {
       config.admin().bridgeOn()
         ? "  python3 examples/sluice_bridge.py --port " + config.admin().bridgePort() + " tail   # the event bus over TCP"
         : "  (SLUICE_ADMIN_BRIDGE_PORT=9091 turns on the TCP event-bus bridge: examples/sluice_bridge.py)",
-      ""));
+      "").filter(Objects::nonNull).toList()));
   }
 }

@@ -7,6 +7,8 @@ import dev.sluice.gateway.GatewayVerticle;
 import dev.sluice.gateway.config.ConfigLoader;
 import dev.sluice.gateway.config.ConfigException;
 import dev.sluice.gateway.config.SluiceConfig;
+import dev.sluice.gateway.edge.ServerCertificates;
+import dev.sluice.gateway.edge.UpstreamTrust;
 import dev.sluice.gateway.limit.LocalSlidingWindowLimiter;
 import dev.sluice.gateway.stats.StatsPublisher;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -46,10 +48,14 @@ final class SluiceNode {
         deployAdmin(vertx, config, registry);
       }
       Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(vertx, command.shutdownGrace()), "sluice-stop"));
-      System.out.printf("sluice: gateway listening on http://%s:%d (%d instance%s, %d route%s, %s%s)%n",
-        config.http().host(), config.http().port(), command.instances(), command.instances() == 1 ? "" : "s",
+      System.out.printf("sluice: gateway listening on %s://%s:%d (%s%d instance%s, %d route%s, %s%s)%n",
+        config.http().tlsOn() ? "https" : "http", config.http().host(), config.http().port(),
+        config.http().http2On() ? "HTTP/2 and HTTP/1.1 by ALPN, " : "", command.instances(), command.instances() == 1 ? "" : "s",
         config.routes().size(), config.routes().size() == 1 ? "" : "s", NodeVertx.transport(vertx),
         cluster == null ? "" : ", cluster node " + node.id());
+      if (config.http().redirectPort() != 0) {
+        System.out.printf("sluice: http://%s:%d redirects to https (308)%n", config.http().host(), config.http().redirectPort());
+      }
     } catch (RuntimeException e) {
       vertx.close().await();
       throw e;
@@ -84,7 +90,13 @@ final class SluiceNode {
   private static SluiceConfig readConfig(Command command, Map<String, String> env) {
     Vertx reader = Vertx.vertx();
     try {
-      return await(ConfigLoader.load(reader, command.config(), env), "cannot read config");
+      SluiceConfig config = await(ConfigLoader.load(reader, command.config(), env), "cannot read config");
+      // The files the config names too: a bad certificate should not wait for a cluster to form either.
+      await(UpstreamTrust.check(reader, config.routes()), "cannot read the routes' CA files");
+      if (config.http().tlsOn()) {
+        await(ServerCertificates.load(reader, config.http().tls()), "cannot read the TLS files");
+      }
+      return config;
     } finally {
       reader.close().await();
     }

@@ -13,6 +13,11 @@ import dev.sluice.gateway.route.RouteTableSync;
 import dev.sluice.gateway.circuit.SharedDataProbeLocks;
 import dev.sluice.gateway.circuit.SnapshotResponder;
 import dev.sluice.gateway.config.SluiceConfig;
+import dev.sluice.gateway.edge.CertificateReloader;
+import dev.sluice.gateway.edge.EdgeListener;
+import dev.sluice.gateway.edge.HttpsRedirect;
+import dev.sluice.gateway.edge.ServerCertificates;
+import dev.sluice.gateway.edge.UpstreamTrust;
 import dev.sluice.gateway.limit.FailoverRateLimiter;
 import dev.sluice.gateway.limit.NodeShareLimiter;
 import dev.sluice.gateway.limit.RedisSlidingWindowLimiter;
@@ -76,6 +81,9 @@ public class GatewayVerticle extends VerticleBase {
   /** Set when stop begins: what the drain cuts short after that is the gateway's doing. */
   private volatile boolean stopping;
   private Authentication auth;
+  private ServerCertificates servedAtStart;
+  private CertificateReloader certificates;
+  private HttpServer redirect;
 
   /** A gateway on a node of its own. */
   public GatewayVerticle(SluiceConfig config) {
@@ -119,18 +127,18 @@ public class GatewayVerticle extends VerticleBase {
       new RateLimitStage(limiter), cacheStage(), upstream, metrics, cacheMetrics, config.log().access(),
       () -> stopping);
 
-    HttpServerOptions serverOptions = serverOptions();
-    server = GatewayPipeline.guard(vertx.createHttpServer(serverOptions), serverOptions, connections::opened)
-      .requestHandler(request -> {
-        // Before any shedding: a load balancer must see a node that sheds load as alive.
-        if (isLivenessCheck(request)) {
-          request.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(UP);
-        } else {
-          pipeline.handle(request);
-        }
-      });
-    // Redis warmed first and listening last: the first burst must not find a cold limiter.
-    return limiter.preload()
+    // The certificate and CA files read and checked before anything else starts: a bad file is a config error.
+    return listenerOptions().compose(serverOptions -> {
+        server = GatewayPipeline.guard(vertx.createHttpServer(serverOptions), serverOptions, connections::opened)
+          .requestHandler(request -> {
+            // Before any shedding: a load balancer must see a node that sheds load as alive.
+            if (!answeredLiveness(request)) {
+              pipeline.handle(request);
+            }
+          });
+        // Redis warmed first and listening last: the first burst must not find a cold limiter.
+        return limiter.preload();
+      })
       .compose(v -> auth.start(config.routes()))
       .compose(v -> sync.start(() -> routing.circuits()))
       .compose(v -> snapshots.start())
@@ -144,7 +152,46 @@ public class GatewayVerticle extends VerticleBase {
       .compose(v -> {
         healthChecks.update();
         return server.listen();
-      });
+      })
+      .compose(listening -> startEdge());
+  }
+
+  /** The plain listener's options, or, with {@code http.tls}, those with TLS and HTTP/2 on, once the files passed. */
+  private Future<HttpServerOptions> listenerOptions() {
+    HttpServerOptions options = serverOptions();
+    UpstreamTrust.warnUnverified(config.routes());
+    Future<Void> trusted = UpstreamTrust.check(vertx, config.routes());
+    if (!config.http().tlsOn()) {
+      return trusted.map(options);
+    }
+    return trusted.compose(v -> ServerCertificates.load(vertx, config.http().tls())).map(served -> {
+      servedAtStart = served;
+      return EdgeListener.apply(options, config.http(), served);
+    });
+  }
+
+  /** The renewal watch and the redirect listener, once the TLS listener is up. */
+  private Future<Void> startEdge() {
+    if (servedAtStart != null) {
+      certificates = new CertificateReloader(vertx, config.http(), server, servedAtStart);
+      certificates.start();
+    }
+    if (config.http().redirectPort() == 0) {
+      return Future.succeededFuture();
+    }
+    redirect = vertx.createHttpServer(new HttpServerOptions().setHost(config.http().host())
+        .setPort(config.http().redirectPort()).setIdleTimeout(config.http().idleTimeoutSeconds()))
+      .requestHandler(new HttpsRedirect(server::actualPort, this::answeredLiveness));
+    return redirect.listen().mapEmpty();
+  }
+
+  /** Answers {@code GET /__health}, on the gateway's port and on the redirect port alike. */
+  private boolean answeredLiveness(HttpServerRequest request) {
+    if (!isLivenessCheck(request)) {
+      return false;
+    }
+    request.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(UP);
+    return true;
   }
 
   /**
@@ -183,6 +230,12 @@ public class GatewayVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     stopping = true;
+    if (certificates != null) {
+      certificates.stop();
+    }
+    if (redirect != null) {
+      redirect.close();
+    }
     return server.shutdown(node.shutdownGrace().toMillis(),
       TimeUnit.MILLISECONDS).transform(drained -> release());
   }

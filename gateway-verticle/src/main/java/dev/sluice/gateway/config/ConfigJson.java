@@ -54,8 +54,14 @@ public final class ConfigJson {
         .put("name", route.name())
         .put("prefix", route.prefix())
         .put("upstream", upstream(route))
-        .put("stripPrefix", route.stripPrefix())
-        .mergeIn(toJson(route.policy()));
+        .put("stripPrefix", route.stripPrefix());
+    if (!route.tls().equals(UpstreamTls.DEFAULT)) {
+      json.put("tls", toJson(route.tls()));
+    }
+    if (route.h2()) {
+      json.put("h2", true);
+    }
+    json.mergeIn(toJson(route.policy()));
     json = AuthJson.mergeInto(json, route.auth());
     return route.cache().enabled() ? json.put("cache", toJson(route.cache())) : json;
   }
@@ -69,6 +75,18 @@ public final class ConfigJson {
         .put("staleIfErrorSeconds", cache.staleIfErrorSeconds())
         .put("staleWhileRevalidateSeconds", cache.staleWhileRevalidateSeconds())
         .put("local", new JsonObject().put("maxEntries", cache.localMaxEntries()).put("maxBytes", cache.localMaxBytes()));
+  }
+
+  /** Paths and names only: what a route reload on another node needs, nothing secret. */
+  private static JsonObject toJson(UpstreamTls tls) {
+    JsonObject json = new JsonObject().put("verify", tls.verify());
+    if (tls.caFile() != null) {
+      json.put("caFile", tls.caFile().toString());
+    }
+    if (tls.serverName() != null) {
+      json.put("serverName", tls.serverName());
+    }
+    return json;
   }
 
   public static JsonObject toJson(RoutePolicy policy) {
@@ -140,13 +158,29 @@ public final class ConfigJson {
   }
 
   private static JsonObject toJson(HttpOptions http) {
-    return new JsonObject()
+    JsonObject json = new JsonObject()
         .put("host", http.host())
         .put("port", http.port())
         .put("maxBodyBytes", http.maxBodyBytes())
         .put("idleTimeoutSeconds", http.idleTimeoutSeconds())
         .put("poolWaitMs", http.poolWaitMs())
-        .put("maxConnections", http.maxConnections());
+        .put("maxConnections", http.maxConnections())
+        .put("http2", new JsonObject().put("enabled", http.http2().enabled())
+            .put("maxConcurrentStreams", http.http2().maxConcurrentStreams()))
+        .put("redirectPort", http.redirectPort());
+    if (http.tls() != null) {
+      json.put("tls", toJson(http.tls()));
+    }
+    return json;
+  }
+
+  /** The files' paths, never their contents. */
+  private static JsonObject toJson(TlsOptions tls) {
+    JsonArray sni = new JsonArray();
+    tls.sni().forEach(entry -> sni.add(new JsonObject().put("host", entry.host())
+        .put("cert", entry.cert().toString()).put("key", entry.key().toString())));
+    return new JsonObject().put("cert", tls.cert().toString()).put("key", tls.key().toString())
+        .put("reloadSeconds", tls.reloadSeconds()).put("sni", sni);
   }
 
   private static JsonObject toJson(AdminOptions admin) {

@@ -50,6 +50,11 @@ public final class ConfigParser {
     RedisOptions redis = redis(root.object("redis"));
     ClientsOptions clients = clients(root.object("clients"));
     LogOptions log = log(root.object("log"));
+    if (http.redirectPort() != HttpOptions.NO_REDIRECT
+        && (http.redirectPort() == admin.port() || admin.bridgeOn() && http.redirectPort() == admin.bridgePort())) {
+      // Vert.x would share one listener between them, in silence, rather than fail to bind.
+      problems.add("http.redirectPort", "must differ from admin.port and admin.bridgePort (" + http.redirectPort() + ")");
+    }
     RoutePolicy defaults = defaults(root.object("defaults"));
     List<RouteConfig> routes = RouteReader.read(root.value("routes"), defaults);
     AuthOptions auth = AuthReader.options(root.object("auth"));
@@ -59,11 +64,14 @@ public final class ConfigParser {
   }
 
   private static HttpOptions http(ConfigNode node) {
+    int port = node.intValue("port", Range.PORT, HttpOptions.DEFAULT_PORT);
+    TlsOptions tls = EdgeReader.tls(node);
     HttpOptions http = new HttpOptions(
         host(node.value("host"), HttpOptions.DEFAULT_HOST),
-        node.intValue("port", Range.PORT, HttpOptions.DEFAULT_PORT),
+        port,
         node.longValue("maxBodyBytes", Range.NON_NEGATIVE, HttpOptions.DEFAULT_MAX_BODY_BYTES),
         node.intValue("idleTimeoutSeconds", Range.NON_NEGATIVE, HttpOptions.DEFAULT_IDLE_TIMEOUT_SECONDS),
+        tls, EdgeReader.http2(node), EdgeReader.redirectPort(node, port, node.value("tls").isSet()),
         node.longValue("poolWaitMs", Range.POSITIVE, HttpOptions.DEFAULT_POOL_WAIT_MS),
         node.intValue("maxConnections", Range.NON_NEGATIVE, HttpOptions.NO_CONNECTION_LIMIT));
     node.rejectUnknownKeys();

@@ -26,7 +26,9 @@ final class EnvOverrides {
       new Override("SLUICE_REDIS_URL", "redis", "url", false),
       new Override("SLUICE_ADMIN_TOKEN", "admin", "token", false),
       new Override("SLUICE_ADMIN_BRIDGE_PORT", "admin", "bridgePort", true),
-      new Override("SLUICE_LOG_FORMAT", "log", "format", false));
+      new Override("SLUICE_LOG_FORMAT", "log", "format", false),
+      new Override("SLUICE_TLS_CERT", "http.tls", "cert", false),
+      new Override("SLUICE_TLS_KEY", "http.tls", "key", false));
   private static final Pattern INTEGER = Pattern.compile("-?[0-9]{1,18}");
 
   private EnvOverrides() {
@@ -41,8 +43,11 @@ final class EnvOverrides {
     Map<String, String> origins = new HashMap<>();
     for (Override override : OVERRIDES) {
       String text = env.get(override.variable());
+      if (text == null || text.isBlank()) {
+        continue; // and no section is made for it: an empty http.tls would ask for TLS
+      }
       JsonObject section = section(json, override.section());
-      if (text == null || text.isBlank() || section == null) {
+      if (section == null) {
         continue; // a section that is not an object is reported by the parser under its own path
       }
       section.put(override.key(), override.integer() ? integerOrText(text.trim()) : text.trim());
@@ -51,14 +56,22 @@ final class EnvOverrides {
     return origins;
   }
 
-  private static JsonObject section(JsonObject json, String name) {
-    Object value = json.getValue(name);
-    if (value == null) {
-      JsonObject created = new JsonObject();
-      json.put(name, created);
-      return created;
+  /** The object at a dotted path ({@code http.tls}), created where absent. */
+  private static JsonObject section(JsonObject json, String path) {
+    JsonObject section = json;
+    for (String name : path.split("\\.")) {
+      Object value = section.getValue(name);
+      if (value == null) {
+        JsonObject created = new JsonObject();
+        section.put(name, created);
+        section = created;
+      } else if (value instanceof JsonObject object) {
+        section = object;
+      } else {
+        return null;
+      }
     }
-    return value instanceof JsonObject object ? object : null;
+    return section;
   }
 
   /** Text that is no number stays text, so the parser reports it as "must be an integer". */

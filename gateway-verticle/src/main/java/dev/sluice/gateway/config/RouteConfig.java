@@ -14,9 +14,11 @@ import java.util.List;
  *                forwarded path
  * @param auth    who may call the route ({@link RouteAuth#NONE}: anyone); a route's own, not a default
  * @param cache   the route's response cache, {@link CacheOptions#OFF} unless the route sets one
+ * @param tls     how the route's {@code https://} targets are verified
+ * @param h2      HTTP/2 to the route's targets: by ALPN over TLS, by prior knowledge in cleartext
  */
 public record RouteConfig(String name, String prefix, List<TargetConfig> targets, boolean stripPrefix,
-                          RoutePolicy policy, RouteAuth auth, CacheOptions cache) {
+                          RoutePolicy policy, RouteAuth auth, CacheOptions cache, UpstreamTls tls, boolean h2) {
   public RouteConfig {
     targets = List.copyOf(targets);
     if (targets.isEmpty()) {
@@ -24,11 +26,12 @@ public record RouteConfig(String name, String prefix, List<TargetConfig> targets
     }
     auth = auth == null ? RouteAuth.NONE : auth;
     cache = cache == null ? CacheOptions.OFF : cache;
+    tls = tls == null ? UpstreamTls.DEFAULT : tls;
   }
 
-  /** A route anyone may call, without a cache. */
+  /** A route anyone may call, without a cache, spoken to in HTTP/1.1 and verified against the JVM's trust store. */
   public RouteConfig(String name, String prefix, List<TargetConfig> targets, boolean stripPrefix, RoutePolicy policy) {
-    this(name, prefix, targets, stripPrefix, policy, RouteAuth.NONE, CacheOptions.OFF);
+    this(name, prefix, targets, stripPrefix, policy, RouteAuth.NONE, CacheOptions.OFF, UpstreamTls.DEFAULT, false);
   }
 
   /** A route with one upstream. */

@@ -60,11 +60,15 @@ final class RouteReader {
     RoutePolicy policy = PolicyReader.read(node, defaults);
     RouteAuth auth = AuthReader.route(node);
     var cache = CacheReader.read(node.value("cache"));
+    UpstreamTls tls = EdgeReader.upstreamTls(node.value("tls"),
+        upstream.map(targets -> targets.stream().anyMatch(t -> "https".equals(t.url().getScheme()))).orElse(true));
+    boolean h2 = node.bool("h2", false);
     node.rejectUnknownKeys();
     if (name.isEmpty() || prefix.isEmpty() || upstream.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(new RouteConfig(name.get(), prefix.get(), upstream.get(), stripPrefix, policy, auth, cache));
+    return Optional.of(new RouteConfig(name.get(), prefix.get(), upstream.get(), stripPrefix, policy, auth, cache, tls,
+        h2));
   }
 
   /**

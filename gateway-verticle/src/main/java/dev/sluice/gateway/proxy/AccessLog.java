@@ -1,5 +1,6 @@
 package dev.sluice.gateway.proxy;
 
+import io.vertx.core.http.HttpVersion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.spi.LoggingEventBuilder;
@@ -33,7 +34,8 @@ final class AccessLog {
       // consumer=<id> or sub=<subject>: who the credentials say called, never the credentials
       line = line.addKeyValue(exchange.caller().kind(), exchange.caller().id());
     }
-    line = line.addKeyValue("method", exchange.request().method().name())
+    line = line.addKeyValue("proto", proto(exchange.request().version()))
+      .addKeyValue("method", exchange.request().method().name())
       .addKeyValue("path", exchange.path())
       .addKeyValue("status", status)
       .addKeyValue("durationMs", (System.nanoTime() - exchange.startNanos()) / 1_000_000.0)
@@ -48,5 +50,10 @@ final class AccessLog {
       line = line.addKeyValue("cutShort", exchange.cutShort().label());
     }
     line.log("access");
+  }
+
+  /** ALPN's names for the protocols ({@code h2}, {@code http/1.1}), as other proxies' logs have them. */
+  private static String proto(HttpVersion version) {
+    return version == null ? "unknown" : version.alpnName();
   }
 }

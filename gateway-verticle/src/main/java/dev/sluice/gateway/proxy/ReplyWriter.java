@@ -14,6 +14,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +29,8 @@ import java.util.function.BooleanSupplier;
 final class ReplyWriter {
   private static final Logger LOG = LoggerFactory.getLogger(ReplyWriter.class);
   private static final long DISCARD_GRACE_MS = 2000;
+  /** RFC 9113 §7: the stream is no longer needed. */
+  private static final long CANCEL = 0x8;
   private static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
 
   private final GatewayMetrics metrics;
@@ -111,7 +114,9 @@ final class ReplyWriter {
     addOwnHeaders(exchange, response);
     HttpServerRequest request = exchange.request();
     boolean unreadBody = exchange.carriesBody() && !request.isEnded();
-    if (unreadBody || exchange.upgrade()) {
+    boolean h2 = request.version() == HttpVersion.HTTP_2;
+    if ((unreadBody || exchange.upgrade()) && !h2) {
+      // HTTP/2 has no Connection header (RFC 9113 §8.2.2); its other streams must not be closed with this one.
       response.headers().set(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
     }
     if (unreadBody) {
@@ -121,8 +126,31 @@ final class ReplyWriter {
     record.run();
     Future<Void> written = request.method() == HttpMethod.HEAD ? response.end() : response.end(body);
     if (unreadBody) {
-      written.onComplete(ar -> closeOnceDrained(request));
+      written.onComplete(ar -> {
+        if (h2) {
+          stopUpload(request);
+        } else {
+          closeOnceDrained(request);
+        }
+      });
     }
+  }
+
+  /**
+   * On HTTP/2 only this stream is concerned: its remaining body is read and dropped (flow control
+   * lets the client send it only as we read), so the client can finish its request and take the
+   * answer; the connection's other streams go on. Past the grace period the stream is reset.
+   */
+  private static void stopUpload(HttpServerRequest request) {
+    if (request.isEnded()) {
+      return;
+    }
+    request.resume();
+    Vertx.currentContext().owner().setTimer(DISCARD_GRACE_MS, t -> {
+      if (!request.isEnded()) {
+        request.response().reset(CANCEL);
+      }
+    });
   }
 
   /**

@@ -44,7 +44,7 @@ public final class RouteTargets {
     this.route = config.name();
     this.policy = config.policy();
     this.targets = config.targets().stream()
-      .map(t -> new Target(t, kept.getOrDefault(t.name(), new TargetState())))
+      .map(t -> new Target(t, kept.getOrDefault(t.name(), new TargetState()), config.tls(), config.h2()))
       .toList();
     this.balancer = Balancer.of(policy.balance(), random);
     this.clock = clock;

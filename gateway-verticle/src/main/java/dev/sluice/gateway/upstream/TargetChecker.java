@@ -98,11 +98,8 @@ public final class TargetChecker {
     }
     Target to = current.get();
     checking = true;
-    RequestOptions options = new RequestOptions()
+    RequestOptions options = to.connect(new RequestOptions())
       .setMethod(HttpMethod.GET)
-      .setHost(to.host())
-      .setPort(to.port())
-      .setSsl(to.tls())
       .setURI(to.uri(health.path()))
       .setConnectTimeout(health.timeoutMs())
       .setIdleTimeout(health.timeoutMs())

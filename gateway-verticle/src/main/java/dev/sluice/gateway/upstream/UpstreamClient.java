@@ -7,6 +7,7 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 
@@ -44,10 +45,15 @@ public final class UpstreamClient {
   public static final int DEFAULT_MAX_CONNECTIONS_PER_UPSTREAM = 512;
   /** The largest body chunk read at once, for responses here and for requests on the gateway's server. */
   public static final int BODY_CHUNK_BYTES = 64 * 1024;
+  /** Each h2 connection carries as many streams as the upstream allows (SETTINGS_MAX_CONCURRENT_STREAMS). */
+  static final int H2_CONNECTIONS_PER_UPSTREAM = 4;
 
   private final HttpClient client;
   /** Vert.x's timer for getting a connection: see the class comment. */
   private final long acquireTimeoutMs;
+  /** For targets of routes with {@code h2: true}: one multiplexed connection or a few per target. */
+  private final HttpClient h2Client;
+  private final TlsFailureLog tlsFailures = new TlsFailureLog(() -> System.nanoTime() / 1_000_000);
 
   /**
    * @param idleTimeoutSeconds an upstream connection silent this long is closed: a response body
@@ -74,34 +80,41 @@ public final class UpstreamClient {
       .setKeepAlive(true)
       .setPipelining(false)
       .setDecompressionSupported(false);
-    PoolOptions pool = new PoolOptions().setHttp1MaxSize(poolSize);
+    PoolOptions pool = new PoolOptions().setHttp1MaxSize(poolSize).setHttp2MaxSize(H2_CONNECTIONS_PER_UPSTREAM);
     this.client = vertx.createHttpClient(options, pool);
+    // Cleartext h2 by prior knowledge (RFC 9113 §3.3): an h2c Upgrade would cost every new connection a round trip.
+    this.h2Client = vertx.createHttpClient(new HttpClientOptions(options).setProtocolVersion(HttpVersion.HTTP_2)
+      .setUseAlpn(true).setHttp2ClearTextUpgrade(false), pool);
   }
 
   /** One attempt of {@code request} to {@code to}; one pool of connections per target (host and port). */
   public Future<UpstreamOutcome> send(UpstreamRequest request, Target to) {
-    RequestOptions target = new RequestOptions()
+    RequestOptions target = to.connect(new RequestOptions())
       .setMethod(request.method())
-      .setHost(to.host())
-      .setPort(to.port())
-      .setSsl(to.tls())
       .setURI(to.uri(request.pathAndQuery()))
       .setFollowRedirects(false)
       .setConnectTimeout(acquireTimeoutMs);
-    return client.request(target).transform(connection -> {
+    // A WebSocket handshake is an HTTP/1.1 upgrade, whatever the route speaks otherwise.
+    HttpClient via = to.h2() && !request.upgrade() ? h2Client : client;
+    return via.request(target).transform(connection -> {
       if (connection.failed()) {
+        tlsFailures.failed(to, connection.cause());
         return Future.succeededFuture(notConnected(connection.cause()));
       }
-      return exchange(connection.result(), request).transform(ar -> Future.succeededFuture(ar.succeeded()
-        ? UpstreamOutcome.response(new UpstreamResponse(ar.result()))
-        : UpstreamOutcome.failure(ar.cause())));
+      return exchange(connection.result(), request).transform(ar -> {
+        if (ar.failed()) {
+          tlsFailures.failed(to, ar.cause());
+          return Future.succeededFuture(UpstreamOutcome.failure(ar.cause()));
+        }
+        return Future.succeededFuture(UpstreamOutcome.response(new UpstreamResponse(ar.result())));
+      });
     });
   }
 
   /**
    * No connection: the pool's own timer (a {@link TimeoutException} that is no {@link ConnectException})
    * or a full wait queue is this gateway's congestion; anything else (refused, reset, connect
-   * timeout, DNS) is the upstream's.
+   * timeout, DNS, a refused TLS handshake) is the upstream's.
    */
   static UpstreamOutcome notConnected(Throwable cause) {
     boolean queuedTooLong = cause instanceof TimeoutException && !(cause instanceof ConnectException);
@@ -136,6 +149,6 @@ public final class UpstreamClient {
   }
 
   public Future<Void> close() {
-    return client.close();
+    return Future.join(client.close(), h2Client.close()).mapEmpty();
   }
 }
