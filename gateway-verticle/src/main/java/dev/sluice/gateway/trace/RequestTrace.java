@@ -80,7 +80,7 @@ public final class RequestTrace {
   /**
    * Writes this attempt's trace context into the upstream request in place of the client's: the
    * upstream's spans are children of our client span. A client's {@code tracestate} goes on only
-   * when its {@code traceparent} was adopted (the propagator writes back what it read).
+   * when its {@code traceparent} was adopted: our spans inherit the adopted parent's trace state.
    */
   public void propagate(MultiMap headers) {
     if (tracer == null) {

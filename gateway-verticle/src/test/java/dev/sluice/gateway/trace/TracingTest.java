@@ -20,6 +20,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.KeyValuePair;
 
@@ -143,6 +145,33 @@ class TracingTest {
     assertTrue(collector.spansOf(CLIENT_TRACE).isEmpty(), "nothing in the client's trace");
   }
 
+  @ParameterizedTest(name = "trustIncoming {0}, trustedProxies {1}: adopted {2}")
+  @CsvSource({"none, 127.0.0.1/32, false", "all, 10.0.0.0/8, true", "trusted, 127.0.0.1/32, true",
+    "trusted, 10.0.0.0/8, false"})
+  void trustIncomingDecidesWhoseTraceparentIsAdopted(String trust, String trustedProxies, boolean adopted, Vertx vertx) {
+    OtlpReceiver collector = collector(vertx);
+    GatewayFixture gateway = gateway(vertx, tracing(collector.endpoint(), 1.0, trust), trustedProxies);
+
+    JsonObject echo = gateway.client.get("/r/anything/t").putHeader("traceparent", TRACEPARENT).timeout(10_000).send()
+      .await().bodyAsJsonObject();
+
+    String sent = header(echo, "traceparent");
+    assertEquals(adopted, sent.split("-")[1].equals(CLIENT_TRACE), "sent upstream: " + sent);
+    assertNotEquals(CLIENT_SPAN, sent.split("-")[2], "the parent upstream is ours, never the client's span");
+  }
+
+  @Test
+  void withTracingOffTheClientsTraceHeadersPassThroughUntouched(Vertx vertx) {
+    GatewayFixture gateway = GatewayFixture.start(vertx, GatewayNode.standalone(),
+      mock -> config(mock, null, 1.0, "127.0.0.1/32").put("tracing", new JsonObject())).await();
+
+    JsonObject echo = gateway.client.get("/r/anything/off").putHeader("traceparent", TRACEPARENT)
+      .putHeader("tracestate", "vendor=abc").timeout(10_000).send().await().bodyAsJsonObject();
+
+    assertEquals(TRACEPARENT, header(echo, "traceparent"));
+    assertEquals("vendor=abc", header(echo, "tracestate"));
+  }
+
   @Test
   void noSpanArrivesWithSampleRatioZero(Vertx vertx) throws Exception {
     OtlpReceiver collector = collector(vertx);
@@ -227,7 +256,7 @@ class TracingTest {
           .put("jitter", "none"))
         .put("circuit", new JsonObject().put("failureThreshold", 100))))
       .put("clients", new JsonObject().put("trustedProxies", new JsonArray().add(trustedProxies)))
-      .put("tracing", tracingJson(endpoint, ratio, "trusted"));
+      .put("tracing", endpoint == null ? new JsonObject() : tracingJson(endpoint, ratio, "trusted"));
   }
 
   private ListAppender<ILoggingEvent> accessLog() {
