@@ -85,11 +85,15 @@ final class ForwardStage implements GatewayStage {
     exchange.target(target);
     String route = exchange.route().name();
     exchange.trace().attemptStarted(exchange.request().method().name(), exchange.attempts(),
-      TraceAttributes.attempt(exchange, target));
+      () -> TraceAttributes.attempt(exchange, target));
     return client.send(upstream, target).andThen(ar -> {
       UpstreamOutcome outcome = ar.result();
-      exchange.trace().attemptEnded(outcome.response() == null ? 0 : outcome.response().statusCode(),
-        TraceAttributes.errorType(outcome), outcome.isFailure(exchange.route().policy().circuit().failureStatuses()));
+      if (exchange.trace().recording()) {
+        exchange.trace().attemptEnded(outcome.response() == null ? 0 : outcome.response().statusCode(),
+          TraceAttributes.errorType(outcome), outcome.isFailure(exchange.route().policy().circuit().failureStatuses()));
+      } else {
+        exchange.trace().attemptEnded(0, null, false);
+      }
       targets.finished(target, outcome);
       metrics.attempt(route, target.name(), outcome);
     });

@@ -3,12 +3,15 @@ package dev.sluice.gateway.trace;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.vertx.core.MultiMap;
+
+import java.util.function.Supplier;
 
 /**
  * The spans of one request: the server span, from the request's arrival to its last byte (or the
@@ -37,22 +40,36 @@ public final class RequestTrace {
     this.server = server;
   }
 
+  /**
+   * Whether this request's spans are recorded (tracing on and the trace sampled): the pipeline
+   * gathers attributes only then, so an unsampled request costs no more than its ids.
+   */
+  public boolean recording() {
+    return tracer != null && server.isRecording();
+  }
+
   /** @return the trace id (32 hex digits), sampled or not; null with tracing off */
   public String traceId() {
     return server.getSpanContext().isValid() ? server.getSpanContext().getTraceId() : null;
   }
 
-  /** Starts the client span of the next attempt; the one before it has ended. */
-  public void attemptStarted(String method, long number, Attributes attributes) {
+  /**
+   * Starts the client span of the next attempt (the one before it has ended); even unsampled, it
+   * gives the upstream a parent id of its own.
+   *
+   * @param attributes where to and the circuit's state, gathered only while {@link #recording()}
+   */
+  public void attemptStarted(String method, long number, Supplier<Attributes> attributes) {
     if (tracer == null) {
       return;
     }
-    attempt = tracer.spanBuilder(method)
+    SpanBuilder span = tracer.spanBuilder(method)
       .setParent(Context.root().with(server))
-      .setSpanKind(SpanKind.CLIENT)
-      .setAllAttributes(attributes)
-      .setAttribute(ATTEMPT, number)
-      .startSpan();
+      .setSpanKind(SpanKind.CLIENT);
+    if (recording()) {
+      span.setAllAttributes(attributes.get()).setAttribute(ATTEMPT, number);
+    }
+    attempt = span.startSpan();
   }
 
   /**
@@ -63,6 +80,10 @@ public final class RequestTrace {
    */
   public void attemptEnded(int status, String errorType, boolean failed) {
     if (attempt == null) {
+      return;
+    }
+    if (!attempt.isRecording()) {
+      attempt.end();
       return;
     }
     if (status > 0) {
@@ -97,14 +118,16 @@ public final class RequestTrace {
    *
    * @param name the span's name now that the route is known ({@code GET /users})
    */
-  public void end(String name, Attributes attributes, boolean failed) {
+  public void end(Supplier<String> name, Supplier<Attributes> attributes, boolean failed) {
     if (tracer == null) {
       return;
     }
-    server.updateName(name);
-    server.setAllAttributes(attributes);
-    if (failed) {
-      server.setStatus(StatusCode.ERROR);
+    if (recording()) {
+      server.updateName(name.get());
+      server.setAllAttributes(attributes.get());
+      if (failed) {
+        server.setStatus(StatusCode.ERROR);
+      }
     }
     server.end();
   }
