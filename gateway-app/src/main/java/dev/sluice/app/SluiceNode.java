@@ -11,6 +11,7 @@ import dev.sluice.gateway.edge.ServerCertificates;
 import dev.sluice.gateway.edge.UpstreamTrust;
 import dev.sluice.gateway.limit.LocalSlidingWindowLimiter;
 import dev.sluice.gateway.stats.StatsPublisher;
+import dev.sluice.gateway.trace.NodeTracing;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -39,15 +40,23 @@ final class SluiceNode {
     ClusterSetup cluster = command.cluster() ? ClusterSetup.fromEnvironment(env) : null;
     PrometheusMeterRegistry registry = NodeVertx.newRegistry();
     Vertx vertx = cluster == null ? NodeVertx.standalone(registry) : cluster.start(registry);
+    NodeTracing tracing = null;
     try {
       GatewayNode node = cluster == null ? GatewayNode.standalone(registry).withShutdownGrace(command.shutdownGrace())
         : new GatewayNode(cluster.nodeId(), new LocalSlidingWindowLimiter(), registry, command.shutdownGrace(),
           cluster.members());
+      // One tracer provider per node, beside its Vert.x: every instance's spans share one export queue.
+      tracing = NodeTracing.start(config.tracing(), registry, node.id());
+      node = node.withTracing(tracing);
       deployGateway(vertx, config, node, command.instances());
       if (command.admin()) {
         deployAdmin(vertx, config, registry);
       }
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(vertx, command.shutdownGrace()), "sluice-stop"));
+      NodeTracing started = tracing;
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        stop(vertx, command.shutdownGrace());
+        stopTracing(started);
+      }, "sluice-stop"));
       System.out.printf("sluice: gateway listening on %s://%s:%d (%s%d instance%s, %d route%s, %s%s)%n",
         config.http().tlsOn() ? "https" : "http", config.http().host(), config.http().port(),
         config.http().http2On() ? "HTTP/2 and HTTP/1.1 by ALPN, " : "", command.instances(), command.instances() == 1 ? "" : "s",
@@ -56,9 +65,29 @@ final class SluiceNode {
       if (config.http().redirectPort() != 0) {
         System.out.printf("sluice: http://%s:%d redirects to https (308)%n", config.http().host(), config.http().redirectPort());
       }
+      if (tracing.enabled()) {
+        System.out.printf("sluice: tracing to %s (sampleRatio %s, trustIncoming %s)%n", config.tracing().tracesUrl(),
+          config.tracing().sampleRatio(), config.tracing().trustIncoming().name().toLowerCase(java.util.Locale.ROOT));
+      }
     } catch (RuntimeException e) {
       vertx.close().await();
+      stopTracing(tracing);
       throw e;
+    }
+  }
+
+  /**
+   * After Vert.x closed, so the last requests' spans are in the queue: exports them, bounded by the
+   * exporter's own timeout (a dead collector costs the stop that, once).
+   */
+  static void stopTracing(NodeTracing tracing) {
+    if (tracing == null) {
+      return;
+    }
+    try {
+      tracing.shutdown().await(CLOSE_MARGIN.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      System.err.println("sluice: tracing did not stop cleanly: " + e);
     }
   }
 

@@ -32,6 +32,7 @@ import dev.sluice.gateway.proxy.Routing;
 import dev.sluice.gateway.redis.PipelinedRedis;
 import dev.sluice.gateway.redis.RedisUrl;
 import dev.sluice.gateway.route.RouteTable;
+import dev.sluice.gateway.trace.GatewayTracing;
 import dev.sluice.gateway.upstream.HealthChecks;
 import dev.sluice.gateway.upstream.TargetSync;
 import dev.sluice.gateway.upstream.UpstreamClient;
@@ -125,7 +126,7 @@ public class GatewayVerticle extends VerticleBase {
     GatewayPipeline pipeline = GatewayPipeline.of(vertx, () -> routing, config.http(),
       new ClientIdentityResolver(config.clients()), new ShedStage(connections, node.load(), metrics), auth,
       new RateLimitStage(limiter), cacheStage(), upstream, metrics, cacheMetrics, config.log().access(),
-      () -> stopping);
+      () -> stopping, new GatewayTracing(node.tracing(), config.clients().trustedProxies()));
 
     // The certificate and CA files read and checked before anything else starts: a bad file is a config error.
     return listenerOptions().compose(serverOptions -> {

@@ -38,7 +38,8 @@ public final class ConfigJson {
         .put("log", new JsonObject().put("format", lower(config.log().format())).put("access", config.log().access()))
         .put("defaults", toJson(config.defaults()))
         .put("routes", toJson(config.routes()))
-        .put("auth", AuthJson.toJson(config.auth()));
+        .put("auth", AuthJson.toJson(config.auth()))
+        .put("tracing", config.tracing().toJson());
   }
 
   /** The route table, as {@code GET /__routes} shows it and {@code sluice.routes.reload} carries it. */

@@ -58,9 +58,10 @@ public final class ConfigParser {
     RoutePolicy defaults = defaults(root.object("defaults"));
     List<RouteConfig> routes = RouteReader.read(root.value("routes"), defaults);
     AuthOptions auth = AuthReader.options(root.object("auth"));
+    TracingOptions tracing = TracingReader.read(root.value(TracingReader.SECTION));
     root.rejectUnknownKeys();
     problems.throwIfAny();
-    return new SluiceConfig(http, admin, redis, clients, log, defaults, routes, auth);
+    return new SluiceConfig(http, admin, redis, clients, log, defaults, routes, auth, tracing);
   }
 
   private static HttpOptions http(ConfigNode node) {

@@ -28,7 +28,10 @@ final class EnvOverrides {
       new Override("SLUICE_ADMIN_BRIDGE_PORT", "admin", "bridgePort", true),
       new Override("SLUICE_LOG_FORMAT", "log", "format", false),
       new Override("SLUICE_TLS_CERT", "http.tls", "cert", false),
-      new Override("SLUICE_TLS_KEY", "http.tls", "key", false));
+      new Override("SLUICE_TLS_KEY", "http.tls", "key", false),
+      // OpenTelemetry's own names, as every SDK reads them: the base URL (/v1/traces is added) and the service.
+      new Override("OTEL_EXPORTER_OTLP_ENDPOINT", "tracing", "otlpEndpoint", false),
+      new Override("OTEL_SERVICE_NAME", "tracing", "serviceName", false));
   private static final Pattern INTEGER = Pattern.compile("-?[0-9]{1,18}");
 
   private EnvOverrides() {

@@ -24,7 +24,12 @@ final class AccessLog {
       return;
     }
     LoggingEventBuilder line = LOG.atInfo()
-      .addKeyValue("requestId", exchange.requestId())
+      .addKeyValue("requestId", exchange.requestId());
+    if (exchange.trace().traceId() != null) {
+      // what a tracing backend is searched by: from this line to the request's spans
+      line = line.addKeyValue("traceId", exchange.trace().traceId());
+    }
+    line = line
       // "none" as in the metrics' route label; the client is known only once a route matched.
       .addKeyValue("route", exchange.route() == null ? "none" : exchange.route().name());
     if (exchange.client() != null) {

@@ -5,6 +5,7 @@ import dev.sluice.gateway.circuit.Admission;
 import dev.sluice.gateway.circuit.RouteCircuit;
 import dev.sluice.gateway.error.GatewayError;
 import dev.sluice.gateway.route.Route;
+import dev.sluice.gateway.trace.RequestTrace;
 import dev.sluice.gateway.upstream.RouteTargets;
 import dev.sluice.gateway.upstream.Target;
 import io.vertx.core.Future;
@@ -30,6 +31,7 @@ public final class Exchange {
   private final long startNanos;
   private final List<GatewayStage> stages;
   private final boolean carriesBody;
+  private final RequestTrace trace;
   private int nextStage;
 
   private Route route;
@@ -52,7 +54,12 @@ public final class Exchange {
   private Consumer<MultiMap> upstreamHeaders = headers -> { };
 
   Exchange(HttpServerRequest request, String requestId, String path, List<GatewayStage> stages) {
+    this(request, requestId, path, stages, RequestTrace.OFF);
+  }
+
+  Exchange(HttpServerRequest request, String requestId, String path, List<GatewayStage> stages, RequestTrace trace) {
     this.request = request;
+    this.trace = trace;
     this.requestId = requestId;
     this.path = path;
     this.stages = stages;
@@ -83,6 +90,11 @@ public final class Exchange {
 
   public long startNanos() {
     return startNanos;
+  }
+
+  /** The request's spans ({@link RequestTrace#OFF} with tracing off). */
+  public RequestTrace trace() {
+    return trace;
   }
 
   /** @return the rate limit's answer for this request, which every answer to it reports; null before the limit stage */

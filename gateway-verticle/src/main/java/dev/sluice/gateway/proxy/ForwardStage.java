@@ -84,9 +84,18 @@ final class ForwardStage implements GatewayStage {
     tried.add(target);
     exchange.target(target);
     String route = exchange.route().name();
+    exchange.trace().attemptStarted(exchange.request().method().name(), exchange.attempts(),
+      () -> TraceAttributes.attempt(exchange, target));
     return client.send(upstream, target).andThen(ar -> {
-      targets.finished(target, ar.result());
-      metrics.attempt(route, target.name(), ar.result());
+      UpstreamOutcome outcome = ar.result();
+      if (exchange.trace().recording()) {
+        exchange.trace().attemptEnded(outcome.response() == null ? 0 : outcome.response().statusCode(),
+          TraceAttributes.errorType(outcome), outcome.isFailure(exchange.route().policy().circuit().failureStatuses()));
+      } else {
+        exchange.trace().attemptEnded(0, null, false);
+      }
+      targets.finished(target, outcome);
+      metrics.attempt(route, target.name(), outcome);
     });
   }
 
@@ -112,6 +121,7 @@ final class ForwardStage implements GatewayStage {
     ForwardedHeaders.apply(request, headers);
     headers.set(RequestIds.HEADER, exchange.requestId());
     exchange.upstreamHeaders().accept(headers);
+    exchange.trace().propagate(headers);
     if (exchange.upgrade()) {
       headers.set(HttpHeaders.CONNECTION, "Upgrade");
       headers.set(UpgradeStage.UPGRADE, "websocket");

@@ -7,6 +7,7 @@ import dev.sluice.gateway.config.HttpOptions;
 import dev.sluice.gateway.metrics.CacheMetrics;
 import dev.sluice.gateway.metrics.GatewayMetrics;
 import dev.sluice.gateway.route.PathNormalizer;
+import dev.sluice.gateway.trace.GatewayTracing;
 import dev.sluice.gateway.upstream.UpstreamClient;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -34,10 +35,12 @@ public final class GatewayPipeline implements Handler<HttpServerRequest> {
   private final CacheMetrics cacheMetrics;
   private final AccessLog accessLog;
   private final ReplyWriter replies;
+  private final GatewayTracing tracing;
 
   private GatewayPipeline(List<GatewayStage> stages, GatewayMetrics metrics, CacheMetrics cacheMetrics,
-                          AccessLog accessLog, ReplyWriter replies) {
+                          AccessLog accessLog, ReplyWriter replies, GatewayTracing tracing) {
     this.stages = List.copyOf(stages);
+    this.tracing = tracing;
     this.metrics = metrics;
     this.cacheMetrics = cacheMetrics;
     this.accessLog = accessLog;
@@ -48,12 +51,13 @@ public final class GatewayPipeline implements Handler<HttpServerRequest> {
    * @param shed     answers 503 OVERLOADED before the request costs anything (dev.sluice.gateway.load.ShedStage)
    * @param auth     who may call a route (401/403/503 before the limiter counts anything); null: every route is open
    * @param draining true once the gateway is shutting down
+   * @param tracing  where each request's server span begins ({@link GatewayTracing#off()}: none)
    */
   public static GatewayPipeline of(Vertx vertx, Supplier<Routing> routing, HttpOptions http,
                                    ClientIdentityResolver clients, GatewayStage shed, Authentication auth,
                                    GatewayStage rateLimit, GatewayStage cache, UpstreamClient upstream,
                                    GatewayMetrics metrics, CacheMetrics cacheMetrics, boolean accessLog,
-                                   BooleanSupplier draining) {
+                                   BooleanSupplier draining, GatewayTracing tracing) {
     return new GatewayPipeline(List.of(
       new UpgradeStage(),
       new RouteStage(routing),
@@ -67,7 +71,7 @@ public final class GatewayPipeline implements Handler<HttpServerRequest> {
       new CircuitStage(),
       new ForwardStage(vertx, upstream, metrics, http.maxBodyBytes())),
       metrics, cacheMetrics, new AccessLog(accessLog),
-      new ReplyWriter(metrics, http.idleTimeoutSeconds() * 1000L, draining));
+      new ReplyWriter(metrics, http.idleTimeoutSeconds() * 1000L, draining), tracing);
   }
 
   /**
@@ -87,7 +91,8 @@ public final class GatewayPipeline implements Handler<HttpServerRequest> {
 
   @Override
   public void handle(HttpServerRequest request) {
-    Exchange exchange = new Exchange(request, RequestIds.of(request), PathNormalizer.normalize(request.path()), stages);
+    Exchange exchange = new Exchange(request, RequestIds.of(request), PathNormalizer.normalize(request.path()), stages,
+      tracing.begin(request));
     if (exchange.carriesBody()) {
       // The body waits on the wire, not in memory, until the forward stage streams or keeps it.
       request.pause();
@@ -105,6 +110,8 @@ public final class GatewayPipeline implements Handler<HttpServerRequest> {
     String route = exchange.route() == null ? "none" : exchange.route().name();
     int status = exchange.request().response().getStatusCode();
     accessLog.log(exchange, status);
+    exchange.trace().end(() -> TraceAttributes.serverSpanName(exchange), () -> TraceAttributes.server(exchange, status),
+      status >= 500 || exchange.cutShort() == CutShort.UPSTREAM);
     metrics.requestCompleted(route, exchange.request().method().name(), status, System.nanoTime() - exchange.startNanos());
     if (exchange.error() == GatewayError.RATE_LIMITED) {
       metrics.rateLimited(route);
