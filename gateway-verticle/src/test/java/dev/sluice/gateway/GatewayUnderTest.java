@@ -35,6 +35,7 @@ public final class GatewayUnderTest implements BeforeAllCallback, BeforeEachCall
   private final GatewayNode node;
   private final Function<Vertx, Future<?>> startFirst;
   private final Config config;
+  private int instances = 1;
   private RedisServerProcess redis;
   private Vertx vertx;
   private GatewayFixture gateway;
@@ -61,13 +62,19 @@ public final class GatewayUnderTest implements BeforeAllCallback, BeforeEachCall
     this.config = config;
   }
 
+  /** Deploys {@code n} gateway instances (one node, {@code n} event loops) on one port instead of one. */
+  public GatewayUnderTest instances(int n) {
+    this.instances = n;
+    return this;
+  }
+
   @Override
   public void beforeAll(ExtensionContext context) throws Exception {
     redis = RedisServerProcess.start();
     vertx = Vertx.vertx();
     GatewayNode gatewayNode = node != null ? node : GatewayNode.standalone();
     gateway = startFirst.apply(vertx)
-      .compose(v -> GatewayFixture.start(vertx, gatewayNode, mock -> config.of(redis.url(), mock)))
+      .compose(v -> GatewayFixture.start(vertx, gatewayNode, instances, mock -> config.of(redis.url(), mock)))
       .await(START_S, TimeUnit.SECONDS);
     http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1"));
   }
