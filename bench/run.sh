@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One benchmark run: the upstream-mock direct, through nginx as a plain proxy, and through Sluice
 # (Redis limiter on, limit high enough that nothing is rejected; one hot API key, then 10 000 keys
-# in turn), each with the same wrk load, and 1 MiB answers through each (MB/s); the auth rows: a JWT route
+# in turn twice: on an API plan's limit, PLAN_LIMIT a minute, far above what each key sends over the
+# run, and as a stress row on a 1-second window), each with the same wrk load, and 1 MiB answers through each (MB/s); the auth rows: a JWT route
 # (RS256, 1 000 tokens of 1 000 subjects in turn, bench/many-tokens.lua) and an API-key route (10 000
 # consumers' keys in turn, bench/many-apikeys.lua), each compared with the 10 000-client row (same
 # gateway, a route without auth); credentials made by bench/auth-fixtures.py; cache hits for
@@ -20,7 +21,13 @@
 # Knobs (environment): THREADS (wrk threads, 1), WARMUP (seconds of load before each measured run,
 # 15: the gateway's JIT is still compiling after 5), GATEWAY_INSTANCES (2), GATEWAY_JAVA_OPTS
 # (JVM flags for the gateway, none), SKIP_BUILD=1 (measure the jars as they are, even if stale),
-# H2_STREAMS (concurrent h2 streams per connection, 10), EDGE_ONLY=1 (only the TLS and h2 rows).
+# H2_STREAMS (concurrent h2 streams per connection, 10), EDGE_ONLY=1 (only the TLS and h2 rows),
+# PLAN_LIMIT (requests per PLAN_WINDOW_MS of the API-plan route, 1000) and PLAN_WINDOW_MS (60000).
+# A smoke test of the whole script: WARMUP=1 LARGE_WARMUP=1 bench/run.sh 3
+#
+# Script calls per request (the limiter's cost in Redis): Redis `INFO commandstats`, the calls of
+# EVAL, EVALSHA and FCALL (and their _ro forms), read before and after each measured run and
+# divided by wrk's request count; in the notes under the table for the limiter rows.
 #
 # Needs wrk, nginx and redis-server from Debian's packages: installs them if missing (as root).
 # Every process it starts listens on 127.0.0.1 and is stopped by PID when it ends.
@@ -48,6 +55,8 @@ need() {
 need wrk:wrk nginx:nginx redis-server:redis-server redis-cli:redis-tools h2load:nghttp2-client openssl:openssl
 H2_STREAMS=${H2_STREAMS:-10}
 EDGE_ONLY=${EDGE_ONLY:-0}
+PLAN_LIMIT=${PLAN_LIMIT:-1000}
+PLAN_WINDOW_MS=${PLAN_WINDOW_MS:-60000}
 
 # The table is labelled with a commit, so measure that commit's code: build unless told not to.
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
@@ -162,6 +171,12 @@ routes:
   - name: bench
     prefix: /
     upstream: http://127.0.0.1:$MOCK_PORT
+  # An API plan: far above what each of the 10 000 keys sends (see the notes), so nothing is refused.
+  - name: plan
+    prefix: /plan
+    stripPrefix: true
+    upstream: http://127.0.0.1:$MOCK_PORT
+    rateLimit: { limit: $PLAN_LIMIT, windowMs: $PLAN_WINDOW_MS }
   - name: jwt
     prefix: /jwt
     stripPrefix: true
@@ -231,7 +246,8 @@ machine_ticks() { awk '/^cpu / {print $2+$3+$4+$7+$8}' /proc/stat; }
 fallbacks() { grep -c 'Redis unavailable' "$1" 2>/dev/null || true; }
 # Calls the upstream-mock counted (its control endpoints are not counted themselves).
 mock_calls() { curl -fs -m 5 "http://127.0.0.1:$MOCK_PORT/__mock/stats" | python3 -c 'import json, sys; print(json.load(sys.stdin)["total"])'; }
-evalsha_calls() { redis-cli -p "$REDIS_PORT" INFO commandstats | awk -F'[:=,]' '/^cmdstat_evalsha:/ {print $3; f=1} END {if (!f) print 0}'; }
+# Script calls Redis ran: EVAL, EVALSHA and FCALL (and their read-only forms), from INFO commandstats.
+script_calls() { redis-cli -p "$REDIS_PORT" INFO commandstats | awk -F'[:=,]' '/^cmdstat_(eval|evalsha|fcall)(_ro)?:/ {n += $3} END {print n + 0}'; }
 
 # h2load for LOAD=h2load, its answer written as wrk's lines that the table reads (requests, req/s,
 # p50/p99 from its per-request log, non-2xx); H2_HEADER: one extra request header.
@@ -257,10 +273,10 @@ load() { # seconds url name [--latency]
 run_wrk() { # name url gateway-log proxy-pid...   (WRK_ARGS: extra wrk arguments, e.g. a header or a script)
   local name=$1 url=$2 log=$3; shift 3
   # warm-up (JIT, pools), then the measured run
-  load "$WARMUP" "$url" "$name-warmup" >/dev/null
+  load "$WARMUP" "$url" "$name-warmup" >"$OUT/$name-warmup.txt"
   local p0 r0 m0 t0 e0 c0
   c0=$(mock_calls)
-  p0=$(proc_ticks "$@"); r0=$(proc_ticks "$REDIS_PID"); m0=$(proc_ticks "$MOCK_PID"); t0=$(machine_ticks); e0=$(evalsha_calls)
+  p0=$(proc_ticks "$@"); r0=$(proc_ticks "$REDIS_PID"); m0=$(proc_ticks "$MOCK_PID"); t0=$(machine_ticks); e0=$(script_calls)
   local w0 w1 f0 f1
   f0=$(fallbacks "$log")
   w0=$(reaped_ticks)
@@ -268,10 +284,10 @@ run_wrk() { # name url gateway-log proxy-pid...   (WRK_ARGS: extra wrk arguments
   w1=$(reaped_ticks)
   f1=$(fallbacks "$log")
   local p1 r1 m1 t1 e1 n
-  p1=$(proc_ticks "$@"); r1=$(proc_ticks "$REDIS_PID"); m1=$(proc_ticks "$MOCK_PID"); t1=$(machine_ticks); e1=$(evalsha_calls)
+  p1=$(proc_ticks "$@"); r1=$(proc_ticks "$REDIS_PID"); m1=$(proc_ticks "$MOCK_PID"); t1=$(machine_ticks); e1=$(script_calls)
   echo $(($(mock_calls) - c0)) >"$OUT/$name.calls"
   n=$(awk '/requests in/ {print $1}' "$OUT/$name.txt")
-  # µs of CPU per request: proxy, redis, mock, wrk, the rest of the machine; busy %; EVALSHA calls;
+  # µs of CPU per request: proxy, redis, mock, wrk, the rest of the machine; busy %; script calls;
   # limiter fallback episodes the gateway logged; the rest of the machine's share of all CPU used
   awk -v hz="$HZ" -v n="$n" -v p=$((p1 - p0)) -v r=$((r1 - r0)) -v m=$((m1 - m0)) -v w=$((w1 - w0)) -v t=$((t1 - t0)) \
       -v d="$DURATION" -v cpus="$(nproc)" -v e=$((e1 - e0)) -v f=$((f1 - f0)) 'BEGIN {
@@ -282,12 +298,15 @@ run_wrk() { # name url gateway-log proxy-pid...   (WRK_ARGS: extra wrk arguments
 if [ "$EDGE_ONLY" != 1 ]; then
 run_wrk direct "http://127.0.0.1:$MOCK_PORT/static" /dev/null
 run_wrk nginx "http://127.0.0.1:$NGINX_PORT/static" /dev/null "$NGINX_PID"
-# One hot client (one API key), then 10 000 clients in turn (bench/many-keys.lua).
+# One hot client (one API key), then 10 000 clients in turn (bench/many-keys.lua): on an API plan
+# (PLAN_LIMIT per PLAN_WINDOW_MS, far above what each key sends), then on a 1-second window (stress).
 WRK_ARGS="-H X-Api-Key:bench-hot" run_wrk sluice "http://127.0.0.1:$GW_PORT/static" "$OUT/gateway.log" "$GW_PID"
+MANY_KEYS_PATH=/plan/static WRK_ARGS="-s bench/many-keys.lua" run_wrk sluice-plan "http://127.0.0.1:$GW_PORT/plan/static" "$OUT/gateway.log" "$GW_PID"
 WRK_ARGS="-s bench/many-keys.lua" run_wrk sluice-many "http://127.0.0.1:$GW_PORT/static" "$OUT/gateway.log" "$GW_PID"
-# Redis must hold the limiter's key (it expires one window after the last request), or the run
-# measured something else; the EVALSHA count below says the same for every request.
+# Redis must hold the limiter's keys (each expires one window after its last request), or the run
+# measured something else; the script calls below say the same for every request.
 KEYS=$(redis-cli -p "$REDIS_PORT" --scan --pattern 'sluice:rl:*' | wc -l)
+PLAN_KEYS=$(redis-cli -p "$REDIS_PORT" --scan --pattern 'sluice:rl:{plan:*' | wc -l)
 # Auth, limiter on: 1 000 JWT subjects, then 10 000 API-key consumers (a non-2xx count in the notes means
 # the credentials were refused and the row measured something else).
 TOKENS_FILE="$OUT/tokens.txt" WRK_ARGS="-s bench/many-tokens.lua" run_wrk sluice-jwt "http://127.0.0.1:$GW_PORT/jwt/static" "$OUT/gateway.log" "$GW_PID"
@@ -318,6 +337,7 @@ errors() { awk '/Socket errors/ {print}' "$OUT/$1.txt" | tr '\n' ' '; }
 non2xx() { awk '/Non-2xx or 3xx responses/ {n=$NF} END {print n+0}' "$OUT/$1.txt"; }
 cpu() { awk -v i="$2" '{print $i}' "$OUT/$1.cpu"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+ratio4() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.4f", a / b}'; }
 row() { # label name
   printf '| %-30s | %9.0f | %8s | %8s | %7s | %5s | %5s | %4s | %3s | %5s | %4s%% | %s\n' "$1" "$(rps "$2")" "$(pct "$2" 50%)" "$(pct "$2" 99%)" \
     "$(non2xx "$2")" "$(cpu "$2" 1)" "$(cpu "$2" 2)" "$(cpu "$2" 3)" "$(cpu "$2" 4)" "$(cpu "$2" 5)" "$(cpu "$2" 6)" "$(errors "$2")"
@@ -337,7 +357,7 @@ if [ "$EDGE_ONLY" = 1 ]; then
     header_line; edge_rows; } | tee "$OUT/summary.txt"
   exit 0
 fi
-D=$(rps direct); N=$(rps nginx); S=$(rps sluice); M=$(rps sluice-many); O=$(rps sluice-open)
+D=$(rps direct); N=$(rps nginx); S=$(rps sluice); M=$(rps sluice-many); P=$(rps sluice-plan); O=$(rps sluice-open)
 J=$(rps sluice-jwt); K=$(rps sluice-keys)
 SLUICE_N=$(awk '/requests in/ {print $1}' "$OUT/sluice.txt")
 {
@@ -349,7 +369,8 @@ header_line
 row "direct (upstream-mock)" direct
 row "nginx proxy" nginx
 row "sluice (limiter on, 1 client)" sluice
-row "sluice (limiter, 10k clients)" sluice-many
+row "sluice 10k clients, plan/min" sluice-plan
+row "sluice 10k clients 1s (stress)" sluice-many
 row "sluice (no Redis, open)" sluice-open
 row "sluice JWT (RS256, 1k tokens)" sluice-jwt
 row "sluice API key (10k keys)" sluice-keys
@@ -357,14 +378,18 @@ row "nginx proxy_cache (1k hot)" nginx-cache
 row "sluice cache (1k hot, limiter)" sluice-cache
 edge_rows
 echo
-echo "ratios: nginx/direct $(ratio "$N" "$D")  sluice/direct $(ratio "$S" "$D")  sluice/nginx $(ratio "$S" "$N")  sluice-10k-clients/nginx $(ratio "$M" "$N")  sluice-open/nginx $(ratio "$O" "$N")"
-echo "auth (goal >= 0.9 of the route without auth, the 10k-client row): jwt/10k-clients $(ratio "$J" "$M")  api-key/10k-clients $(ratio "$K" "$M")  (consumers in Redis: $CONSUMERS)"
+echo "ratios: nginx/direct $(ratio "$N" "$D")  sluice/direct $(ratio "$S" "$D")  sluice/nginx $(ratio "$S" "$N")  sluice-10k-plan/nginx $(ratio "$P" "$N")  sluice-10k-1s-stress/nginx $(ratio "$M" "$N")  sluice-open/nginx $(ratio "$O" "$N")"
+echo "auth (goal >= 0.9 of the route without auth, the 10k-client 1 s row, whose limit the auth routes share): jwt/10k-clients $(ratio "$J" "$M")  api-key/10k-clients $(ratio "$K" "$M")  (consumers in Redis: $CONSUMERS)"
 echo
 echo "1 MiB answers (GET $LARGE), MB/s: direct $(mbps direct-1m)  nginx $(mbps nginx-1m)  sluice $(mbps sluice-1m)  (p99: $(pct direct-1m 99%) / $(pct nginx-1m 99%) / $(pct sluice-1m 99%); non-2xx: $(non2xx direct-1m) / $(non2xx nginx-1m) / $(non2xx sluice-1m)); sluice/nginx $(ratio "$(mbps sluice-1m)" "$(mbps nginx-1m)")$( [ -n "$(errors sluice-1m)" ] && echo "  sluice errors: $(errors sluice-1m)")"
 echo "cache hits, 1 000 hot URLs: sluice/nginx-proxy_cache $(ratio "$(rps sluice-cache)" "$(rps nginx-cache)"); upstream calls while measuring: nginx $(cat "$OUT/nginx-cache.calls")  sluice $(cat "$OUT/sluice-cache.calls")"
 MANY_N=$(awk '/requests in/ {print $1}' "$OUT/sluice-many.txt")
-echo "limiter: 1 client: $(cpu sluice 7) EVALSHA calls for $SLUICE_N requests ($(ratio "$(cpu sluice 7)" "$SLUICE_N") per request); 10k clients: $(cpu sluice-many 7) for $MANY_N ($(ratio "$(cpu sluice-many 7)" "$MANY_N") per request); keys: $KEYS; fallback episodes while measuring: $(cpu sluice 8) / $(cpu sluice-many 8)"
-for name in direct nginx sluice sluice-many sluice-open sluice-jwt sluice-keys direct-1m nginx-1m sluice-1m nginx-cache sluice-cache nginx-tls sluice-tls nginx-h2 sluice-h2; do
+PLAN_N=$(awk '/requests in/ {print $1}' "$OUT/sluice-plan.txt")
+PLAN_WARM_N=$(awk '/requests in/ {print $1}' "$OUT/sluice-plan-warmup.txt")
+echo "script calls per request (EVAL+EVALSHA+FCALL in Redis INFO commandstats / wrk's requests): 1 client $(cpu sluice 7) for $SLUICE_N ($(ratio4 "$(cpu sluice 7)" "$SLUICE_N")); 10k clients on the plan $(cpu sluice-plan 7) for $PLAN_N ($(ratio4 "$(cpu sluice-plan 7)" "$PLAN_N")); 10k clients on the 1 s window $(cpu sluice-many 7) for $MANY_N ($(ratio4 "$(cpu sluice-many 7)" "$MANY_N"))"
+echo "plan row: limit $PLAN_LIMIT per $((PLAN_WINDOW_MS / 1000)) s; each of the 10 000 keys sent about $(ratio $((PLAN_WARM_N + PLAN_N)) 10000) requests in the $((WARMUP + DURATION)) s of warm-up and run ($(awk -v n=$((PLAN_WARM_N + PLAN_N)) -v l="$PLAN_LIMIT" 'BEGIN {printf "%.1f", 100 * n / 10000 / l}')% of its limit); windows in Redis: $PLAN_KEYS"
+echo "limiter keys in Redis: $KEYS; fallback episodes while measuring: 1 client $(cpu sluice 8), plan $(cpu sluice-plan 8), 1 s window $(cpu sluice-many 8)"
+for name in direct nginx sluice sluice-plan sluice-many sluice-open sluice-jwt sluice-keys direct-1m nginx-1m sluice-1m nginx-cache sluice-cache nginx-tls sluice-tls nginx-h2 sluice-h2; do
   # Every row must answer 2xx only: the limit is far above the load and the upstream is healthy.
   if [ "$(non2xx "$name")" -gt 0 ]; then
     echo "NON-2XX: '$name' got $(non2xx "$name") non-2xx answers (wrk's \"Non-2xx or 3xx responses\"); see $OUT/$name.txt and the gateway's log"

@@ -1,15 +1,14 @@
 package dev.sluice.app;
 
+import dev.sluice.app.GatewayNodes.Node;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,8 +16,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,8 +27,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
-import static dev.sluice.app.SluiceJarIT.freePort;
-import static dev.sluice.app.SluiceJarIT.sluice;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,65 +36,43 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * and an answer far larger than {@code maxBodyBytes} streams through uncached.
  */
 class CacheAcrossNodesIT {
-  static final long START_TIMEOUT_MS = 60_000;
   static final long HUGE = 64L * 1024 * 1024;
   static final int BLOCK = 64 * 1024;
 
   @RegisterExtension
-  static final UpstreamWithRedis parts = new UpstreamWithRedis();
-  @TempDir
-  static Path dir;
+  static final GatewayNodes nodes = GatewayNodes.standalone().jvmOptions("-Xmx128m").instances(2);
   static Node nodeA;
   static Node nodeB;
   static HttpServer huge;
   static final AtomicInteger hugeCalls = new AtomicInteger();
   static HttpClient client;
 
-  record Node(String name, Process process, int port, Path log) implements NodeJvm {
-  }
-
   @BeforeAll
   static void start() throws Exception {
-    huge = parts.vertx.createHttpServer().requestHandler(CacheAcrossNodesIT::serveHuge).listen(0, "127.0.0.1").await();
+    huge = nodes.vertx.createHttpServer().requestHandler(CacheAcrossNodesIT::serveHuge).listen(0, "127.0.0.1").await();
+    // Both JVMs start side by side; then wait for each.
     nodeA = launch("a");
     nodeB = launch("b");
-    nodeA.awaitListeningOrFail(START_TIMEOUT_MS);
-    nodeB.awaitListeningOrFail(START_TIMEOUT_MS);
+    nodeA = nodes.awaitListening(nodeA);
+    nodeB = nodes.awaitListening(nodeB);
     client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
   }
 
-  @AfterAll
-  static void stop() {
-    try {
-      RateLimitAcrossNodesIT.destroy(nodeA);
-    } finally {
-      RateLimitAcrossNodesIT.destroy(nodeB);
-    }
-  }
-
   static Node launch(String name) throws IOException {
-    int port = freePort();
-    Path config = dir.resolve("node-" + name + ".yaml");
-    Files.writeString(config, String.join("\n",
-      "http: { host: 127.0.0.1, port: " + port + " }",
-      "redis: { url: \"" + parts.redis.url() + "\", timeoutMs: 2000 }",
+    return nodes.launch(name,
+      "redis: { url: \"" + nodes.redisUrl() + "\", timeoutMs: 2000 }",
       "log: { access: false }",
       "routes:",
       "  - name: catalog",
       "    prefix: /cacheable",
-      "    upstream: http://127.0.0.1:" + parts.mockPort,
+      "    upstream: " + nodes.mockUrl(),
       "    timeoutMs: 10000",
       "    cache: { ttlSeconds: 60 }",
       "  - name: huge",
       "    prefix: /huge",
       "    upstream: http://127.0.0.1:" + huge.actualPort(),
       "    timeoutMs: 30000",
-      "    cache: { ttlSeconds: 60 }",
-      ""));
-    Path log = dir.resolve("node-" + name + ".log");
-    Process process = NodeJvm.start(sluice(List.of("-Xmx128m"), "run", "--config", config.toString(), "--instances", "2",
-      "--no-admin"), log);
-    return new Node(name, process, port, log);
+      "    cache: { ttlSeconds: 60 }");
   }
 
   @Test
@@ -116,7 +89,7 @@ class CacheAcrossNodesIT {
     Set<String> bodies = calls.stream().map(c -> c.join().body()).collect(Collectors.toSet());
     assertEquals(1, bodies.size(), "all 64 got the same body: " + bodies);
     HttpResponse<String> stats = client.send(HttpRequest.newBuilder(
-      URI.create("http://127.0.0.1:" + parts.mockPort + "/__mock/stats")).build(), HttpResponse.BodyHandlers.ofString());
+      URI.create(nodes.mockUrl() + "/__mock/stats")).build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(1, new JsonObject(stats.body()).getJsonObject("byPath").getLong(path, 0L), "upstream calls for " + path);
   }
 

@@ -1,7 +1,7 @@
 package dev.sluice.app;
 
+import dev.sluice.app.GatewayNodes.Node;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -9,14 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -26,81 +19,37 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Separate gateway JVMs (the real sluice.jar with --cluster) on one {@link LoopbackCluster}. They
- * share one Redis and one upstream-mock.
+ * Separate gateway JVMs (the real sluice.jar with --cluster) on one loopback cluster
+ * ({@link GatewayNodes#cluster}). They share one Redis and one upstream-mock.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterIT {
+  static final String TOKEN = "it-admin-token";
+
+  // One instance per node (the default is one per core): the claims below count views per node.
   @RegisterExtension
-  static final UpstreamWithRedis parts = new UpstreamWithRedis();
-  static Path dir;
-  static LoopbackCluster cluster;
+  static final GatewayNodes nodes = GatewayNodes.cluster("sluice-it").admin(TOKEN).instances(1);
   static Node a;
   static Node b;
   static int deadPort;
-  static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-
-  static final String TOKEN = "it-admin-token";
-
-  record Node(Process process, int port, int adminPort) {
-    HttpResponse<String> admin(String method, String path, String body) {
-      try {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + path))
-          .timeout(Duration.ofSeconds(20)).header("Authorization", "Bearer " + TOKEN);
-        request.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-      } catch (IOException | InterruptedException e) {
-        throw new AssertionError(method + " " + path + " on admin :" + adminPort + " failed: " + e, e);
-      }
-    }
-
-    HttpResponse<String> get(String path) {
-      try {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-          .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
-      } catch (IOException | InterruptedException e) {
-        throw new AssertionError("GET " + path + " on node :" + port + " failed: " + e, e);
-      }
-    }
-
-    int status(String path) {
-      return get(path).statusCode();
-    }
-  }
 
   @BeforeAll
   static void start() throws Exception {
-    dir = Files.createTempDirectory("sluice-cluster-it");
-    cluster = new LoopbackCluster("sluice-it");
     deadPort = SluiceJarIT.freePort();
-    a = startNode("http://127.0.0.1:" + deadPort); // A's "partial" points at a port nothing listens on
-    b = startNode();
-  }
-
-  /** Before {@link #parts} stops the Redis and upstream under the nodes. */
-  @AfterAll
-  static void stop() throws Exception {
-    if (cluster != null) {
-      cluster.close();
-    }
-    System.out.println("node logs: " + dir);
+    a = startNode("a", "http://127.0.0.1:" + deadPort); // A's "partial" points at a port nothing listens on
+    b = startNode("b");
   }
 
   /** Nodes start one after another, so each joins the cluster the first one formed. */
-  static Node startNode() throws Exception {
-    return startNode("http://127.0.0.1:" + parts.mockPort);
+  static Node startNode(String name) throws Exception {
+    return startNode(name, nodes.mockUrl());
   }
 
   /** @param partial the upstream of route "partial" on this node (the others' is the mock) */
-  static Node startNode(String partial) throws Exception {
-    int port = SluiceJarIT.freePort();
-    int adminPort = SluiceJarIT.freePort();
-    Path config = dir.resolve("node-" + port + ".yaml");
-    String mock = "http://127.0.0.1:" + parts.mockPort;
-    Files.writeString(config, String.join("\n",
-      "http: { host: 127.0.0.1, port: " + port + " }",
-      "admin: { host: 127.0.0.1, port: " + adminPort + ", token: " + TOKEN + " }",
-      "redis: { url: \"" + parts.redis.url() + "\", timeoutMs: 2000 }",
+  static Node startNode(String name, String partial) throws Exception {
+    String mock = nodes.mockUrl();
+    return nodes.start(name,
+      "redis: { url: \"" + nodes.redisUrl() + "\", timeoutMs: 2000 }",
       "defaults:",
       "  rateLimit: { limit: 100000, windowMs: 60000 }",
       "  retry: { maxAttempts: 1 }",
@@ -109,10 +58,7 @@ class ClusterIT {
       route("onlya", mock, 3, 3000, 3000),
       route("joiner", mock, 2, 60_000, 3000),
       route("dying", mock, 2, 2000, 20_000),
-      route("partial", partial, 3, 60_000, 3000),
-      ""));
-    // One instance per node (the default is one per core): the claims below count views per node.
-    return new Node(cluster.start(config, "--instances", "1").process(), port, adminPort);
+      route("partial", partial, 3, 60_000, 3000));
   }
 
   static String route(String name, String mock, int threshold, long resetMs, long timeoutMs) {
@@ -121,10 +67,7 @@ class ClusterIT {
   }
 
   static int mockCalls() {
-    return parts.vertx.createHttpClient()
-      .request(io.vertx.core.http.HttpMethod.GET, parts.mockPort, "127.0.0.1", "/__mock/stats")
-      .compose(req -> req.send().compose(r -> r.body()))
-      .map(body -> new JsonObject(body).getInteger("total")).await();
+    return nodes.mockCalls();
   }
 
   /**
@@ -233,7 +176,7 @@ class ClusterIT {
     assertEquals(500, a.status("/joiner/status/500"));
     assertEquals(500, a.status("/joiner/status/500"));
     eventually(5, "node A open", () -> isOpen(a, "joiner"));
-    Node c = startNode();
+    Node c = startNode("c");
     int before = mockCalls();
     HttpResponse<String> first = c.get("/joiner/status/200");
     assertEquals(503, first.statusCode(), "the newcomer's very first answer is the cluster's state");
@@ -250,9 +193,9 @@ class ClusterIT {
   @Order(5)
   void theAdminApiSeesBothNodesAndItsWritesReachTheOtherNode() throws Exception {
     JsonObject circuit = new JsonObject(b.admin("GET", "/__circuit", null).body());
-    var nodes = circuit.getJsonArray("nodes");
-    assertEquals(2, nodes.size(), circuit.encodePrettily());
-    nodes.forEach(n -> assertEquals(false, ((JsonObject) n).getBoolean("unreachable")));
+    var members = circuit.getJsonArray("nodes");
+    assertEquals(2, members.size(), circuit.encodePrettily());
+    members.forEach(n -> assertEquals(false, ((JsonObject) n).getBoolean("unreachable")));
     JsonObject spread = circuit.getJsonArray("routes").stream().map(JsonObject.class::cast)
       .filter(r -> r.getString("route").equals("spread")).findFirst().orElseThrow();
     assertEquals("OPEN", spread.getString("state"));
@@ -265,7 +208,7 @@ class ClusterIT {
 
     String bad = "{\"routes\":[{\"name\":\"x\",\"prefix\":\"x\",\"upstream\":\"http://127.0.0.1:1\"}]}";
     assertEquals(400, a.admin("PUT", "/__routes", bad).statusCode());
-    String mock = "http://127.0.0.1:" + parts.mockPort;
+    String mock = nodes.mockUrl();
     String good = "{\"routes\":[{\"name\":\"fresh\",\"prefix\":\"/fresh\",\"upstream\":\"" + mock
       + "\",\"stripPrefix\":true}," + "{\"name\":\"dying\",\"prefix\":\"/dying\",\"upstream\":\"" + mock
       + "\",\"stripPrefix\":true,\"timeoutMs\":20000,\"retry\":{\"maxAttempts\":1},"
@@ -287,7 +230,7 @@ class ClusterIT {
     assertTrue(version > new JsonObject(put.body()).getLong("version"), second.body());
     eventually(5, "both nodes route by the second table", () -> a.status("/late/status/200") == 200
       && b.status("/late/status/200") == 200);
-    Node c = startNode();
+    Node c = startNode("c");
     try {
       assertEquals(200, c.status("/late/status/200"), "a node that joins after a reload starts with the reloaded table");
       assertEquals(404, c.status("/spread/status/200"), "not with its config file's");

@@ -1,5 +1,6 @@
 package dev.sluice.app;
 
+import dev.sluice.app.GatewayNodes.Node;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -11,18 +12,13 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
-import static dev.sluice.app.SluiceJarIT.freePort;
-import static dev.sluice.app.SluiceJarIT.sluice;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,50 +37,34 @@ class ConnectionBurstIT {
   static final long BOUND_S = 120;
 
   @RegisterExtension
-  static final UpstreamWithRedis parts = new UpstreamWithRedis();
-  @TempDir
-  static Path dir;
-  static Process gateway;
-  static Path log;
+  static final GatewayNodes nodes = GatewayNodes.standalone().admin().instances(2);
+  static Node gateway;
   static int port;
   static int adminPort;
   static HttpClient later;
 
   @BeforeAll
   static void startGateway() throws Exception {
-    port = freePort();
-    adminPort = freePort();
-    Path config = dir.resolve("gateway.yaml");
-    Files.writeString(config, String.join("\n",
-      "http: { host: 127.0.0.1, port: " + port + " }",
-      "admin: { host: 127.0.0.1, port: " + adminPort + " }",
-      "redis: { url: \"" + parts.redis.url() + "\" }",
+    gateway = nodes.start("gateway",
+      "redis: { url: \"" + nodes.redisUrl() + "\" }",
       "log: { access: false }",
       // One client address for all 5 000: the limit must not be what answers.
       "defaults: { rateLimit: { limit: 100000000, windowMs: 1000 }, circuit: { failureThreshold: 3 },",
       "            retry: { maxAttempts: 1 } }",
       "routes:",
-      "  - { name: instant, prefix: /instant, upstream: \"http://127.0.0.1:" + parts.mockPort + "\", stripPrefix: true }",
-      "  - { name: steady, prefix: /steady, upstream: \"http://127.0.0.1:" + parts.mockPort + "\", stripPrefix: true,",
-      "      timeoutMs: 1000 }",
-      ""));
-    log = dir.resolve("gateway.log");
-    gateway = sluice("run", "--config", config.toString(), "--instances", "2")
-      .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    later = parts.vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1"));
-    awaitAnswering(later, port, log);
+      "  - { name: instant, prefix: /instant, upstream: \"" + nodes.mockUrl() + "\", stripPrefix: true }",
+      "  - { name: steady, prefix: /steady, upstream: \"" + nodes.mockUrl() + "\", stripPrefix: true,",
+      "      timeoutMs: 1000 }");
+    port = gateway.port();
+    adminPort = gateway.adminPort();
+    later = nodes.vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1"));
+    awaitAnswering(later, port, gateway);
   }
 
   @AfterAll
   static void stopGateway() throws Exception {
     if (later != null) {
       later.close().await(BOUND_S, TimeUnit.SECONDS);
-    }
-    if (gateway != null) {
-      gateway.destroy();
-      if (!gateway.waitFor(20, TimeUnit.SECONDS)) {
-        gateway.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
     }
   }
 
@@ -99,7 +79,7 @@ class ConnectionBurstIT {
   }
 
   private static void burst(String route, String pathPrefix) throws Exception {
-    HttpClient burst = parts.vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1")
+    HttpClient burst = nodes.vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1")
         .setDefaultPort(port).setKeepAlive(false).setConnectTimeout(60_000),
       new PoolOptions().setHttp1MaxSize(CONNECTIONS).setMaxWaitQueueSize(CONNECTIONS));
     try {
@@ -127,7 +107,7 @@ class ConnectionBurstIT {
 
       assertEquals("200", outcome(later, port, pathPrefix + "after").await(BOUND_S, TimeUnit.SECONDS),
         "a new client is served after the burst");
-      assertTrue(gateway.isAlive(), Files.readString(log));
+      assertTrue(gateway.process().isAlive(), gateway.readLog());
     } finally {
       burst.close().await(BOUND_S, TimeUnit.SECONDS);
     }
@@ -149,7 +129,7 @@ class ConnectionBurstIT {
       .compose(response -> response.body().map(Object::toString));
   }
 
-  private static void awaitAnswering(HttpClient client, int port, Path log) throws Exception {
+  private static void awaitAnswering(HttpClient client, int port, Node gateway) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
     while (System.nanoTime() < deadline) {
       try {
@@ -161,6 +141,6 @@ class ConnectionBurstIT {
       }
       TimeUnit.MILLISECONDS.sleep(200);
     }
-    throw new AssertionError("the gateway did not answer /__health within 90 s: " + Files.readString(log));
+    throw new AssertionError("the gateway did not answer /__health within 90 s: " + gateway.readLog());
   }
 }

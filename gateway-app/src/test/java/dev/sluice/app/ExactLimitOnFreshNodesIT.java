@@ -1,25 +1,20 @@
 package dev.sluice.app;
 
-import dev.sluice.gateway.client.ApiKeyDigest;
+import dev.sluice.app.GatewayNodes.Node;
 import dev.sluice.gateway.config.RateLimitPolicy;
-import dev.sluice.gateway.limit.WindowReader;
 import io.vertx.core.json.JsonObject;
-import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,17 +55,14 @@ class ExactLimitOnFreshNodesIT {
   static final long WINDOW_MS = 60_000;
   static final String API_KEY = "X-Api-Key";
   static final Duration REQUEST_BOUND = Duration.ofSeconds(20);
-  static final long START_TIMEOUT_MS = 90_000;
+  static final long START_TIMEOUT_MS = GatewayNodes.START_TIMEOUT_MS;
 
+  // --instances left to the core count, as operators run it; an admin API for /__health and /__metrics.
   @RegisterExtension
-  static final UpstreamWithRedis parts = new UpstreamWithRedis();
-  @TempDir
-  static Path dir;
+  static final GatewayNodes nodes = GatewayNodes.cluster("sluice-exact-it").admin();
   static HttpClient http;
-  final List<Node> nodes = new ArrayList<>();
-
-  record Node(String name, Process process, int port, int adminPort, Path log) implements NodeJvm {
-  }
+  /** The pair of the current round. */
+  final List<Node> pair = new ArrayList<>();
 
   @BeforeAll
   static void start() {
@@ -79,8 +71,8 @@ class ExactLimitOnFreshNodesIT {
 
   @AfterEach
   void stopNodes() {
-    nodes.forEach(Node::stop);
-    nodes.clear();
+    nodes.stopNodes();
+    pair.clear();
   }
 
   @Test
@@ -117,7 +109,7 @@ class ExactLimitOnFreshNodesIT {
       }
     }
 
-    parts.redis.stop();
+    nodes.redis.stop();
     String route = "round" + ROUNDS;
     Map<String, Integer> withoutRedis = burst(route, "client-" + UUID.randomUUID());
     System.out.println("Redis killed: " + withoutRedis);
@@ -126,7 +118,7 @@ class ExactLimitOnFreshNodesIT {
     assertTrue(admitted >= LIMIT / 2, "each node admits its share, not less: " + withoutRedis);
     assertEquals(REQUESTS, withoutRedis.getOrDefault("200", 0) + withoutRedis.getOrDefault("429", 0),
       "every request answered 200 or 429 while Redis is gone: " + withoutRedis);
-    for (Node node : nodes.subList(nodes.size() - 2, nodes.size())) {
+    for (Node node : pair) {
       JsonObject health = health(node);
       assertEquals(200, health.getInteger("httpStatus"), "node " + node.name() + ": " + health);
       assertEquals("DEGRADED", health.getString("status"), "node " + node.name() + " limits from its fallback: " + health);
@@ -135,22 +127,11 @@ class ExactLimitOnFreshNodesIT {
 
   /** Two fresh JVMs on a cluster of their own; returns once both listen and both see two members. */
   void startPair(String route) throws Exception {
-    int clusterPort = SluiceJarIT.freePort();
-    Node a = launchListening("a", route, clusterPort);
-    Node b = launchListening("b", route, clusterPort);
-    for (Node node : List.of(a, b)) {
+    nodes.newCluster();
+    pair.add(start("a", route));
+    pair.add(start("b", route));
+    for (Node node : pair) {
       awaitMembers(node, 2);
-    }
-  }
-
-  /** A free port can be taken between our pick and the node's bind (builds share this machine): try again, bounded. */
-  Node launchListening(String name, String route, int clusterPort) throws Exception {
-    for (int attempt = 1; ; attempt++) {
-      Node node = launch(name, route, clusterPort);
-      if (awaitListening(node) || attempt == 3) {
-        return node;
-      }
-      nodes.remove(node);
     }
   }
 
@@ -164,7 +145,7 @@ class ExactLimitOnFreshNodesIT {
         workers.add(threads.submit(() -> {
           List<String> statuses = new ArrayList<>();
           for (int i = next.getAndIncrement(); i < REQUESTS; i = next.getAndIncrement()) {
-            statuses.add(send(nodes.get(nodes.size() - 2 + i % 2), route, client));
+            statuses.add(send(pair.get(i % 2), route, client));
           }
           return statuses;
         }));
@@ -194,42 +175,16 @@ class ExactLimitOnFreshNodesIT {
     }
   }
 
-  Node launch(String name, String route, int clusterPort) throws IOException {
-    int port = SluiceJarIT.freePort();
-    int adminPort = SluiceJarIT.freePort();
-    Path config = dir.resolve(route + "-" + name + ".yaml");
-    Files.writeString(config, String.join("\n",
-      "http: { host: 127.0.0.1, port: " + port + " }",
-      "admin: { host: 127.0.0.1, port: " + adminPort + " }",
-      "redis: { url: \"" + parts.redis.url() + "\", onFailure: local }", // timeoutMs: the default, 50
+  static Node start(String name, String route) throws Exception {
+    return nodes.start(name,
+      "redis: { url: \"" + nodes.redisUrl() + "\", onFailure: local }", // timeoutMs: the default, 50
       "clients: { identity: \"header:" + API_KEY + "\" }",
       "log: { format: text, access: false }",
       "routes:",
       "  - name: " + route,
       "    prefix: /" + route,
-      "    upstream: http://127.0.0.1:" + parts.mockPort + "/anything",
-      "    rateLimit: { limit: " + LIMIT + ", windowMs: " + WINDOW_MS + " }",
-      ""));
-    Path log = dir.resolve(route + "-" + name + ".log");
-    ProcessBuilder builder = SluiceJarIT.sluice("run", "--config", config.toString(), "--cluster");
-    builder.environment().remove("SLUICE_INSTANCES");
-    builder.environment().put("SLUICE_CLUSTER_NAME", "sluice-exact-it-" + clusterPort);
-    builder.environment().put("SLUICE_CLUSTER_PORT", String.valueOf(clusterPort));
-    builder.environment().put("SLUICE_CLUSTER_MEMBERS", "127.0.0.1:" + clusterPort + ",127.0.0.1:" + (clusterPort + 1));
-    Node node = new Node(name, NodeJvm.start(builder, log), port, adminPort, log);
-    nodes.add(node);
-    return node;
-  }
-
-  /** True once listening; false if it lost a port race; fails the test on any other exit or a timeout. */
-  static boolean awaitListening(Node node) throws Exception {
-    if (node.awaitListening(START_TIMEOUT_MS)) {
-      return true;
-    }
-    if (node.readLog().contains("address already in use")) {
-      return false;
-    }
-    return fail("node " + node.name() + " exited with " + node.process().exitValue() + ": " + node.readLog());
+      "    upstream: " + nodes.mockUrl() + "/anything",
+      "    rateLimit: { limit: " + LIMIT + ", windowMs: " + WINDOW_MS + " }");
   }
 
   /** Polls the node's admin {@code /__health} until its cluster has {@code members}; bounded. */
@@ -266,7 +221,7 @@ class ExactLimitOnFreshNodesIT {
   /** Requests the current pair answered from a fallback (late Redis answers), from {@code /__metrics}. */
   int fallbacks() throws Exception {
     int total = 0;
-    for (Node node : nodes) {
+    for (Node node : pair) {
       String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.adminPort() + "/__metrics"))
         .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
       total += metrics.lines().filter(l -> l.startsWith("sluice_limiter_fallback_total"))
@@ -278,7 +233,7 @@ class ExactLimitOnFreshNodesIT {
   /** What each node's limiter did, for a failure message: the fallback counters from {@code /__metrics}. */
   String diagnostics() {
     StringBuilder out = new StringBuilder();
-    for (Node node : nodes) {
+    for (Node node : pair) {
       try {
         String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.adminPort() + "/__metrics"))
           .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
@@ -293,10 +248,10 @@ class ExactLimitOnFreshNodesIT {
   }
 
   static long windowSlots(String route, String apiKey) throws Exception {
-    return new RedisWindows(parts.vertx, parts.redis.url()).slots(route, apiKey, new RateLimitPolicy(LIMIT, WINDOW_MS));
+    return nodes.redisWindows().slots(route, apiKey, new RateLimitPolicy(LIMIT, WINDOW_MS));
   }
 
   static long redisLong(Request command) throws Exception {
-    return new RedisWindows(parts.vertx, parts.redis.url()).asLong(command);
+    return nodes.redisWindows().asLong(command);
   }
 }

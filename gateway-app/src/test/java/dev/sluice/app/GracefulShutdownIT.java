@@ -3,7 +3,6 @@ package dev.sluice.app;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -19,7 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -42,37 +40,30 @@ class GracefulShutdownIT {
   static final int GRACE_SECONDS = 20;
 
   @RegisterExtension
-  static final UpstreamWithRedis parts = new UpstreamWithRedis();
+  static final GatewayNodes parts = GatewayNodes.standalone();
 
   @ParameterizedTest(name = "cluster={0}")
   @ValueSource(booleans = {false, true})
-  void sigtermAnswersTheRequestInFlightThenTheNodeExits(boolean cluster, @TempDir Path dir) throws Exception {
-    int port = SluiceJarIT.freePort();
-    Path config = dir.resolve("gateway.yaml");
-    Files.writeString(config, String.join("\n",
-      "http: { host: 127.0.0.1, port: " + port + " }",
-      "redis: { url: \"" + parts.redis.url() + "\", timeoutMs: 2000 }",
-      "routes:",
-      "  - { name: slow, prefix: /delay, upstream: \"http://127.0.0.1:" + parts.mockPort + "\", timeoutMs: 30000,",
-      "      retry: { maxAttempts: 1 } }",
-      ""));
-    List<String> args = new ArrayList<>(List.of("run", "--config", config.toString(), "--no-admin", "--instances", "2"));
-    if (cluster) {
-      args.add("--cluster");
-    }
-    // To a file: Process.destroy() closes this side's pipes after the signal, and the node's lines
-    // from then on are the point of the test.
-    Path log = dir.resolve("node.log");
-    ProcessBuilder builder = SluiceJarIT.sluice(args.toArray(String[]::new))
-      .redirectErrorStream(true).redirectOutput(log.toFile());
-    builder.environment().put("SLUICE_SHUTDOWN_GRACE_SECONDS", String.valueOf(GRACE_SECONDS));
+  void sigtermAnswersTheRequestInFlightThenTheNodeExits(boolean cluster) throws Exception {
+    GatewayNodes.NodeOptions options = parts.options().withInstances(2)
+      .withEnv("SLUICE_SHUTDOWN_GRACE_SECONDS", String.valueOf(GRACE_SECONDS));
     if (cluster) {
       int clusterPort = SluiceJarIT.freePort();
-      builder.environment().put("SLUICE_CLUSTER_NAME", "sluice-shutdown-it-" + clusterPort);
-      builder.environment().put("SLUICE_CLUSTER_PORT", String.valueOf(clusterPort));
-      builder.environment().put("SLUICE_CLUSTER_MEMBERS", "127.0.0.1:" + clusterPort);
+      options = options.withArgs("--cluster")
+        .withEnv("SLUICE_CLUSTER_NAME", "sluice-shutdown-it-" + clusterPort)
+        .withEnv("SLUICE_CLUSTER_PORT", String.valueOf(clusterPort))
+        .withEnv("SLUICE_CLUSTER_MEMBERS", "127.0.0.1:" + clusterPort);
     }
-    Process process = builder.start();
+    // Its output goes to a file: Process.destroy() closes this side's pipes after the signal, and
+    // the node's lines from then on are the point of the test.
+    GatewayNodes.Node node = parts.launch(cluster ? "clustered" : "alone", options,
+      "redis: { url: \"" + parts.redisUrl() + "\", timeoutMs: 2000 }",
+      "routes:",
+      "  - { name: slow, prefix: /delay, upstream: \"" + parts.mockUrl() + "\", timeoutMs: 30000,",
+      "      retry: { maxAttempts: 1 } }");
+    int port = node.port();
+    Process process = node.process();
+    Path log = node.log();
     Output output = new Output(log);
     try {
       output.await(line -> line.startsWith("sluice: gateway listening"), 90);

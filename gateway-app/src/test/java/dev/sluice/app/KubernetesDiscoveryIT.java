@@ -1,7 +1,7 @@
 package dev.sluice.app;
 
+import dev.sluice.app.GatewayNodes.Node;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -24,16 +24,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class KubernetesDiscoveryIT {
   static final String SERVICE_DNS = "sluice-hazelcast.sluice.svc.cluster.local";
 
+  // Standalone to the fixture: the nodes find each other by the Service's name, not a members list.
   @RegisterExtension
-  static final UpstreamWithRedis parts = new UpstreamWithRedis();
-  static Path dir;
-  static final List<ClusterIT.Node> nodes = new ArrayList<>();
-  static final List<Process> processes = new ArrayList<>();
+  static final GatewayNodes pods = GatewayNodes.standalone().admin(ClusterIT.TOKEN).instances(1);
+  static final List<Node> nodes = new ArrayList<>();
 
   @BeforeAll
   static void start() throws Exception {
-    dir = Files.createTempDirectory("sluice-k8s-discovery-it");
-    Path hosts = dir.resolve("hosts");
+    Path hosts = pods.dir().resolve("hosts");
     Files.writeString(hosts, String.join("\n", "127.0.0.1 localhost",
       "127.0.0.1 " + SERVICE_DNS, "127.0.0.2 " + SERVICE_DNS, "127.0.0.3 " + SERVICE_DNS, ""));
     int hazelcastPort = SluiceJarIT.freePort();
@@ -43,54 +41,35 @@ class KubernetesDiscoveryIT {
     }
   }
 
-  @AfterAll
-  static void stop() throws Exception {
-    for (Process process : processes) {
-      process.destroyForcibly();
-      process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS);
-    }
-    System.out.println("node logs: " + dir);
-  }
-
-  static ClusterIT.Node startNode(int n, Path hosts, int hazelcastPort, String cluster) throws Exception {
-    int port = SluiceJarIT.freePort();
-    int adminPort = SluiceJarIT.freePort();
-    Path config = dir.resolve("pod-" + n + ".yaml");
-    Files.writeString(config, String.join("\n",
-      "http: { host: 127.0.0.1, port: " + port + " }",
-      "admin: { host: 127.0.0.1, port: " + adminPort + ", token: " + ClusterIT.TOKEN + " }",
-      "redis: { url: \"" + parts.redis.url() + "\", timeoutMs: 2000 }",
+  static Node startNode(int n, Path hosts, int hazelcastPort, String cluster) throws Exception {
+    GatewayNodes.NodeOptions options = pods.options()
+      .withJvmOptions("-Djdk.net.hosts.file=" + hosts)
+      .withArgs("--cluster")
+      .withEnv("SLUICE_CLUSTER_DISCOVERY", "kubernetes")
+      .withEnv("SLUICE_CLUSTER_SERVICE_DNS", SERVICE_DNS)
+      .withEnv("SLUICE_CLUSTER_NAME", cluster)
+      .withEnv("SLUICE_CLUSTER_PORT", String.valueOf(hazelcastPort))
+      // The pod's own address, as the downward API's status.podIP would give it.
+      .withEnv("SLUICE_CLUSTER_HOST", "127.0.0." + n);
+    return pods.start("pod-" + n, options,
+      "redis: { url: \"" + pods.redisUrl() + "\", timeoutMs: 2000 }",
       "defaults: { retry: { maxAttempts: 1 } }",
       "routes:",
-      ClusterIT.route("shared", "http://127.0.0.1:" + parts.mockPort, 3, 60_000, 3000),
-      ""));
-    ProcessBuilder jar = SluiceJarIT.sluice(List.of("-Djdk.net.hosts.file=" + hosts),
-      "run", "--config", config.toString(), "--cluster", "--instances", "1");
-    jar.environment().put("SLUICE_CLUSTER_DISCOVERY", "kubernetes");
-    jar.environment().put("SLUICE_CLUSTER_SERVICE_DNS", SERVICE_DNS);
-    jar.environment().put("SLUICE_CLUSTER_NAME", cluster);
-    jar.environment().put("SLUICE_CLUSTER_PORT", String.valueOf(hazelcastPort));
-    // The pod's own address, as the downward API's status.podIP would give it.
-    jar.environment().put("SLUICE_CLUSTER_HOST", "127.0.0." + n);
-    Path log = dir.resolve("pod-" + n + ".log");
-    LoopbackCluster.Member member = new LoopbackCluster.Member("pod-" + n, NodeJvm.start(jar, log), log);
-    processes.add(member.process());
-    member.awaitListeningOrFail(LoopbackCluster.START_TIMEOUT_MS);
-    return new ClusterIT.Node(member.process(), port, adminPort);
+      ClusterIT.route("shared", pods.mockUrl(), 3, 60_000, 3000));
   }
 
   @Test
   void threePodsFoundByTheServicesNameFormOneClusterAndShareACircuitTrip() throws Exception {
-    for (ClusterIT.Node node : nodes) {
+    for (Node node : nodes) {
       ClusterIT.eventually(30, "three members seen from :" + node.adminPort(), () ->
         new JsonObject(node.admin("GET", "/__health", null).body()).getJsonObject("checks")
           .getJsonObject("cluster").getInteger("members") == 3);
     }
     // One failure through each pod: only the cluster's sum reaches the threshold of 3.
-    for (ClusterIT.Node node : nodes) {
+    for (Node node : nodes) {
       assertEquals(500, node.status("/shared/status/500"));
     }
-    for (ClusterIT.Node node : nodes) {
+    for (Node node : nodes) {
       ClusterIT.eventually(10, "the shared trip refuses on :" + node.port(), () -> ClusterIT.isOpen(node, "shared"));
     }
     JsonObject route = ClusterIT.circuitRoute(nodes.get(0), "shared");

@@ -1,5 +1,6 @@
 package dev.sluice.app;
 
+import dev.sluice.app.GatewayNodes.Node;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
@@ -7,23 +8,17 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import static dev.sluice.app.SluiceJarIT.freePort;
-import static dev.sluice.app.SluiceJarIT.sluice;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -37,28 +32,23 @@ class LargeBodyJarIT {
   private static final byte[] PATTERN = pattern();
 
   @RegisterExtension
-  static final UpstreamWithRedis parts = new UpstreamWithRedis();
+  static final GatewayNodes nodes = GatewayNodes.standalone().jvmOptions("-Xmx128m").instances(1);
 
   @Test
-  void aGigabyteStreamsBothWaysThroughA128MegabyteHeap(@TempDir Path dir) throws Exception {
+  void aGigabyteStreamsBothWaysThroughA128MegabyteHeap() throws Exception {
     // Not the upstream-mock: this one generates and digests the bodies as they stream.
-    HttpServer upstream = parts.vertx.createHttpServer().requestHandler(LargeBodyJarIT::serve)
+    HttpServer upstream = nodes.vertx.createHttpServer().requestHandler(LargeBodyJarIT::serve)
       .listen(0, "127.0.0.1").await();
-    int port = freePort();
-    Path config = dir.resolve("gateway.yaml");
-    Files.writeString(config, String.join("\n",
-      "http: { host: 127.0.0.1, port: " + port + ", maxBodyBytes: 0 }",
-      "redis: { url: \"" + parts.redis.url() + "\" }",
+    Node gateway = nodes.start("gateway", nodes.options().withHttp("maxBodyBytes: 0"),
+      "redis: { url: \"" + nodes.redisUrl() + "\" }",
       "log: { access: false }",
       "routes:",
       "  - name: big",
       "    prefix: /big",
       "    upstream: http://127.0.0.1:" + upstream.actualPort(),
       "    stripPrefix: true",
-      "    timeoutMs: 30000",
-      ""));
-    Process gateway = sluice(List.of("-Xmx128m"), "run", "--config", config.toString(), "--no-admin",
-      "--instances", "1").redirectErrorStream(true).redirectOutput(dir.resolve("gateway.log").toFile()).start();
+      "    timeoutMs: 30000");
+    int port = gateway.port();
     try {
       HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
       awaitHealthy(client, port);
@@ -77,10 +67,9 @@ class LargeBodyJarIT {
       JsonObject seen = new JsonObject(uploaded.body());
       assertEquals(GIGABYTE, seen.getLong("bytes"));
       assertEquals(expectedSha256(GIGABYTE), seen.getString("sha256"));
-      assertTrue(gateway.isAlive(), "the gateway survived: " + Files.readString(dir.resolve("gateway.log")));
+      assertTrue(gateway.process().isAlive(), "the gateway survived: " + gateway.readLog());
     } finally {
-      gateway.destroy();
-      gateway.waitFor(20, TimeUnit.SECONDS);
+      gateway.stop();
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.sluice.app;
 
+import dev.sluice.app.GatewayNodes.Node;
 import dev.sluice.gateway.client.ApiKeyDigest;
 import dev.sluice.gateway.config.RateLimitPolicy;
 import dev.sluice.gateway.limit.LimitWindow;
@@ -15,18 +16,15 @@ import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -61,16 +59,11 @@ class LeasesAcrossNodesIT {
   static final int IN_FLIGHT = 32;
 
   @RegisterExtension
-  static final UpstreamWithRedis parts = new UpstreamWithRedis();
-  @TempDir
-  static Path dir;
+  static final GatewayNodes nodes = GatewayNodes.standalone().instances(2);
   static Node nodeA;
   static Node nodeB;
   static HttpClient http;
   static Redis redis;
-
-  record Node(String name, Process process, int port, int adminPort, Path log) implements NodeJvm {
-  }
 
   /** One admitted or rejected request, timed from the client: sent and answered (nanoTime). */
   record Answer(int status, long sent, long answered) {
@@ -78,25 +71,16 @@ class LeasesAcrossNodesIT {
 
   @BeforeAll
   static void start() throws Exception {
-    nodeA = launch("a", true);
-    nodeB = launch("b", false);
-    awaitListening(nodeA);
-    awaitListening(nodeB);
-    http = parts.vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(10_000),
+    // Both JVMs start side by side; then wait for each. Only A has an admin API.
+    nodeA = launch("a", nodes.options().withAdmin(TOKEN));
+    nodeB = launch("b", nodes.options());
+    nodeA = nodes.awaitListening(nodeA);
+    nodeB = nodes.awaitListening(nodeB);
+    http = nodes.vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(10_000),
       new PoolOptions().setHttp1MaxSize(IN_FLIGHT));
-    redis = Redis.createClient(parts.vertx, parts.redis.url());
+    redis = Redis.createClient(nodes.vertx, nodes.redisUrl());
     // Warm both JVMs (class loading, JIT) with a client of its own, so the windows below measure the limiter.
     hammer("warm-up-" + UUID.randomUUID(), HOT, 2_000, 3_000);
-  }
-
-  /** Before {@link #parts} stops the Redis and upstream under them. */
-  @AfterAll
-  static void stop() {
-    try {
-      RateLimitAcrossNodesIT.destroy(nodeA);
-    } finally {
-      RateLimitAcrossNodesIT.destroy(nodeB);
-    }
   }
 
   @Test
@@ -276,37 +260,20 @@ class LeasesAcrossNodesIT {
       }).sum();
   }
 
-  static Node launch(String name, boolean withAdmin) throws Exception {
-    int port = SluiceJarIT.freePort();
-    int adminPort = withAdmin ? SluiceJarIT.freePort() : -1;
-    Path config = dir.resolve("node-" + name + ".yaml");
-    Files.writeString(config, String.join("\n",
-      "http: { host: 127.0.0.1, port: " + port + " }",
-      withAdmin ? "admin: { host: 127.0.0.1, port: " + adminPort + ", token: " + TOKEN + " }" : "",
+  static Node launch(String name, GatewayNodes.NodeOptions options) throws Exception {
+    return nodes.launch(name, options,
       // A loaded machine must not push requests onto the local fallback: the claims are about Redis.
-      "redis: { url: \"" + parts.redis.url() + "\", timeoutMs: 8000, onFailure: local }",
+      "redis: { url: \"" + nodes.redisUrl() + "\", timeoutMs: 8000, onFailure: local }",
       "clients: { identity: \"header:" + API_KEY + "\" }",
       "log: { access: true }",
       "routes:",
       "  - name: " + HOT,
       "    prefix: /" + HOT,
-      "    upstream: http://127.0.0.1:" + parts.mockPort + "/anything",
+      "    upstream: " + nodes.mockUrl() + "/anything",
       "    rateLimit: { limit: " + HOT_LIMIT + ", windowMs: " + HOT_WINDOW_MS + " }",
       "  - name: " + BIG,
       "    prefix: /" + BIG,
-      "    upstream: http://127.0.0.1:" + parts.mockPort + "/anything",
-      "    rateLimit: { limit: " + BIG_LIMIT + ", windowMs: " + BIG_WINDOW_MS + " }",
-      ""));
-    Path log = dir.resolve("node-" + name + ".log");
-    List<String> args = new ArrayList<>(List.of("run", "--config", config.toString(), "--instances", "2"));
-    if (!withAdmin) {
-      args.add("--no-admin");
-    }
-    Process process = NodeJvm.start(SluiceJarIT.sluice(args.toArray(String[]::new)), log);
-    return new Node(name, process, port, adminPort, log);
-  }
-
-  static void awaitListening(Node node) throws Exception {
-    assertTrue(node.awaitListening(60_000), "node " + node.name() + " exited");
+      "    upstream: " + nodes.mockUrl() + "/anything",
+      "    rateLimit: { limit: " + BIG_LIMIT + ", windowMs: " + BIG_WINDOW_MS + " }");
   }
 }

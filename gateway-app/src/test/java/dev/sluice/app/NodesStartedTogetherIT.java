@@ -1,14 +1,12 @@
 package dev.sluice.app;
 
+import dev.sluice.app.GatewayNodes.Node;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -28,17 +26,13 @@ class NodesStartedTogetherIT {
   private static final int PAIR_ROUNDS = 5;
 
   @RegisterExtension
-  static final UpstreamWithRedis parts = new UpstreamWithRedis();
-  static Path dir;
-  static LoopbackCluster cluster;
-  static ClusterIT.Node a;
-  static ClusterIT.Node b;
-  static ClusterIT.Node c;
+  static final GatewayNodes nodes = GatewayNodes.cluster("sluice-together").admin(ClusterIT.TOKEN).instances(2);
+  static Node a;
+  static Node b;
+  static Node c;
 
   @BeforeAll
   static void start() throws Exception {
-    dir = Files.createTempDirectory("sluice-together-it");
-    cluster = new LoopbackCluster("sluice-together");
     int deadPort = SluiceJarIT.freePort();
     List<String> pairs = new ArrayList<>();
     for (int round = 0; round < PAIR_ROUNDS; round++) {
@@ -50,39 +44,24 @@ class NodesStartedTogetherIT {
     c = startNode("c", deadPort, Set.of(), pairs);
   }
 
-  @AfterAll
-  static void stop() throws Exception {
-    if (cluster != null) {
-      cluster.close();
-    }
-    System.out.println("node logs: " + dir);
-  }
-
   private static List<String> concat(List<String> names, String one) {
     List<String> all = new ArrayList<>(names);
     all.add(one);
     return all;
   }
 
-  static ClusterIT.Node startNode(String name, int deadPort, Set<String> unreachable, List<String> pairs)
-    throws Exception {
-    int port = SluiceJarIT.freePort();
-    int adminPort = SluiceJarIT.freePort();
+  static Node startNode(String name, int deadPort, Set<String> unreachable, List<String> pairs) throws Exception {
     List<String> lines = new ArrayList<>(List.of(
-      "http: { host: 127.0.0.1, port: " + port + " }",
-      "admin: { host: 127.0.0.1, port: " + adminPort + ", token: " + ClusterIT.TOKEN + " }",
-      "redis: { url: \"" + parts.redis.url() + "\", timeoutMs: 2000 }",
+      "redis: { url: \"" + nodes.redisUrl() + "\", timeoutMs: 2000 }",
       "defaults:",
       "  rateLimit: { limit: 100000, windowMs: 60000 }",
       "  retry: { maxAttempts: 1 }",
       "routes:"));
     for (String route : concat(pairs, "two")) {
-      int upstreamPort = unreachable.contains(route) ? deadPort : parts.mockPort;
-      lines.add(ClusterIT.route(route, "http://127.0.0.1:" + upstreamPort, 3, 60_000, 3000));
+      String upstream = unreachable.contains(route) ? "http://127.0.0.1:" + deadPort : nodes.mockUrl();
+      lines.add(ClusterIT.route(route, upstream, 3, 60_000, 3000));
     }
-    Path config = dir.resolve("node-" + name + ".yaml");
-    Files.writeString(config, String.join("\n", lines) + "\n");
-    return new ClusterIT.Node(cluster.start(config, "--instances", "2").process(), port, adminPort);
+    return nodes.start(name, lines.toArray(String[]::new));
   }
 
   @Test

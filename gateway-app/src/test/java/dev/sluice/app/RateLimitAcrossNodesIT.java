@@ -1,8 +1,7 @@
 package dev.sluice.app;
 
-import dev.sluice.gateway.client.ApiKeyDigest;
+import dev.sluice.app.GatewayNodes.Node;
 import dev.sluice.gateway.config.RateLimitPolicy;
-import dev.sluice.gateway.limit.WindowReader;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -11,18 +10,14 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,20 +53,13 @@ class RateLimitAcrossNodesIT {
   /** Far more than a loaded 2-core machine needs; the claim is "at once", not "within N ms". */
   static final long ANSWER_MARGIN_MS = 5_000;
   static final Duration ANSWER_BOUND = Duration.ofMillis(REDIS_TIMEOUT_MS + ANSWER_MARGIN_MS);
-  static final long START_TIMEOUT_MS = 60_000;
   static final String API_KEY = "X-Api-Key";
 
   @RegisterExtension
-  static final UpstreamWithRedis parts = new UpstreamWithRedis();
-  @TempDir
-  static Path dir;
+  static final GatewayNodes nodes = GatewayNodes.standalone().instances(2);
   static Node nodeA;
   static Node nodeB;
   static HttpClient http;
-
-  /** One gateway JVM; its output goes to a file, so a chatty node can never block on a full pipe. */
-  record Node(String name, Process process, int port, Path log) implements NodeJvm {
-  }
 
   /** What one request got back: the status, or -1 and why there was no answer. */
   record Answer(String node, String client, int status, long millis, String error, long startedNanos) {
@@ -80,12 +68,12 @@ class RateLimitAcrossNodesIT {
   @BeforeAll
   static void start() throws Exception {
     // Both JVMs start at once; then wait for each.
-    nodeA = launch("a", parts.mockPort);
-    nodeB = launch("b", parts.mockPort);
-    nodeA.awaitListeningOrFail(START_TIMEOUT_MS);
-    nodeB.awaitListeningOrFail(START_TIMEOUT_MS);
+    nodeA = launch("a");
+    nodeB = launch("b");
+    nodeA = nodes.awaitListening(nodeA);
+    nodeB = nodes.awaitListening(nodeB);
     // A pool big enough that every request of a burst has its own connection: really concurrent.
-    http = parts.vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(10_000),
+    http = nodes.vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(10_000),
       new PoolOptions().setHttp1MaxSize(1024));
     warmUp();
   }
@@ -105,16 +93,6 @@ class RateLimitAcrossNodesIT {
       }
       List<Answer> answers = awaitAll(calls, 60);
       assertEquals(0, count(answers, a -> a.status() != 200 && a.status() != 429), "warm-up: " + summary(answers));
-    }
-  }
-
-  /** Before {@link #parts} stops the Redis and upstream under them. */
-  @AfterAll
-  static void stop() {
-    try {
-      destroy(nodeA);
-    } finally {
-      destroy(nodeB);
     }
   }
 
@@ -160,7 +138,7 @@ class RateLimitAcrossNodesIT {
       traffic.awaitAnswers(40, System.nanoTime(), 0, 30_000);
       assertEquals(1, redisLong(Request.cmd(Command.EXISTS).arg(windowKey(carol))), "before the kill, limits live in Redis");
 
-      parts.redis.stop();
+      nodes.redis.stop();
       killedAt = System.nanoTime();
       atKill = traffic.answered();
       // At least a second, to span several of the limiter's Redis probes (every 250 ms) on both nodes.
@@ -181,7 +159,7 @@ class RateLimitAcrossNodesIT {
     assertTrue(count(afterKill, a -> a.node().equals("a")) > 0 && count(afterKill, a -> a.node().equals("b")) > 0,
       "both nodes answered while Redis was down: " + summary(afterKill));
 
-    parts.redis.restart();
+    nodes.redis.restart();
     long restarted = System.nanoTime();
     // A new client per node: its window can only appear in the fresh Redis once that node limits with Redis again.
     awaitWindowInRedis(nodeA, "dave-" + UUID.randomUUID(), 30_000);
@@ -314,43 +292,22 @@ class RateLimitAcrossNodesIT {
   }
 
   static long windowSlots(String apiKey) throws Exception {
-    return new RedisWindows(parts.vertx, parts.redis.url()).slots(ROUTE, apiKey, new RateLimitPolicy(LIMIT, WINDOW_MS));
+    return nodes.redisWindows().slots(ROUTE, apiKey, new RateLimitPolicy(LIMIT, WINDOW_MS));
   }
 
   static long redisLong(Request command) throws Exception {
-    return new RedisWindows(parts.vertx, parts.redis.url()).asLong(command);
+    return nodes.redisWindows().asLong(command);
   }
 
-  static Node launch(String name, int mockPort) throws IOException {
-    int port = SluiceJarIT.freePort();
-    Path config = dir.resolve("node-" + name + ".yaml");
-    Files.writeString(config, String.join("\n",
-      "http: { host: 127.0.0.1, port: " + port + " }",
-      "redis: { url: \"" + parts.redis.url() + "\", timeoutMs: " + REDIS_TIMEOUT_MS + ", onFailure: local }",
+  static Node launch(String name) throws IOException {
+    return nodes.launch(name,
+      "redis: { url: \"" + nodes.redisUrl() + "\", timeoutMs: " + REDIS_TIMEOUT_MS + ", onFailure: local }",
       "clients: { identity: \"header:" + API_KEY + "\" }",
       "routes:",
       "  - name: " + ROUTE,
       "    prefix: /" + ROUTE,
-      "    upstream: http://127.0.0.1:" + mockPort + "/anything",
-      "    rateLimit: { limit: " + LIMIT + ", windowMs: " + WINDOW_MS + " }",
-      ""));
-    Path log = dir.resolve("node-" + name + ".log");
-    Process process = NodeJvm.start(
-      SluiceJarIT.sluice("run", "--config", config.toString(), "--instances", "2", "--no-admin"), log);
-    return new Node(name, process, port, log);
-  }
-
-  /** Stops the node's JVM (SIGTERM, then SIGKILL after 20 s) and keeps its log in the test report. */
-  static void destroy(NodeJvm node) {
-    if (node == null) {
-      return;
-    }
-    node.stop();
-    try {
-      System.out.println("--- node " + node.name() + " log:\n" + node.readLog());
-    } catch (IOException e) {
-      System.out.println("--- node " + node.name() + " log unreadable: " + e);
-    }
+      "    upstream: " + nodes.mockUrl() + "/anything",
+      "    rateLimit: { limit: " + LIMIT + ", windowMs: " + WINDOW_MS + " }");
   }
 
   static long count(List<Answer> answers, Predicate<Answer> which) {

@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The fat jar as a user runs it: a separate JVM, a config file, real ports. */
 class SluiceJarIT {
   @RegisterExtension
-  static final UpstreamWithRedis parts = new UpstreamWithRedis();
+  static final GatewayNodes parts = GatewayNodes.standalone();
 
   @Test
   void aBadConfigStopsStartUpWithExitCode2AndOneLineNamingTheField(@TempDir Path dir) throws Exception {

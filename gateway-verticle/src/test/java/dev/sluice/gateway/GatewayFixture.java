@@ -13,6 +13,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
 import java.util.function.Function;
 
 /**
@@ -29,11 +32,11 @@ public final class GatewayFixture {
   /** The JSON the config was parsed from, for tests that build a sibling config (an admin's). */
   public final JsonObject rawConfig;
 
-  private GatewayFixture(Vertx vertx, int mockPort, GatewayVerticle gateway, SluiceConfig config, JsonObject rawConfig) {
+  private GatewayFixture(Vertx vertx, int mockPort, int port, SluiceConfig config, JsonObject rawConfig) {
     this.rawConfig = rawConfig;
     this.vertx = vertx;
     this.mockPort = mockPort;
-    this.port = gateway.actualPort();
+    this.port = port;
     this.config = config;
     WebClientOptions options = new WebClientOptions().setDefaultHost("127.0.0.1").setFollowRedirects(false)
       .setUserAgentEnabled(false);
@@ -52,15 +55,38 @@ public final class GatewayFixture {
 
   /** @param node lets a test read the node's meters */
   public static Future<GatewayFixture> start(Vertx vertx, GatewayNode node, Function<String, JsonObject> configFor) {
+    return start(vertx, node, 1, configFor);
+  }
+
+  /**
+   * @param node lets a test read the node's meters
+   * @param instances gateway verticle instances of the node; more than one share a port picked
+   *                  free beforehand (each instance binding port 0 would get a port of its own)
+   */
+  public static Future<GatewayFixture> start(Vertx vertx, GatewayNode node, int instances,
+                                             Function<String, JsonObject> configFor) {
     UpstreamMockVerticle mock = new UpstreamMockVerticle(new UpstreamMockOptions().setHost("127.0.0.1").setPort(0));
     return vertx.deployVerticle(mock).compose(id -> {
       JsonObject json = configFor.apply("http://127.0.0.1:" + mock.actualPort());
-      JsonObject http = json.getJsonObject("http", new JsonObject()).put("host", "127.0.0.1").put("port", 0);
+      int port = instances == 1 ? 0 : freePort();
+      JsonObject http = json.getJsonObject("http", new JsonObject()).put("host", "127.0.0.1").put("port", port);
       SluiceConfig config = ConfigParser.parse(json.put("http", http));
-      GatewayVerticle gateway = new GatewayVerticle(config, node);
-      return vertx.deployVerticle(gateway, new DeploymentOptions())
-        .map(gid -> new GatewayFixture(vertx, mock.actualPort(), gateway, config, json));
+      if (instances == 1) {
+        GatewayVerticle gateway = new GatewayVerticle(config, node);
+        return vertx.deployVerticle(gateway, new DeploymentOptions())
+          .map(gid -> new GatewayFixture(vertx, mock.actualPort(), gateway.actualPort(), config, json));
+      }
+      return vertx.deployVerticle(() -> new GatewayVerticle(config, node), new DeploymentOptions().setInstances(instances))
+        .map(gid -> new GatewayFixture(vertx, mock.actualPort(), port, config, json));
     });
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   public static JsonObject route(String name, String prefix, String upstream) {

@@ -10,6 +10,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.util.concurrent.TimeUnit;
@@ -18,9 +19,11 @@ import java.util.function.Function;
 /**
  * A {@link GatewayFixture} for one test class, with a Redis and a Vert.x of its own:
  * {@code @RegisterExtension static final GatewayUnderTest gateway = new GatewayUnderTest((redis, mock) -> ...);}.
- * Started before the class's tests, and Vert.x (so the gateway and the mock) then Redis stopped after them.
+ * Started before the class's tests, and Vert.x (so the gateway and the mock) then Redis stopped
+ * after them: only what it started, by its own handles. Every test starts with Redis up, even when
+ * the test before it stopped it ({@link #stopRedis()}).
  */
-public final class GatewayUnderTest implements BeforeAllCallback, AfterAllCallback {
+public final class GatewayUnderTest implements BeforeAllCallback, BeforeEachCallback, AfterAllCallback {
   private static final long START_S = 60;
 
   /** The whole config (without http.port), from the Redis URL and the upstream-mock's base URL. */
@@ -32,6 +35,7 @@ public final class GatewayUnderTest implements BeforeAllCallback, AfterAllCallba
   private final GatewayNode node;
   private final Function<Vertx, Future<?>> startFirst;
   private final Config config;
+  private int instances = 1;
   private RedisServerProcess redis;
   private Vertx vertx;
   private GatewayFixture gateway;
@@ -58,15 +62,28 @@ public final class GatewayUnderTest implements BeforeAllCallback, AfterAllCallba
     this.config = config;
   }
 
+  /** Deploys {@code n} gateway instances (one node, {@code n} event loops) on one port instead of one. */
+  public GatewayUnderTest instances(int n) {
+    this.instances = n;
+    return this;
+  }
+
   @Override
   public void beforeAll(ExtensionContext context) throws Exception {
     redis = RedisServerProcess.start();
     vertx = Vertx.vertx();
     GatewayNode gatewayNode = node != null ? node : GatewayNode.standalone();
     gateway = startFirst.apply(vertx)
-      .compose(v -> GatewayFixture.start(vertx, gatewayNode, mock -> config.of(redis.url(), mock)))
+      .compose(v -> GatewayFixture.start(vertx, gatewayNode, instances, mock -> config.of(redis.url(), mock)))
       .await(START_S, TimeUnit.SECONDS);
     http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1"));
+  }
+
+  @Override
+  public void beforeEach(ExtensionContext context) {
+    if (!redis.isRunning()) {
+      redis.restart();
+    }
   }
 
   @Override
@@ -84,6 +101,11 @@ public final class GatewayUnderTest implements BeforeAllCallback, AfterAllCallba
 
   public Vertx vertx() {
     return vertx;
+  }
+
+  /** Stops Redis under the gateway (this fixture's own redis-server); the next test finds it up again, empty. */
+  public void stopRedis() {
+    redis.stop();
   }
 
   /** A client of the gateway's port. */

@@ -63,7 +63,7 @@ REQUESTS, "Requests answered, by route, method and status"),
     Map.entry(RETRIES, "Attempts beyond the first, by route"),
     Map.entry(RATE_LIMITED, "Requests refused with 429, by route"),
     Map.entry(CLIENT_ABORTS, "Answers cut short because the client left or stopped reading (never a circuit failure), by route"),
-    Map.entry(TRANSITIONS, "Circuit transitions made by this node's instances, by route, scope and target state"),
+    Map.entry(TRANSITIONS, "Circuit transitions made by this node's instances, by route and target state"),
     Map.entry(CIRCUIT_STATE, "0 closed, 1 open, 2 half-open"),
     Map.entry(CIRCUIT_NODE_SCOPE,
       "1 while the route's circuit is open or half-open on this node only (no quorum), 0 while closed or cluster-wide"),
@@ -109,10 +109,8 @@ REQUESTS, "Requests answered, by route, method and status"),
     counter(RETRIES_SKIPPED, "route", route, "reason", RetryingCall.BODY_STREAMED);
     counter(SHED, "route", route, "reason", SHED_CONNECTIONS);
     counter(SHED, "route", route, "reason", SHED_IN_FLIGHT);
-    for (CircuitScope scope : CircuitScope.values()) {
-      for (CircuitBreakerState to : CircuitBreakerState.values()) {
-        transitions(route, scope, to);
-      }
+    for (CircuitBreakerState to : CircuitBreakerState.values()) {
+      transitions(route, to);
     }
     for (String outcome : DECLARED_OUTCOMES) {
       counter(ATTEMPTS, "route", route, "outcome", outcome);
@@ -254,13 +252,17 @@ REQUESTS, "Requests answered, by route, method and status"),
   }
 
   public void transition(String route, CircuitState to) {
-    transitions(route, to.scope(), to.state()).increment();
+    transitions(route, to.state()).increment();
   }
 
-  /** {@code sluice_circuit_transitions_total{route,scope,to}}: scope {@code cluster} or {@code node}. */
-  private Counter transitions(String route, CircuitScope scope, CircuitBreakerState to) {
-    return counter(TRANSITIONS, "route", route, "scope", scope.name().toLowerCase(Locale.ROOT),
-      "to", to.name().toLowerCase(Locale.ROOT));
+  /**
+   * {@code sluice_circuit_transitions_total{route,to}}, the labels DESIGN.md names. Whether a
+   * circuit is open on one node only is not a label here: each node's
+   * {@code sluice_circuit_state{route}} says it (open on some nodes, closed on others), and
+   * {@code /__circuit} gives each view's scope.
+   */
+  private Counter transitions(String route, CircuitBreakerState to) {
+    return counter(TRANSITIONS, "route", route, "to", to.name().toLowerCase(Locale.ROOT));
   }
 
   /** Per request while Redis is down, so found by mode without building a key. */

@@ -1,14 +1,11 @@
 package dev.sluice.gateway.cache;
 
 import dev.sluice.gateway.GatewayFixture;
-import dev.sluice.gateway.LocalRedis;
-import io.vertx.core.Vertx;
+import dev.sluice.gateway.GatewayUnderTest;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -22,33 +19,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Redis going away bypasses the cache; stale-while-revalidate serves stale while one refresh runs. */
 class CacheRedisAndRefreshTest {
+  // Without Redis the limiter answers from its local fallback: the request still goes on to the cache.
   @RegisterExtension
-  static final LocalRedis redis = new LocalRedis();
-  static Vertx vertx;
-  static GatewayFixture gateway;
-
-  @BeforeAll
-  static void start() throws Exception {
-    vertx = Vertx.vertx();
-    gateway = GatewayFixture.start(vertx, mock -> GatewayFixture.config(redis.url(), new JsonArray()
-      .add(route("swr", "/w", mock).put("stripPrefix", true).put("cache", new JsonObject().put("ttlSeconds", 30)
-        .put("staleWhileRevalidateSeconds", 60).put("local", new JsonObject().put("maxEntries", 0))))))
-      // Without Redis the limiter answers from its local fallback: the request still goes on to the cache.
-      .await(60, TimeUnit.SECONDS);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    vertx.close().await(30, TimeUnit.SECONDS);
-  }
+  static final GatewayUnderTest gateway = new GatewayUnderTest((redis, mock) -> GatewayFixture.config(redis, new JsonArray()
+    .add(route("swr", "/w", mock).put("stripPrefix", true).put("cache", new JsonObject().put("ttlSeconds", 30)
+      .put("staleWhileRevalidateSeconds", 60).put("local", new JsonObject().put("maxEntries", 0))))));
 
   static HttpResponse<Buffer> get(String uri) throws Exception {
-    return gateway.client.get(uri).send().await(10, TimeUnit.SECONDS);
+    return gateway.client().get(uri).send().await(10, TimeUnit.SECONDS);
   }
 
   @Test
   void withRedisDownTheCacheIsBypassedAndTheRequestServed() throws Exception {
-    redis.stop();
+    gateway.stopRedis();
     HttpResponse<Buffer> answer = get("/w/cacheable/no-redis");
     assertEquals(200, answer.statusCode());
     assertEquals("BYPASS", answer.getHeader("X-Cache"));
@@ -70,7 +53,7 @@ class CacheRedisAndRefreshTest {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     HttpResponse<Buffer> last;
     do {
-      vertx.timer(50).await(); // paces a bounded poll
+      gateway.vertx().timer(50).await(); // paces a bounded poll
       last = get(uri);
     } while (!xCache.equals(last.getHeader("X-Cache")) && System.nanoTime() < deadline);
     assertEquals(xCache, last.getHeader("X-Cache"));

@@ -1,14 +1,9 @@
 package dev.sluice.gateway.circuit;
 
+import dev.sluice.gateway.GatewayFixture;
 import dev.sluice.gateway.GatewayNode;
-import dev.sluice.gateway.GatewayVerticle;
-import dev.sluice.gateway.LocalRedis;
-import dev.sluice.gateway.config.ConfigParser;
-import dev.sluice.gateway.config.SluiceConfig;
-import dev.sluice.mock.UpstreamMockOptions;
-import dev.sluice.mock.UpstreamMockVerticle;
+import dev.sluice.gateway.GatewayUnderTest;
 import io.vertx.circuitbreaker.CircuitBreakerState;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -24,8 +19,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -41,46 +34,32 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class SharedCircuitOnOneNodeTest {
   private static final int ROUNDS = 20;
   @RegisterExtension
-  static final LocalRedis redis = new LocalRedis();
-  static int port;
-  static int mockPort;
+  static final GatewayUnderTest gateway = new GatewayUnderTest(GatewayNode.standalone(),
+    (redis, mock) -> GatewayFixture.config(redis, routes(mock))).instances(4);
   static WebClient fresh;
   static WebClient mock;
 
   @BeforeAll
-  static void start(Vertx vertx, VertxTestContext ctx) throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      port = socket.getLocalPort();
-    }
+  static void clients() {
     // No keep-alive: each request is a new connection, and Vert.x hands connections to the
     // instances in turn, so consecutive requests land on different instances.
-    fresh = WebClient.create(vertx, new WebClientOptions().setKeepAlive(false).setDefaultHost("127.0.0.1")
-      .setDefaultPort(port));
-    UpstreamMockVerticle upstream = new UpstreamMockVerticle(new UpstreamMockOptions().setPort(0));
-    vertx.deployVerticle(upstream).compose(id -> {
-      mockPort = upstream.actualPort();
-      mock = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(mockPort));
-      SluiceConfig config = ConfigParser.parse(new JsonObject()
-        .put("http", new JsonObject().put("host", "127.0.0.1").put("port", port))
-        .put("redis", new JsonObject().put("url", redis.url()).put("timeoutMs", 2000))
-        .put("defaults", new JsonObject().put("rateLimit", new JsonObject().put("limit", 100_000)))
-        .put("routes", routes()));
-      GatewayNode node = GatewayNode.standalone();
-      return vertx.deployVerticle(() -> new GatewayVerticle(config, node), new DeploymentOptions().setInstances(4));
-    }).onComplete(ctx.succeedingThenComplete());
+    fresh = WebClient.create(gateway.vertx(), new WebClientOptions().setKeepAlive(false).setDefaultHost("127.0.0.1")
+      .setDefaultPort(gateway.port()));
+    mock = WebClient.create(gateway.vertx(), new WebClientOptions().setDefaultHost("127.0.0.1")
+      .setDefaultPort(gateway.mockPort()));
   }
 
-  private static JsonArray routes() {
-    JsonArray routes = new JsonArray().add(route("shared"));
+  private static JsonArray routes(String mockUrl) {
+    JsonArray routes = new JsonArray().add(route("shared", mockUrl));
     for (int round = 0; round < ROUNDS; round++) {
-      routes.add(route("round" + round));
+      routes.add(route("round" + round, mockUrl));
     }
     return routes;
   }
 
-  private static JsonObject route(String name) {
+  private static JsonObject route(String name, String mockUrl) {
     return new JsonObject().put("name", name).put("prefix", "/" + name)
-      .put("upstream", "http://127.0.0.1:" + mockPort).put("stripPrefix", true)
+      .put("upstream", mockUrl).put("stripPrefix", true)
       .put("retry", new JsonObject().put("maxAttempts", 1))
       .put("circuit", new JsonObject().put("failureThreshold", 3).put("resetTimeoutMs", 60_000));
   }
@@ -107,7 +86,7 @@ class SharedCircuitOnOneNodeTest {
   }
 
   @Test
-  void threeFailuresOnDifferentInstancesOpenTheRouteOnAllFour(Vertx vertx, VertxTestContext ctx) {
+  void threeFailuresOnDifferentInstancesOpenTheRouteOnAllFour(VertxTestContext ctx) {
     Set<String> instances = new HashSet<>();
     sendSequentially(3, "/shared/status/500")
       // No wait: the instances of a node share the route's circuit, so the next request on any of them sees it.
@@ -125,7 +104,7 @@ class SharedCircuitOnOneNodeTest {
           });
           return after;
         })))
-      .compose(v -> snapshots(vertx))
+      .compose(v -> snapshots(gateway.vertx()))
       .onComplete(ctx.succeeding(views -> ctx.verify(() -> {
         assertEquals(4, views.size(), "one snapshot per instance");
         for (InstanceSnapshot view : views) {

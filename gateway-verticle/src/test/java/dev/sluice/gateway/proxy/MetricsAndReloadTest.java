@@ -5,6 +5,7 @@ import dev.sluice.gateway.GatewayNode;
 import dev.sluice.gateway.GatewayUnderTest;
 import dev.sluice.gateway.route.RouteReload;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -15,6 +16,9 @@ import io.vertx.junit5.VertxTestContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.util.Set;
+import java.util.stream.Collectors;
 
 import static dev.sluice.gateway.GatewayFixture.route;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -51,10 +55,13 @@ class MetricsAndReloadTest {
         assertEquals(4, meters.get("sluice.request.duration").tags("route", "m").timer().count());
         assertEquals(0.0, meters.get("sluice.circuit.state").tags("route", "m").gauge().value(), 0.0);
         assertEquals(0.0, meters.get("sluice.circuit.node.scope").tags("route", "m").gauge().value(), 0.0);
-        for (String scope : new String[] {"cluster", "node"}) {
-          assertEquals(0.0, meters.get("sluice.circuit.transitions").tags("route", "m", "scope", scope, "to", "open")
+        for (String to : new String[] {"open", "half_open", "closed"}) {
+          assertEquals(0.0, meters.get("sluice.circuit.transitions").tags("route", "m", "to", to)
             .counter().count(), 0.0, "declared at 0 before the first transition");
         }
+        // The labels DESIGN.md names, no others: {route,to}.
+        meters.find("sluice.circuit.transitions").counters().forEach(c ->
+          assertEquals(Set.of("route", "to"), c.getId().getTags().stream().map(Tag::getKey).collect(Collectors.toSet())));
         ctx.completeNow();
       })));
   }
