@@ -47,11 +47,11 @@ class ClientHangUpTest {
         // Three in a row would eject even the only target.
         .put("outlier", new JsonObject().put("consecutiveFailures", 3).put("maxEjectedPercent", 100)))
       .add(route("dying", "/dying", upstream.url()).put("stripPrefix", true)
-        .put("circuit", new JsonObject().put("failureThreshold", 3).put("resetTimeoutMs", 60_000)))
-      // One failure would open it: a client that stops reading must not be that failure.
-      .add(route("slow", "/slow", upstream.url()).put("stripPrefix", true)
-        .put("circuit", new JsonObject().put("failureThreshold", 1).put("resetTimeoutMs", 60_000))))
-      .put("http", new JsonObject().put("idleTimeoutSeconds", 1)));
+        .put("circuit", new JsonObject().put("failureThreshold", 3).put("resetTimeoutMs", 60_000))))
+      // Far above what a loaded machine stalls: 50 clients on one event loop (the upstream's too) can keep
+      // a head waiting over a second, and a 1 s timeout then closes connections the clients still read
+      // (StalledReaderTest has the 1 s timeout, with one client).
+      .put("http", new JsonObject().put("idleTimeoutSeconds", 60)));
 
   @Test
   void clientsThatHangUpMidDownloadNeverOpenTheCircuit() throws Exception {
@@ -154,23 +154,6 @@ class ClientHangUpTest {
     assertTrue(head.toString().startsWith("HTTP/1.1 200"), head.toString());
   }
 
-  @Test
-  void aClientThatStopsReadingIsCutAsTheClientsDoing() throws Exception {
-    try (Socket socket = new Socket()) {
-      // A small window, so the gateway's writes back up within a few KB and the upstream is paused.
-      socket.setReceiveBufferSize(4096);
-      socket.connect(new java.net.InetSocketAddress("127.0.0.1", gateway.port()));
-      socket.getOutputStream().write("GET /slow/bytes/1073741824 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
-        .getBytes(StandardCharsets.US_ASCII));
-      readAtLeast(socket.getInputStream(), 1024);
-      // Now read nothing: after the idle timeout the paused upstream connection is cut.
-      double aborts = eventually(() -> meters.get("sluice.client.aborts").tags("route", "slow").counter().count(), 1);
-      assertEquals(1.0, aborts, "the stalled download is the client's abort");
-    }
-    assertEquals(0.0, meters.get("sluice.circuit.state").tags("route", "slow").gauge().value(), 0.0, "circuit CLOSED");
-    assertEquals(200, fullDownloadStatus("/slow/bytes/1000"));
-  }
-
   /**
    * One client: a fifth leave before the head is read, the rest after some KB; half close with a
    * reset (SO_LINGER 0), half with a FIN.
@@ -191,7 +174,7 @@ class ClientHangUpTest {
     return null;
   }
 
-  private static void readAtLeast(InputStream in, long bytes) throws IOException {
+  static void readAtLeast(InputStream in, long bytes) throws IOException {
     byte[] buffer = new byte[4096];
     long read = 0;
     while (read < bytes) {
@@ -204,7 +187,12 @@ class ClientHangUpTest {
   }
 
   private static int fullDownloadStatus(String path) throws IOException {
-    try (Socket socket = new Socket("127.0.0.1", gateway.port())) {
+    return fullDownloadStatus(gateway.port(), path);
+  }
+
+  /** The status of one whole answer, read to its end on a connection of its own. */
+  static int fullDownloadStatus(int port, String path) throws IOException {
+    try (Socket socket = new Socket("127.0.0.1", port)) {
       socket.setSoTimeout(10_000);
       socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
         .getBytes(StandardCharsets.US_ASCII));
@@ -214,7 +202,7 @@ class ClientHangUpTest {
   }
 
   /** Aborts are counted when the gateway notices the close, a moment after the client went. */
-  private static double eventually(java.util.function.DoubleSupplier value, double atLeast) throws InterruptedException {
+  static double eventually(java.util.function.DoubleSupplier value, double atLeast) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     double seen = value.getAsDouble();
     while (seen < atLeast && System.nanoTime() < deadline) {
