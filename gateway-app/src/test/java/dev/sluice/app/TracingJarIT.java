@@ -5,15 +5,12 @@ import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.trace.v1.Span;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
@@ -29,12 +26,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class TracingJarIT {
   @RegisterExtension
-  static final UpstreamWithRedis parts = new UpstreamWithRedis();
+  static final GatewayNodes nodes = GatewayNodes.standalone().instances(1);
 
   private static final String TRACE = "0af7651916cd43dd8448eb211c80319c";
 
   @Test
-  void aTracedRetryReachesTheCollectorFromTheJarAndStopLosesNoSpan(@TempDir Path dir) throws Exception {
+  void aTracedRetryReachesTheCollectorFromTheJarAndStopLosesNoSpan() throws Exception {
     List<Span> received = new CopyOnWriteArrayList<>();
     HttpServer collector = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     collector.createContext("/v1/traces", exchange -> {
@@ -44,22 +41,16 @@ class TracingJarIT {
       exchange.close();
     });
     collector.start();
-    int port = SluiceJarIT.freePort();
-    Path config = dir.resolve("gateway.yaml");
-    Files.writeString(config, String.join("\n",
-      "http: { host: 127.0.0.1, port: " + port + " }",
-      "admin: { host: 127.0.0.1, port: " + SluiceJarIT.freePort() + " }",
-      "redis: { url: \"" + parts.redis.url() + "\" }",
+    GatewayNodes.NodeOptions traced = nodes.options()
+      .withEnv("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:" + collector.getAddress().getPort());
+    GatewayNodes.Node node = nodes.start("traced", traced,
+      "redis: { url: \"" + nodes.redisUrl() + "\" }",
       "clients: { trustedProxies: [127.0.0.1/32] }",
       "routes:",
-      "  - { name: users, prefix: /users, upstream: \"http://127.0.0.1:" + parts.mockPort + "\", stripPrefix: true,",
-      "      retry: { maxAttempts: 2, initialDelayMs: 10, jitter: none } }",
-      ""));
-    ProcessBuilder jar = SluiceJarIT.sluice("run", "--config", config.toString(), "--instances", "1");
-    jar.environment().put("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:" + collector.getAddress().getPort());
-    NodeJvm node = new Node(NodeJvm.start(jar, dir.resolve("node.log")), dir.resolve("node.log"));
+      "  - { name: users, prefix: /users, upstream: \"" + nodes.mockUrl() + "\", stripPrefix: true,",
+      "      retry: { maxAttempts: 2, initialDelayMs: 10, jitter: none } }");
+    int port = node.port();
     try {
-      node.awaitListeningOrFail(60_000);
       assertTrue(node.readLog().contains("sluice: tracing to http://127.0.0.1:"), node.readLog());
       HttpResponse<String> answer = HttpClient.newHttpClient().send(
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/users/flaky/jar-k?fail=1"))
@@ -77,12 +68,5 @@ class TracingJarIT {
     assertEquals(2, ours.stream().filter(s -> s.getKind() == Span.SpanKind.SPAN_KIND_CLIENT).count(),
       "one client span per attempt: " + ours);
     assertTrue(node.readLog().contains("\"traceId\":\"" + TRACE + "\""), "the access line carries the trace id");
-  }
-
-  private record Node(Process process, Path log) implements NodeJvm {
-    @Override
-    public String name() {
-      return "traced";
-    }
   }
 }
