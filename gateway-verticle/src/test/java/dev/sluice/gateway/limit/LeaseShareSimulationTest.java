@@ -95,7 +95,7 @@ class LeaseShareSimulationTest {
   }
 
   /** The script as shipped, but reading the simulated time from its last two arguments and leaving keys without a TTL. */
-  private static String scriptOnSimulatedClock() throws IOException {
+  static String scriptOnSimulatedClock() throws IOException {
     String text;
     try (InputStream in = SlidingWindowScript.class.getResourceAsStream(SlidingWindowScript.RESOURCE)) {
       text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
