@@ -94,7 +94,7 @@ class LeasePropertyTest {
       for (SimClient client : sim.clients) {
         System.out.printf("seed %d %s%n", seed, client.summary(sim.callsByKey.getOrDefault(client.key, 0)));
         assertTrue(client.most() <= client.policy.limit(), "never over: seed " + seed + " " + client.summary(0));
-        client.checkUnderService(sim, seed);
+        client.checkUnderService(seed);
         if (client.kind.startsWith("steady")) {
           assertEquals(0, client.refused, "a steady client far below its limit is never refused: seed " + seed + " " + client.summary(0));
         }
@@ -126,7 +126,8 @@ class LeasePropertyTest {
     final int slots;
     final long at;
     final long leaseNanos;
-    int used;
+    /** When each of its slots was used, as counted (see {@link Limiter#acquire}). */
+    final List<Long> usedAt = new ArrayList<>();
 
     GrantSeen(int slots, long at, long leaseNanos) {
       this.slots = slots;
@@ -136,6 +137,10 @@ class LeasePropertyTest {
 
     long endsAt() {
       return at + leaseNanos;
+    }
+
+    long usedBy(long time) {
+      return usedAt.stream().filter(u -> u <= time).count();
     }
   }
 
@@ -188,20 +193,26 @@ class LeasePropertyTest {
       return windows;
     }
 
-    /** At every refusal by Redis: admitted in the window before + what its leases may hold >= the limit. */
-    void checkUnderService(Simulation sim, long seed) {
+    /**
+     * At every refusal by Redis, at {@code t}: admitted in the window before, plus what the model
+     * allows the leases to hold on top, reaches the limit. On top: the slots a lease has not used
+     * (while it runs, or within its hand-back grace after: never once that is over), and its used
+     * slots that were admitted before the window but whose score (the lease's end, or its last use)
+     * is still in it.
+     */
+    void checkUnderService(long seed) {
       long window = policy.windowMs() * MS;
+      long now = 2 * MS; // decided at t, admitted when the answer arrives
       for (long t : redisRefusedAt) {
-        long admitted = admittedAt.stream().filter(a -> a > t - window && a <= t + 2 * MS).count();
+        long admitted = admittedAt.stream().filter(a -> a > t - window && a <= t + now).count();
         long held = 0;
         for (GrantSeen lease : leases) {
-          if (lease.at > t) {
+          if (lease.at > t || lease.endsAt() <= t - window) {
             continue;
           }
+          held += lease.usedBy(t - window); // scored later than their requests: counted still
           if (t <= lease.endsAt() + lease.leaseNanos / 4 + HAND_BACK_SLACK) {
-            held += lease.slots; // running, or within its hand-back grace: every slot may count
-          } else if (lease.endsAt() > t - window) {
-            held += lease.used; // ended: only used slots, scored at most at its end
+            held += lease.slots - lease.usedBy(t + now); // not used yet, or handed back not yet
           }
         }
         assertTrue(admitted + held >= policy.limit(), String.format(
@@ -382,10 +393,11 @@ class LeasePropertyTest {
         step.answer().onSuccess(decision -> {
           if (decision.allowed()) {
             GrantSeen grant = grants.get(current.get(client.key));
-            grant.used++;
             // When the request was counted: a slot of a running lease here and now (its score is
             // later), a request that waited for a call at Redis's time (a grant scored now is scored so).
-            client.admittedAt.add(local ? clock.get() : grant.at);
+            long countedAt = local ? clock.get() : grant.at;
+            grant.usedAt.add(countedAt);
+            client.admittedAt.add(countedAt);
           } else {
             client.refused++;
           }
