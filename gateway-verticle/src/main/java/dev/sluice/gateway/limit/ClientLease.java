@@ -17,6 +17,8 @@ final class ClientLease {
   static final double GAP_SMOOTHING = 4;
   /** Unseen for this many usual gaps: gone quiet. */
   static final double QUIET_GAPS = 4;
+  /** Longest a client seen once is remembered, waiting for its second request. */
+  static final long FIRST_GAP_WAIT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   final String key;
   RateLimitPolicy policy;
@@ -113,13 +115,15 @@ final class ClientLease {
    * How long this client may stay unseen before it is taken to have gone quiet (and forgotten,
    * handing back what its lease holds): {@code idle}, or {@link #QUIET_GAPS} of its usual gaps
    * when those are longer, so a steady client seen every few seconds keeps its rate and lease;
-   * never more than a window.
+   * never more than a window. A client seen once waits up to half a window for its second request.
    */
   long quietNanos(long idle) {
-    if (gapNanos < 0) {
-      return idle;
-    }
     long window = TimeUnit.MILLISECONDS.toNanos(policy.windowMs());
+    if (gapNanos < 0) {
+      // Seen once: remembered long enough for a second request to tell its rate, if that rate can
+      // earn a lease at all (two requests per window; at most FIRST_GAP_WAIT_MS: memory).
+      return Math.max(idle, Math.min(window / 2, FIRST_GAP_WAIT_NANOS));
+    }
     return Math.max(idle, (long) Math.min(window, QUIET_GAPS * gapNanos));
   }
 
