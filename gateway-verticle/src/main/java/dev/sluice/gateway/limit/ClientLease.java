@@ -70,6 +70,7 @@ final class ClientLease {
     this.arrivals = 0;
     this.gapNanos = -1;
     this.seen = false;
+    this.remainingAfterGrant = policy.limit();
   }
 
   /** Counts an arrival; periods with none decay the rate by half each. */
@@ -109,6 +110,17 @@ final class ClientLease {
     double fromGaps = gapNanos < 0 ? 0 : gapNanos == 0 ? Double.POSITIVE_INFINITY : 1e9 / gapNanos;
     double perPeriod = perLease();
     return perPeriod >= LeaseSizing.HOT_PER_LEASE ? Math.max(fromGaps, perPeriod * 1_000 / sizing.leaseMs()) : fromGaps;
+  }
+
+  /**
+   * The client's rate across every node, as its window in Redis last told it: what the window
+   * held after this node's last grant, less this node's own slots not used yet (handed back with
+   * the next call), per window. A client spread over several nodes may be slow on each and fast
+   * in all: its long leases follow the faster of the two rates.
+   */
+  double windowPerSecond() {
+    int held = policy.limit() - remainingAfterGrant - Math.max(0, granted - used);
+    return held <= 0 ? 0 : held * 1_000.0 / policy.windowMs();
   }
 
   /**

@@ -271,7 +271,7 @@ final class LeaseBook {
 
   private Ask ask(ClientLease client, long now) {
     int need = client.waiting.size();
-    LeaseSizing.Plan plan = client.sizing.plan(client.perLease(), client.perSecond(), need);
+    LeaseSizing.Plan plan = client.sizing.plan(client.perLease(), Math.max(client.perSecond(), client.windowPerSecond()), need);
     String handBack = "";
     String handBackAs = "";
     long earlierByUs = 0;

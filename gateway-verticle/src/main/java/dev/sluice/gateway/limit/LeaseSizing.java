@@ -13,7 +13,8 @@ import java.util.concurrent.TimeUnit;
  *       per period of {@code window / 40} (at most {@link #SHORT_LEASE_MS}) leases for one such
  *       period, at most a tenth of the limit per grant.</li>
  *   <li><b>Long leases, for steady clients far below their limit.</b> A client at {@code r}
- *       requests per second leases {@code r x T x HEADROOM} slots for {@code T} up to one window
+ *       requests per second (the faster of its rate here and its window's in Redis, which counts
+ *       every node: {@link ClientLease#windowPerSecond}) leases {@code r x T x HEADROOM} slots for {@code T} up to one window
  *       ({@link #longLeaseMs}), at most a quarter of the limit per grant. {@code T} shrinks as
  *       {@code r x window} nears the limit, to a short lease or none at it, so a lease never makes
  *       a client that stays under its limit find the window full: at worst the window counts what
