@@ -41,7 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
  * count); the steady clients are never refused and cost Redis at most 0.1 script calls per
  * request (long leases: one call per client per window, not one per request); the hammering
  * clients get at least 90 % of their limit per window on average over their run, and in each
- * window once saturated (the windows right after the first 429 carry the first burst's pattern).
+ * saturated window (from the third after their first 429: the first two carry the first burst's
+ * pattern).
  *
  * <p>The steady plan is 300 per 10 s, not per minute, to keep the test under a minute: a window
  * of 10 s is still 100 times today's short lease (100 ms) and 10-50 requests of each steady client,
@@ -60,6 +61,7 @@ class SteadyClientsOnPlansIT {
   static final int STEADY = 200;
   static final int HAMMERING = 5;
   static final int HAMMER_IN_FLIGHT = 8;
+  static final long HAMMER_EVERY_MS = 2;
   /** Steady clients alone, for the script calls they cost. */
   static final long STEADY_ALONE_MS = 22_000;
   /** Then with the hammering clients. */
@@ -199,15 +201,11 @@ class SteadyClientsOnPlansIT {
           + perWindowOnAverage + " per window on average");
       // Back-to-back windows from the first 429 cut the client's admissions where its first burst
       // left them: the first window holds only the slots of that burst scored before the 429 (a
-      // slot is scored up to a short lease after its request: 144-297 of 300 measured at ~2 000
-      // requests per second); each slot comes back a window after its score, so the next windows
-      // inherit that pattern while it evens out (235-291 measured), and the saturated windows
-      // after it get all of the limit (300, 300 measured; answers are counted when they arrive,
-      // so a busy machine moves a few across a window's edge).
-      for (long n : perWindow.subList(1, perWindow.size())) {
-        assertTrue(n >= HOT_LIMIT * 3 / 4, "hammer-" + i + ": a window after the first admitted " + n + " of " + HOT_LIMIT + ": " + perWindow);
-      }
-      for (long n : perWindow.subList(perWindow.size() - 2, perWindow.size())) {
+      // slot is scored up to a short lease after its request), and each slot comes back a window
+      // after its score, so the second inherits some of that pattern (165-255, then 273-295 of 300
+      // measured); from the third on the client is saturated and gets nearly all of it (286-301).
+      assertTrue(perWindow.get(1) >= HOT_LIMIT * 85 / 100, "hammer-" + i + ": the second window: " + perWindow);
+      for (long n : perWindow.subList(2, perWindow.size())) {
         assertTrue(n >= HOT_LIMIT * 9 / 10, "hammer-" + i + ": a saturated window admitted " + n + " of " + HOT_LIMIT + ": " + perWindow);
       }
     }
@@ -303,30 +301,40 @@ class SteadyClientsOnPlansIT {
     }
   }
 
-  /** Keeps {@link #HAMMER_IN_FLIGHT} requests of one client going, in turn to each node, until {@code until}. */
+  /**
+   * One hammering client: a request every {@link #HAMMER_EVERY_MS} ms (500 per second, more than
+   * three times its limit's 150), in turn to each node, at most {@link #HAMMER_IN_FLIGHT} in flight,
+   * until {@code until}. Paced, so five of them leave the machine room for the steady clients.
+   */
   static Future<Void> hammer(HttpClient http, String apiKey, String route, long until, ConcurrentLinkedQueue<Answer> answers) {
     Promise<Void> finished = Promise.promise();
-    AtomicInteger running = new AtomicInteger(HAMMER_IN_FLIGHT);
+    AtomicInteger inFlight = new AtomicInteger();
     AtomicInteger turn = new AtomicInteger();
-    for (int i = 0; i < HAMMER_IN_FLIGHT; i++) {
-      hammerOne(http, apiKey, route, until, answers, turn, running, finished);
-    }
+    clients.setPeriodic(HAMMER_EVERY_MS, id -> {
+      if (System.nanoTime() >= until) {
+        clients.cancelTimer(id);
+        finishWhenIdle(inFlight, finished);
+        return;
+      }
+      if (inFlight.get() >= HAMMER_IN_FLIGHT) {
+        return;
+      }
+      inFlight.incrementAndGet();
+      Node node = turn.getAndIncrement() % 2 == 0 ? nodeA : nodeB;
+      call(http, node, route, apiKey).onComplete(answer -> {
+        answers.add(answer.result());
+        inFlight.decrementAndGet();
+      });
+    });
     return finished.future();
   }
 
-  private static void hammerOne(HttpClient http, String apiKey, String route, long until, ConcurrentLinkedQueue<Answer> answers,
-                                AtomicInteger turn, AtomicInteger running, Promise<Void> finished) {
-    if (System.nanoTime() >= until) {
-      if (running.decrementAndGet() == 0) {
-        finished.complete();
-      }
-      return;
+  private static void finishWhenIdle(AtomicInteger inFlight, Promise<Void> finished) {
+    if (inFlight.get() == 0) {
+      finished.complete();
+    } else {
+      clients.setTimer(10, id -> finishWhenIdle(inFlight, finished));
     }
-    Node node = turn.getAndIncrement() % 2 == 0 ? nodeA : nodeB;
-    call(http, node, route, apiKey).onComplete(answer -> {
-      answers.add(answer.result());
-      hammerOne(http, apiKey, route, until, answers, turn, running, finished);
-    });
   }
 
   static Future<Answer> call(HttpClient http, Node node, String route, String apiKey) {
