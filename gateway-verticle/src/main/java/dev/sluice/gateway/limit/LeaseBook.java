@@ -16,35 +16,43 @@ import java.util.function.Supplier;
  * One limiter's leases: which clients hold slots reserved in Redis, and which requests can be
  * answered here without asking Redis.
  *
- * <p>The invariant (also in {@code sliding-window.lua} and docs/operations.md): <b>a request is
- * admitted here only with a slot that Redis reserved with a score no earlier than the request</b>:
- * a lease's slots carry the lease's end as their score and are used only before that end, which is
- * measured from when the call was sent (before Redis read its clock). So every admitted request
- * stays in the window at least one window length after it happened, and since Redis never
- * reserves more than the limit, no window-long span admits more than the limit, across any number
- * of nodes and instances. Requests that waited for a call are decided at Redis's time, as every
- * request is without leases.
+ * <p>The invariant (also in {@code sliding-window.lua} and docs/architecture.md, "Never over"):
+ * <ul>
+ *   <li><b>Never over the limit.</b> A request is admitted here only with a slot that Redis
+ *       reserved with a score no earlier than the request: a lease's slots carry the lease's end
+ *       as their score and are used only before that end, which is measured from when the call was
+ *       sent (before Redis read its clock), and for a long lease a little before it (clocks drift:
+ *       {@link LeaseSizing#DRIFT_DIVISOR}). So every admitted request stays in the window at least
+ *       one window length after it happened, and since Redis never holds more than the limit, no
+ *       window-long span admits more than the limit, across any number of nodes and instances.
+ *       Requests that waited for a call are decided at Redis's time, as every request is without
+ *       leases.</li>
+ *   <li><b>Under-served by at most one lease's slots per node, which come back when it ends.</b>
+ *       Slots a lease did not use are blocked for other nodes until they are handed back: at the
+ *       lease's end, with the client's next call (a long lease waits a couple of the client's gaps
+ *       for it, {@link ClientLease#handBackGraceNanos}) or by {@link #dueHandBacks()}; sooner when
+ *       the client goes quiet and is forgotten ({@link ClientLease#quietNanos}). A used slot counts
+ *       until a window after its member's score: the lease's end, or its last use once re-scored
+ *       (at the hand-back, or for a lease used up early, with the client's next call), so the
+ *       used slots of the lease that spans a window's start count up to one lease longer than
+ *       their requests.</li>
+ * </ul>
+ * So a lease is only as long as the room it leaves: a grant that Redis cut short near the limit
+ * ends as much sooner, one with no spare slot is no lease at all ({@link LeaseSizing#leaseNanos},
+ * the same rule as the script's), and a long lease shrinks as the client's rate nears its limit,
+ * to none at it ({@link LeaseSizing#longLeaseMs}). Rejections are answered here until Redis said a
+ * slot can free (the oldest entry leaves, or a running lease ends), and for one short lease period
+ * at most, since another node may hand slots back sooner.
  *
- * <p>The price: slots a lease did not use are blocked for other nodes until they are handed back,
- * when the lease ends ({@link #dueHandBacks()} or the client's next call), and a used slot comes
- * back up to one lease period after a window: a client is under-served by at most one lease period
- * (per window, at most what it was admitted in one lease period). So a lease is only as long as its
- * spare slots: a grant that Redis cut short near the limit ends as much sooner, one with no spare
- * slot is no lease at all ({@link LeaseSizing#leaseNanos}, the same rule as the script's). And a
- * lease's member is re-scored at its last used slot when it is handed back, or, for a lease used up
- * before its end, with the client's next call: lowered by how long before the lease's end (as this
- * book computed it from the send) that slot was used, so it is still no earlier than the request.
- * Rejections are answered here until Redis said a slot can free (the oldest entry leaves, or a
- * running lease ends), and for one lease period at most, since another node may hand slots back
- * sooner.
+ * <p>A client seen once gets no spare slots: one script call per request. Seen again, it leases
+ * ({@link LeaseSizing#plan}): for up to a window when steady and far below its limit, for a short
+ * period when hot. Concurrent requests of one client share a call: while one is in flight, later
+ * ones wait for it and take its slots (or ask again).
  *
- * <p>A client seen less than {@link LeaseSizing#HOT_PER_LEASE} times per lease period gets no
- * spare slots: one script call per request, as without leases. Concurrent requests of one client
- * share a call: while one is in flight, later ones wait for it and take its slots (or ask again).
- *
- * <p>Bounded: clients idle for {@link #IDLE_MS} are forgotten, and beyond {@code maxClients} the
- * least recently seen is. Thread-safe (one lock, uncontended: a limiter serves one event loop);
- * promises are completed outside the lock.
+ * <p>Bounded: clients gone quiet (idle for {@link #IDLE_MS}, or a few of their usual gaps) are
+ * forgotten, handing back what their lease holds, and beyond {@code maxClients} the least recently
+ * seen is. Thread-safe (one lock, uncontended: a limiter serves one event loop); promises are
+ * completed outside the lock.
  */
 final class LeaseBook {
   static final long IDLE_MS = 1_000;
@@ -57,7 +65,7 @@ final class LeaseBook {
   /** Access order: the eldest entry is the client seen longest ago. */
   private final LinkedHashMap<String, ClientLease> clients = new LinkedHashMap<>(64, 0.75f, true);
   /** Leases that may owe slots back, soonest end first. */
-  private final PriorityQueue<Running> running = new PriorityQueue<>((a, b) -> Long.compare(a.endsAt - b.endsAt, 0));
+  private final PriorityQueue<Running> running = new PriorityQueue<>((a, b) -> Long.compare(a.dueAt - b.dueAt, 0));
   /** Hand-backs of clients forgotten or reset while holding unused slots. */
   private final List<Ask> orphans = new ArrayList<>();
   private long nextIdleSweep;
@@ -70,7 +78,7 @@ final class LeaseBook {
   }
 
   /** The answer for one request, and the script call to make for it, if any. */
-  record Step(Future<RateLimitDecision> answer, Ask ask) {
+  record Step(Future<RateLimitDecision> answer, Ask ask, boolean handBacksDue) {
   }
 
   /**
@@ -82,6 +90,11 @@ final class LeaseBook {
              long leaseMs, String handBack, String handBackAs, long earlierByUs, long sentAt) {
   }
 
+  /**
+   * One request of {@code key}: its answer, and the script call to make for it, if any. {@link
+   * Step#handBacksDue} says a client forgotten meanwhile left slots to hand back: send {@link
+   * #dueHandBacks()} now rather than at the next lease's end.
+   */
   Step acquire(String key, RateLimitPolicy policy) {
     long now = nanos.getAsLong();
     synchronized (this) {
@@ -97,23 +110,24 @@ final class LeaseBook {
         orphanHandBack(client, now, true);
         client.use(policy, now);
       }
+      boolean handBacksDue = !orphans.isEmpty();
       client.observe(now);
       if (client.inFlight()) {
         Promise<RateLimitDecision> waiter = Promise.promise();
         client.waiting.add(waiter);
-        return new Step(waiter.future(), null);
+        return new Step(waiter.future(), null, handBacksDue);
       }
       if (client.hasSlot(now)) {
         client.use(now);
-        return new Step(Future.succeededFuture(client.allowedHere(now)), null);
+        return new Step(Future.succeededFuture(client.allowedHere(now)), null, handBacksDue);
       }
       if (now - client.retryAt < 0) {
-        return new Step(Future.succeededFuture(client.rejectedHere(now)), null);
+        return new Step(Future.succeededFuture(client.rejectedHere(now)), null, handBacksDue);
       }
       Promise<RateLimitDecision> waiter = Promise.promise();
       client.waiting = new ArrayList<>(4);
       client.waiting.add(waiter);
-      return new Step(waiter.future(), ask(client, now));
+      return new Step(waiter.future(), ask(client, now), handBacksDue);
     }
   }
 
@@ -137,14 +151,16 @@ final class LeaseBook {
       client.granted = grant.granted();
       client.used = 0;
       long leaseNanos = LeaseSizing.leaseNanos(ask.leaseMs(), ask.spare(), grant.granted() - ask.need());
+      boolean longLease = client.sizing.isLong(ask.leaseMs());
       client.leased = leaseNanos > 0;
       client.handedBack = false;
-      client.endsAt = ask.sentAt() + leaseNanos;
+      // A long lease stops a little before its end as this clock reads it: Redis's may run slower.
+      client.endsAt = ask.sentAt() + (longLease ? leaseNanos - leaseNanos / LeaseSizing.DRIFT_DIVISOR : leaseNanos);
       client.remainingAfterGrant = grant.remaining();
       client.resetAt = ask.sentAt() + TimeUnit.MILLISECONDS.toNanos(grant.resetMs());
       client.retryAt = grant.remaining() > 0 ? ask.sentAt() : ask.sentAt() + TimeUnit.MILLISECONDS.toNanos(localRejectMs(client, grant));
       if (client.leased && grant.granted() > 0) {
-        running.add(new Running(client, ask.grantId(), client.endsAt));
+        running.add(new Running(client, ask.grantId(), client.endsAt + client.handBackGraceNanos(leaseNanos, ask.leaseMs())));
       }
       int limit = ask.policy().limit();
       List<Promise<RateLimitDecision>> left = null;
@@ -230,7 +246,7 @@ final class LeaseBook {
     List<Ask> due = new ArrayList<>(orphans);
     orphans.clear();
     Running head;
-    while ((head = running.peek()) != null && now - head.endsAt >= 0) {
+    while ((head = running.peek()) != null && now - head.dueAt >= 0) {
       running.poll();
       ClientLease client = head.client;
       if (head.grantId.equals(client.grantId) && !client.inFlight() && client.owesHandBack(now)) {
@@ -246,7 +262,7 @@ final class LeaseBook {
       return 0;
     }
     Running head = running.peek();
-    return head == null ? -1 : ClientLease.msUntil(head.endsAt, nanos.getAsLong());
+    return head == null ? -1 : ClientLease.msUntil(head.dueAt, nanos.getAsLong());
   }
 
   synchronized int clients() {
@@ -255,7 +271,7 @@ final class LeaseBook {
 
   private Ask ask(ClientLease client, long now) {
     int need = client.waiting.size();
-    int spare = client.sizing.spare(client.perLease(), need);
+    LeaseSizing.Plan plan = client.sizing.plan(client.perLease(), Math.max(client.perSecond(), client.windowPerSecond()), need);
     String handBack = "";
     String handBackAs = "";
     long earlierByUs = 0;
@@ -265,8 +281,8 @@ final class LeaseBook {
       earlierByUs = client.lastUseBeforeEndUs();
       client.handedBack = true;
     }
-    return new Ask(client, client.key, client.policy, grantIds.get(), need, spare,
-        spare > 0 ? client.sizing.leaseMs() : 0, handBack, handBackAs, earlierByUs, now);
+    return new Ask(client, client.key, client.policy, grantIds.get(), need, plan.spare(), plan.leaseMs(),
+        handBack, handBackAs, earlierByUs, now);
   }
 
   /**
@@ -298,7 +314,13 @@ final class LeaseBook {
     client.used = 0;
   }
 
-  /** Forgets clients idle for {@link #IDLE_MS}, at most once per {@link #IDLE_MS}; eldest first, so it stops at the first one still active. */
+  /**
+   * Forgets clients gone quiet, at most once per {@link #IDLE_MS}: idle for {@link #IDLE_MS}, or
+   * for a few of their usual gaps when those are longer ({@link ClientLease#quietNanos}), so a
+   * client seen every few seconds keeps its long lease, and one that stopped hands its unused
+   * slots back then (with the next {@link #dueHandBacks()}), not only at its lease's end, up to a
+   * window later. Eldest first, so it stops at the first one seen within {@link #IDLE_MS}.
+   */
   private void sweepIdle(long now) {
     if (now - nextIdleSweep < 0) {
       return;
@@ -307,10 +329,11 @@ final class LeaseBook {
     Iterator<ClientLease> eldestFirst = clients.values().iterator();
     while (eldestFirst.hasNext()) {
       ClientLease client = eldestFirst.next();
-      if (now - client.lastSeen < IDLE_NANOS) {
+      long idle = now - client.lastSeen;
+      if (idle < IDLE_NANOS) {
         return;
       }
-      if (!client.inFlight()) {
+      if (!client.inFlight() && idle >= client.quietNanos(IDLE_NANOS)) {
         forget(eldestFirst, client, now);
       }
     }
@@ -326,7 +349,8 @@ final class LeaseBook {
     orphanHandBack(client, now, true);
   }
 
-  private record Running(ClientLease client, String grantId, long endsAt) {
+  /** A lease that may owe slots back from {@code dueAt}: its end, or a little later for a long one (its client's next call may carry them). */
+  private record Running(ClientLease client, String grantId, long dueAt) {
   }
 
   private record Completion(Promise<RateLimitDecision> waiter, RateLimitDecision decision) {

@@ -4,34 +4,67 @@ import dev.sluice.gateway.config.RateLimitPolicy;
 import java.util.concurrent.TimeUnit;
 
 /**
- * How big and how long a lease a route's policy allows, and how many spare slots a client's rate
- * earns.
+ * How big and how long a lease a route's policy allows a client, by the rate it was seen at.
  *
- * <p>A lease lasts {@code window / 40}, at most {@link #MAX_LEASE_MS}: a client is under-served
- * by at most one lease period (slots a node reserved and did not use come back when the lease
- * ends, and each slot stays in the window until its lease's end plus a window), so the period must
- * stay small against the window (2.5 %); and long enough that a client calling more than
- * {@link #HOT_PER_LEASE} times in it saves calls, and holds one member per lease in Redis. A grant holds at most a tenth of the
- * limit, so one node cannot take a whole window's budget on a guess; near the limit the script
- * grants fewer, and the lease is as much shorter ({@link #leaseNanos}). Windows too short for a
- * lease of {@link #MIN_LEASE_MS}, and limits under 20, get no spare slots: every request asks Redis.
+ * <p>Two kinds of lease, one rule for both: slots reserved in Redis by one script call, scored at
+ * the lease's end, used here only before that end, and what was not used handed back.
+ * <ul>
+ *   <li><b>Short leases, for hot clients.</b> A client seen at least {@link #HOT_PER_LEASE} times
+ *       per period of {@code window / 40} (at most {@link #SHORT_LEASE_MS}) leases for one such
+ *       period, at most a tenth of the limit per grant.</li>
+ *   <li><b>Long leases, for steady clients far below their limit.</b> A client at {@code r}
+ *       requests per second (the faster of its rate here and its window's in Redis, which counts
+ *       every node: {@link ClientLease#windowPerSecond}) leases {@code r x T x HEADROOM} slots for {@code T} up to one window
+ *       ({@link #longLeaseMs}), at most a quarter of the limit per grant. {@code T} shrinks as
+ *       {@code r x window} nears the limit, to a short lease or none at it, so a lease never makes
+ *       a client that stays under its limit find the window full: at worst the window counts what
+ *       the client sent in the last window ({@code r x window}), the used slots of the lease that
+ *       spans the window's start, still scored at their last use ({@code r x T}), and the current
+ *       lease ({@code r x T x HEADROOM}); {@code T} keeps that sum at the limit.</li>
+ * </ul>
+ * Either way a client is under-served by at most one lease's slots, which come back when it
+ * ends (docs/architecture.md, "Never over"). In Redis, near the limit the script grants at most a
+ * quarter of what is left, and the lease is as much shorter ({@link #leaseNanos}). Windows too
+ * short for a lease of {@link #MIN_LEASE_MS}, and limits under 20, get no spare slots: every
+ * request asks Redis.
  *
- * @param leaseMs  lease period; 0 when leases are off for this policy
- * @param maxGrant most slots one grant may hold
+ * @param leaseMs  short lease period; 0 when leases are off for this policy
+ * @param maxGrant most slots one short lease may hold
+ * @param windowMs the policy's window
+ * @param limit    the policy's limit
  */
-record LeaseSizing(long leaseMs, int maxGrant) {
-  /** Also in {@code sliding-window.lua} (keys outlive a lease by a window): keep it at most that. */
-  static final long MAX_LEASE_MS = 100;
+record LeaseSizing(long leaseMs, int maxGrant, long windowMs, int limit) {
+  /** Longest short lease; long leases last up to a window, and the script's key TTL follows the latest score. */
+  static final long SHORT_LEASE_MS = 100;
   static final long MIN_LEASE_MS = 5;
-  /** "More than a handful of calls per lease period": below this a client asks Redis each time. */
+  /** "More than a handful of calls per lease period": below this a client needs a long lease or asks Redis each time. */
   static final int HOT_PER_LEASE = 4;
   /** Bet on 50 % more than the rate seen, so a client speeding up does not ask twice per period. */
   static final double HEADROOM = 1.5;
+  /** A long lease of fewer slots saves no call. */
+  static final int MIN_LONG_SLOTS = 2;
+  /** Most of the limit one long lease may hold (the script also grants at most a quarter of what is left). */
+  static final int LONG_GRANT_DIVISOR = 4;
+  /**
+   * A long lease is used here until this fraction of it before its end: the node's clock and
+   * Redis's may drift apart over seconds (500 ppm: more than a clock slewed by NTP drifts), and a
+   * slot must never be used after its score.
+   */
+  static final long DRIFT_DIVISOR = 2_000;
+
+  /** No lease: one slot scored now. */
+  static final Plan NONE = new Plan(0, 0);
+
+  /** Slots to ask for beyond the requests waiting, and the lease they are for (0: scored now). */
+  record Plan(int spare, long leaseMs) {
+  }
 
   static LeaseSizing of(RateLimitPolicy policy) {
-    long leaseMs = Math.min(MAX_LEASE_MS, policy.windowMs() / 40);
+    long leaseMs = Math.min(SHORT_LEASE_MS, policy.windowMs() / 40);
     int maxGrant = policy.limit() / 10;
-    return leaseMs < MIN_LEASE_MS || maxGrant < 2 ? new LeaseSizing(0, 1) : new LeaseSizing(leaseMs, maxGrant);
+    return leaseMs < MIN_LEASE_MS || maxGrant < 2
+        ? new LeaseSizing(0, 1, policy.windowMs(), policy.limit())
+        : new LeaseSizing(leaseMs, maxGrant, policy.windowMs(), policy.limit());
   }
 
   /**
@@ -53,10 +86,54 @@ record LeaseSizing(long leaseMs, int maxGrant) {
     return leaseMs > 0;
   }
 
+  /** A lease longer than a short one: the client was steady and far below its limit. */
+  boolean isLong(long leaseMs) {
+    return leaseMs > this.leaseMs;
+  }
+
   /**
-   * Slots to ask for beyond {@code need} (the requests waiting now): none for a client seen less
-   * than {@link #HOT_PER_LEASE} times per lease period, so such a client costs one call per
-   * request, exactly as without leases.
+   * The lease to ask for, {@code need} slots being for requests waiting now: a long lease when the
+   * client's rate ({@code perSecond}) leaves room for one longer than a short lease and worth
+   * {@link #MIN_LONG_SLOTS}; else a short one for a hot client ({@code perLease} arrivals per
+   * short period); else none.
+   */
+  Plan plan(double perLease, double perSecond, int need) {
+    if (!leases()) {
+      return NONE;
+    }
+    long longMs = longLeaseMs(perSecond);
+    if (isLong(longMs)) {
+      double slots = perSecond * longMs / 1_000 * HEADROOM;
+      int cap = Math.max(maxGrant, limit / LONG_GRANT_DIVISOR);
+      if (slots > cap) {
+        longMs = (long) (longMs * cap / slots); // as many slots as allowed, for as much less time
+        slots = cap;
+      }
+      int spare = (int) Math.ceil(slots) - need;
+      if (isLong(longMs) && spare > 0 && need + spare >= MIN_LONG_SLOTS) {
+        return new Plan(spare, longMs);
+      }
+    }
+    int spare = spare(perLease, need);
+    return spare > 0 ? new Plan(spare, leaseMs) : NONE;
+  }
+
+  /**
+   * The longest lease that cannot make a client steady at {@code perSecond} find its window full
+   * while under its limit (see the class comment): {@code perSecond x (window + T + HEADROOM x T)
+   * <= limit}, at most one window; 0 for a rate unknown or too high.
+   */
+  long longLeaseMs(double perSecond) {
+    if (!(perSecond > 0) || Double.isInfinite(perSecond)) {
+      return 0;
+    }
+    double ms = (limit * 1_000 / perSecond - windowMs) / (1 + HEADROOM);
+    return ms <= 0 ? 0 : (long) Math.min(windowMs, ms);
+  }
+
+  /**
+   * Slots to ask for beyond {@code need} (the requests waiting now) for a short lease: none for a
+   * client seen less than {@link #HOT_PER_LEASE} times per lease period.
    */
   int spare(double perLease, int need) {
     if (!leases() || perLease < HOT_PER_LEASE) {

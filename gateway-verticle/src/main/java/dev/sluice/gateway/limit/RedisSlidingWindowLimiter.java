@@ -11,6 +11,7 @@ import io.vertx.redis.client.RedisClientType;
 import io.vertx.redis.client.Request;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -31,12 +32,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * </ul>
  * Users, passwords, {@code rediss://} and {@code /db} follow vertx-redis-client's URL rules.
  *
- * <p>A client seen now and then costs one window in an {@code EVALSHA} round trip per request; the
- * windows asked for in one event-loop turn share one call ({@link ScriptBatcher}). A hot client
- * (more than a handful of requests per lease period on this instance) costs one per lease: the
- * script reserves several slots at once and this limiter admits locally until they are used or
- * the lease ends, then hands back what it did not use; rejections are answered locally until a
- * slot can free. The rules, and why they never admit over the limit, are in {@link LeaseBook}.
+ * <p>A client seen once costs one window in an {@code EVALSHA} round trip per request; the
+ * windows asked for in one event-loop turn share one call ({@link ScriptBatcher}). A client seen
+ * again costs one per lease: the script reserves several slots at once and this limiter admits
+ * locally until they are used or the lease ends, then hands back what it did not use. A hot client
+ * (more than a handful of requests per short lease period on this instance) gets short leases; a
+ * steady client far below its limit (a per-minute plan) leases for up to a window, less as it
+ * nears its limit and not at all at it ({@link LeaseSizing}); rejections are answered locally
+ * until a slot can free. The rules, and why they never admit over the limit, are in {@link LeaseBook}.
  *
  * <p>A script call is one {@code EVALSHA} round trip; a Redis that lost the script (restart,
  * failover, {@code SCRIPT FLUSH}) answers NOSCRIPT and the call is retried once, transparently,
@@ -55,6 +58,7 @@ public final class RedisSlidingWindowLimiter implements RateLimiter {
   private final Vertx vertx;
   private final LeaseBook leases;
   private long handBackTimer = -1; // guarded by this
+  private long handBackAt; // guarded by this: when handBackTimer fires (nanoTime)
   private boolean closed; // guarded by this
 
   /** Call on the owning verticle's context: its connection and hand-back timer live there. */
@@ -73,6 +77,9 @@ public final class RedisSlidingWindowLimiter implements RateLimiter {
     LeaseBook.Step step = leases.acquire(RateLimitKeys.key(route, client), policy);
     if (step.ask() != null) {
       ask(step.ask());
+    }
+    if (step.handBacksDue()) {
+      armHandBacks();
     }
     return step.answer();
   }
@@ -110,20 +117,30 @@ public final class RedisSlidingWindowLimiter implements RateLimiter {
   }
 
   /**
-   * One timer per limiter, armed only while some lease may end with slots unused: when it fires,
-   * each such lease whose client did not ask again gives its unused slots back in one script call.
-   * A hand-back that fails is not retried: those slots leave the window by themselves, a window
-   * after the lease's end.
+   * One timer per limiter, armed only while some lease may end with slots unused, for the soonest
+   * hand-back due (a long lease may end a window from now, a forgotten client's slots are due at
+   * once: the timer moves earlier when needed). When it fires, each such lease whose client did
+   * not ask again gives its unused slots back, in one script call. A hand-back that fails is not
+   * retried: those slots leave the window by themselves, a window after the lease's end.
    */
   private void armHandBacks() {
     long delayMs = leases.nextHandBackInMs();
     synchronized (this) {
-      if (delayMs < 0 || handBackTimer >= 0 || closed) {
+      if (delayMs < 0 || closed) {
         return;
       }
+      long at = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(1, delayMs));
+      if (handBackTimer >= 0) {
+        if (at - handBackAt >= 0 || !vertx.cancelTimer(handBackTimer)) {
+          return; // armed soon enough, or firing now
+        }
+      }
+      handBackAt = at;
       handBackTimer = vertx.setTimer(Math.max(1, delayMs), id -> {
         synchronized (this) {
-          handBackTimer = -1;
+          if (handBackTimer == id) {
+            handBackTimer = -1;
+          }
         }
         for (LeaseBook.Ask handBack : leases.dueHandBacks()) {
           calls.run(handBack);

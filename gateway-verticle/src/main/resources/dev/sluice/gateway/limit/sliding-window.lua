@@ -13,7 +13,9 @@
 -- ARGV[4]  need: slots for requests waiting now (0: only hand back, below)
 -- ARGV[5]  spare: more slots wished for the lease, granted only from room to spare (see below)
 -- ARGV[6]  lease length in ms for all `spare` slots: 0 scores the grant now (requests waiting now use
---          it at once); a grant with fewer spare slots gets a lease as much shorter (lease_us below)
+--          it at once); a grant with fewer spare slots gets a lease as much shorter (lease_us below).
+--          Tens of ms for a hot client, up to a window for a steady one far below its limit
+--          (LeaseSizing): the key's TTL follows the latest score (expire_after below)
 -- ARGV[7]  a member to hand back ("" = none): a lease that ended with slots unused ...
 -- ARGV[8]  ... and what it becomes: the same grant id with the slots really used, or "" (none used);
 --          the same member as ARGV[7] when a lease was used up before its end (only re-scored, below)
@@ -36,14 +38,34 @@
 -- Invariant: every request admitted with a slot stays in the set for at least one window after it
 -- was admitted (a lease's slots are used before its end, their score), and the set never holds more
 -- than `limit` slots: so no window-long span of time admits more than `limit`, across all nodes.
+-- The price: a client is under-served by at most one lease's slots per node (unused ones until they
+-- are handed back at its end, used ones scored up to a lease later than their request), which come
+-- back when the lease ends. The key never expires while an entry still counts: its TTL is raised,
+-- never lowered, to a window after the latest score.
 
 -- Redis < 5 replicates scripts verbatim and refuses writes after TIME; later versions always
 -- replicate effects and keep this call as a no-op.
 if redis.replicate_commands then redis.replicate_commands() end
 
--- Longest lease any node asks for (LeaseSizing.MAX_LEASE_MS); the key must outlive a lease's score by a window.
-local MAX_LEASE_MS = 100
+-- How long after a running lease's end its node may take to hand back what it did not use (its
+-- timer's tick and a round trip): a full window's retry answer waits for that (retry_ms below).
+local HAND_BACK_MS = 100
 local EXTRA = '#'
+
+-- The key must live until a window after its latest score, and a lease's score may be up to a window
+-- ahead: raise its TTL to `ttl_ms` (what the member just added needs) unless it already lives longer
+-- (another member scored later). `known` is a TTL computed from a set read whole (no lookup needed).
+local function expire_after(key, ttl_ms, known)
+  if known == nil then
+    local ttl = redis.call('PTTL', key)
+    if ttl >= ttl_ms then
+      return
+    end
+  elseif known > ttl_ms then
+    ttl_ms = known
+  end
+  redis.call('PEXPIRE', key, ttl_ms)
+end
 
 -- How long a lease runs, in us, for the spare slots it got: the spare asked for was sized to last
 -- lease_ms at the client's rate, so a grant cut short by a window near its limit gets a lease as
@@ -94,7 +116,7 @@ local function decide(key, a, now_us)
     else
       redis.call('ZADD', key, now_us + lease, member)
     end
-    redis.call('PEXPIRE', key, window_ms + MAX_LEASE_MS)
+    expire_after(key, window_ms + math.ceil(lease / 1000), 0)
     local reset_ms = window_ms + math.ceil(lease / 1000)
     return granted, limit - granted, reset_ms, reset_ms
   end
@@ -107,6 +129,8 @@ local function decide(key, a, now_us)
   oldest = oldest and tonumber(oldest)
 
   local members = 0
+  -- The TTL the entries already in the set need, when the set was read whole; nil: look it up.
+  local known_ttl = nil
   if not had_extra and hand_back == '' and (#head < 6 or tonumber(head[6]) > cutoff) then
     -- Every entry that left the window is among the (up to) three read, each one slot: the set was
     -- read whole, or its third entry is still in. Trim them with one ZREM; the new oldest is the
@@ -131,6 +155,8 @@ local function decide(key, a, now_us)
     local gone = (gone2 and 2) or (gone1 and 1) or 0
     if #head < 6 then
       members = #head / 2 - gone
+      local latest = tonumber(head[#head])
+      known_ttl = math.ceil((latest - now_us) / 1000) + window_ms
     else
       members = redis.call('ZCARD', key)
     end
@@ -181,8 +207,7 @@ local function decide(key, a, now_us)
       extra = extra + granted - 1
     end
     redis.call('ZADD', key, now_us + lease, member)
-    -- Every entry's score is at most now + MAX_LEASE_MS, so the set is empty a window after that.
-    redis.call('PEXPIRE', key, window_ms + MAX_LEASE_MS)
+    expire_after(key, window_ms + math.ceil(lease / 1000), known_ttl)
   end
   if extra > 0 then
     redis.call('ZADD', key, -extra, EXTRA)
@@ -206,13 +231,15 @@ local function decide(key, a, now_us)
   end
 
   -- Full: a slot frees when the oldest entry leaves, or earlier when a lease still running (a score
-  -- in the future) ends and hands back what it did not use: ask again one lease period after that.
+  -- in the future) ends and hands back what it did not use: ask again once that hand-back can be in
+  -- (the gateway answers locally for a short lease period at most: a long lease elsewhere may hand
+  -- back sooner, when its client goes quiet).
   local retry_ms = reset_ms
   if used >= limit then
     local newest = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')
     local newest_us = tonumber(newest[2])
     if newest_us and newest_us > now_us then
-      retry_ms = math.min(reset_ms, math.ceil((newest_us - now_us) / 1000) + MAX_LEASE_MS)
+      retry_ms = math.min(reset_ms, math.ceil((newest_us - now_us) / 1000) + HAND_BACK_MS)
     end
   end
 

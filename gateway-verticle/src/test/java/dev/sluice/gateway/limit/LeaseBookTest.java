@@ -18,6 +18,8 @@ import org.junit.jupiter.api.Test;
 class LeaseBookTest {
   /** Lease period 50 ms, at most 30 slots per grant. */
   private static final RateLimitPolicy THREE_HUNDRED_PER_2S = new RateLimitPolicy(300, 2_000);
+  /** A per-minute plan: short leases of 100 ms, long ones up to a minute. */
+  private static final RateLimitPolicy THOUSAND_PER_MINUTE = new RateLimitPolicy(1_000, 60_000);
   private static final String KEY = RateLimitKeys.key("r", "10.0.0.1");
 
   private final AtomicLong clock = new AtomicLong(-5_000_000_000L); // nanoTime may be negative
@@ -250,6 +252,96 @@ class LeaseBookTest {
     List<LeaseBook.Ask> due = book.dueHandBacks();
     assertEquals(1, due.size(), "evicted with its lease still running");
     assertEquals(KEY, due.get(0).key());
+  }
+
+  @Test
+  void aSteadyClientFarBelowItsLimitLeasesForAWholeWindowAndIsAdmittedHereMeanwhile() {
+    LeaseBook.Ask first = book.acquire(KEY, THOUSAND_PER_MINUTE).ask();
+    assertEquals(0, first.spare(), "seen once: its rate is unknown");
+    book.granted(first, new Grant(1, 999, 60_000, 60_000));
+    advanceMs(1_000);
+    LeaseBook.Ask lease = book.acquire(KEY, THOUSAND_PER_MINUTE).ask();
+    assertEquals(60_000, lease.leaseMs(), "1 per second on 1 000 per minute: a lease of one window");
+    assertEquals(90, lease.need() + lease.spare(), "a window at the rate seen, and half as much again");
+    book.granted(lease, new Grant(90, 909, 60_000, 60_000));
+
+    for (int s = 1; s < 59; s++) {
+      advanceMs(1_000);
+      LeaseBook.Step step = book.acquire(KEY, THOUSAND_PER_MINUTE);
+      assertNull(step.ask(), "second " + s + " of the lease: admitted here");
+      assertTrue(step.answer().result().allowed());
+    }
+    advanceMs(2_000); // past the lease's end (a little before it, for clock drift)
+    LeaseBook.Ask next = book.acquire(KEY, THOUSAND_PER_MINUTE).ask();
+    assertNotNull(next, "the lease ended: ask again");
+    assertEquals(lease.grantId() + "*90", next.handBack(), "carrying back what it did not use...");
+    assertEquals(lease.grantId() + "*59", next.handBackAs(), "...keeping the slots used");
+    assertEquals(60_000, next.leaseMs(), "and a new long lease");
+  }
+
+  @Test
+  void aLongLeaseShrinksAsTheClientNearsItsLimitAndIsNoneAtIt() {
+    LeaseSizing sizing = LeaseSizing.of(THOUSAND_PER_MINUTE);
+    assertEquals(60_000, sizing.longLeaseMs(1), "far below: a window");
+    assertEquals(26_000, sizing.longLeaseMs(8), "half the limit: shorter");
+    assertEquals(1_000, sizing.longLeaseMs(16), "nearly at it: a second");
+    assertEquals(0, sizing.longLeaseMs(1_000.0 / 60), "at it: none");
+    assertEquals(0, sizing.longLeaseMs(0), "a rate unknown: none");
+    assertEquals(LeaseSizing.NONE, sizing.plan(1.6, 16.7, 1), "at the limit, not hot per 100 ms: one slot scored now");
+    LeaseSizing.Plan near = sizing.plan(1.6, 16, 1);
+    assertEquals(1_000, near.leaseMs());
+    assertEquals(24 - 1, near.spare(), "16 per second for a second, and half as much again");
+    LeaseSizing.Plan capped = sizing.plan(0.5, 5, 1);
+    assertEquals(250, capped.spare() + 1, "a quarter of the limit at most...");
+    assertEquals(33_333, capped.leaseMs(), "...for as much less time");
+    assertEquals(new LeaseSizing.Plan(14, 50), LeaseSizing.of(THREE_HUNDRED_PER_2S).plan(10, 1_000, 1),
+        "a hot client over its limit: a short lease, as before");
+  }
+
+  @Test
+  void aSteadyClientThatGoesQuietIsForgottenAndHandsItsLongLeaseBackBeforeItEnds() {
+    LeaseBook.Ask lease = steadyLease();
+    assertEquals(60_000, lease.leaseMs());
+    book.granted(lease, new Grant(90, 909, 60_000, 60_000));
+    String other = RateLimitKeys.key("r", "10.9.9.9");
+
+    advanceMs(3_000); // three of its usual gaps: not quiet yet
+    LeaseBook.Step meanwhile = book.acquire(other, THOUSAND_PER_MINUTE);
+    book.granted(meanwhile.ask(), new Grant(1, 999, 60_000, 60_000));
+    assertFalse(meanwhile.handBacksDue());
+    assertEquals(2, book.clients(), "a client seen every second is kept past IDLE_MS");
+
+    advanceMs(1_100); // four gaps: quiet
+    LeaseBook.Step later = book.acquire(other, THOUSAND_PER_MINUTE);
+    assertTrue(later.handBacksDue(), "a forgotten client's slots are due now");
+    List<LeaseBook.Ask> due = book.dueHandBacks();
+    assertEquals(1, due.size(), "not a window later, at its lease's end");
+    assertEquals(KEY, due.get(0).key());
+    assertEquals(lease.grantId() + "*90", due.get(0).handBack());
+    assertEquals(lease.grantId(), due.get(0).handBackAs(), "the one slot it used stays");
+    assertEquals(1, book.clients());
+  }
+
+  @Test
+  void aLongLeaseThatEndsWaitsTwoGapsForTheClientsNextCallToCarryItsUnusedSlotsBack() {
+    LeaseBook.Ask lease = steadyLease();
+    book.granted(lease, new Grant(90, 909, 60_000, 60_000));
+    long endMs = 60_000 - 60_000 / LeaseSizing.DRIFT_DIVISOR;
+    assertEquals(endMs + 2_000, book.nextHandBackInMs(), "its end, and two of its gaps");
+    advanceMs(endMs);
+    assertTrue(book.dueHandBacks().isEmpty(), "not at its end: the client may call");
+    advanceMs(2_000);
+    List<LeaseBook.Ask> due = book.dueHandBacks();
+    assertEquals(1, due.size(), "it did not: the timer hands them back");
+    assertEquals(lease.grantId() + "*90", due.get(0).handBack());
+  }
+
+  /** Two requests a second apart: the second asks for a long lease. */
+  private LeaseBook.Ask steadyLease() {
+    LeaseBook.Ask first = book.acquire(KEY, THOUSAND_PER_MINUTE).ask();
+    book.granted(first, new Grant(1, 999, 60_000, 60_000));
+    advanceMs(1_000);
+    return book.acquire(KEY, THOUSAND_PER_MINUTE).ask();
   }
 
   /** Requests a millisecond apart until the client is hot enough for its call to ask for a lease: that call. */

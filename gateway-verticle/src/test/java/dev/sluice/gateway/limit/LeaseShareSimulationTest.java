@@ -95,13 +95,13 @@ class LeaseShareSimulationTest {
   }
 
   /** The script as shipped, but reading the simulated time from its last two arguments and leaving keys without a TTL. */
-  private static String scriptOnSimulatedClock() throws IOException {
+  static String scriptOnSimulatedClock() throws IOException {
     String text;
     try (InputStream in = SlidingWindowScript.class.getResourceAsStream(SlidingWindowScript.RESOURCE)) {
       text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
     String time = "local time = redis.call('TIME')";
-    String expire = "redis.call('PEXPIRE', key, window_ms + MAX_LEASE_MS)";
+    String expire = "redis.call('PEXPIRE', key, ttl_ms)";
     assertTrue(text.contains(time), "the script reads TIME as the simulation expects");
     assertTrue(text.contains(expire), "the script sets a TTL as the simulation expects");
     return text.replace(time, "local time = { ARGV[#ARGV - 1], ARGV[#ARGV] }").replace(expire, "redis.call('PERSIST', key)");

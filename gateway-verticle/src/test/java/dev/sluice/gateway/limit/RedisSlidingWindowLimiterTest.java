@@ -11,6 +11,8 @@ import dev.sluice.gateway.LocalRedis;
 import dev.sluice.gateway.config.LimiterFailureMode;
 import dev.sluice.gateway.config.RateLimitPolicy;
 import dev.sluice.gateway.config.RedisOptions;
+import dev.sluice.gateway.redis.PipelinedRedis;
+import dev.sluice.gateway.redis.RedisUrl;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -262,6 +264,36 @@ class RedisSlidingWindowLimiterTest {
     // A window plus the longest lease: a lease's slots are scored at its end.
     assertTrue(ttl > 0 && ttl <= 500 + 100, "PTTL " + ttl);
     await(Eventually.until(vertx, 5_000, "key expired", () -> inspector.exists(key).map(exists -> !exists)));
+  }
+
+  @Test
+  void aLongLeaseKeepsItsKeyAWindowPastItsEndWhateverIsAddedAfterIt(Vertx vertx) throws Exception {
+    RateLimitPolicy plan = new RateLimitPolicy(100, 2_000);
+    SlidingWindowScript script = SlidingWindowScript.load();
+    PipelinedRedis direct = new PipelinedRedis(vertx, RedisUrl.toClientOptions(redis.url()));
+    try {
+      // A weighted lease of a window (read back through PTTL, the set holds "#"), then a slot scored now.
+      String weighted = RateLimitKeys.key(route, "10.0.0.70");
+      assertEquals(10, Grant.of(await(script.run(direct, List.of(ask(weighted, plan, "n1:1", 1, 9, 2_000)))), 0).granted());
+      long ttl = await(inspector.pttl(weighted));
+      assertTrue(ttl > 3_000 && ttl <= 4_000, "a window past the lease's end: PTTL " + ttl);
+      assertEquals(1, Grant.of(await(script.run(direct, List.of(ask(weighted, plan, "n2:1", 1, 0, 0)))), 0).granted());
+      ttl = await(inspector.pttl(weighted));
+      assertTrue(ttl > 3_000, "not lowered to the window the later slot needs: PTTL " + ttl);
+
+      // A one-slot lease (a plain member, so the next call reads the set whole), then a slot scored now.
+      String plain = RateLimitKeys.key(route, "10.0.0.71");
+      assertEquals(1, Grant.of(await(script.run(direct, List.of(ask(plain, plan, "n1:2", 0, 1, 2_000)))), 0).granted());
+      assertEquals(1, Grant.of(await(script.run(direct, List.of(ask(plain, plan, "n2:2", 1, 0, 0)))), 0).granted());
+      ttl = await(inspector.pttl(plain));
+      assertTrue(ttl > 3_000 && ttl <= 4_000, "the lease's member needs a window past its end: PTTL " + ttl);
+    } finally {
+      await(direct.close());
+    }
+  }
+
+  private static LeaseBook.Ask ask(String key, RateLimitPolicy policy, String grantId, int need, int spare, long leaseMs) {
+    return new LeaseBook.Ask(null, key, policy, grantId, need, spare, leaseMs, "", "", 0, 0);
   }
 
   @Test
