@@ -1,5 +1,7 @@
 package dev.sluice.app;
 
+import dev.sluice.app.GatewayNodes.Node;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -15,8 +17,6 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -30,7 +30,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * API plans at scale, seen from outside: two gateway JVMs with two verticle instances each; 200
@@ -68,16 +67,11 @@ class SteadyClientsOnPlansIT {
   static final long TOGETHER_MS = 12_000;
 
   @RegisterExtension
-  static final UpstreamWithRedis parts = new UpstreamWithRedis();
-  @TempDir
-  static Path dir;
+  static final GatewayNodes nodes = GatewayNodes.standalone().instances(2);
   static Node nodeA;
   static Node nodeB;
   static Vertx clients;
   static Redis redis;
-
-  record Node(String name, Process process, int port, Path log) implements NodeJvm {
-  }
 
   /** One request, timed from the client (nanoTime): sent and answered. */
   record Answer(int status, long sent, long answered) {
@@ -87,10 +81,10 @@ class SteadyClientsOnPlansIT {
   static void start() throws Exception {
     nodeA = launch("a");
     nodeB = launch("b");
-    assertTrue(nodeA.awaitListening(60_000), "node a exited");
-    assertTrue(nodeB.awaitListening(60_000), "node b exited");
+    nodeA = nodes.awaitListening(nodeA);
+    nodeB = nodes.awaitListening(nodeB);
     clients = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
-    redis = Redis.createClient(parts.vertx, parts.redis.url());
+    redis = Redis.createClient(nodes.vertx, nodes.redisUrl());
     // Warm both JVMs (class loading, JIT) on a client of its own, so the phases measure the limiter.
     HttpClient warm = clients.createHttpClient(new HttpClientOptions(), new PoolOptions().setHttp1MaxSize(HAMMER_IN_FLIGHT));
     hammer(warm, "warm-up", HOT, System.nanoTime() + TimeUnit.SECONDS.toNanos(3), new ConcurrentLinkedQueue<>())
@@ -100,16 +94,9 @@ class SteadyClientsOnPlansIT {
 
   @AfterAll
   static void stop() throws Exception {
-    try {
-      if (clients != null) {
-        clients.close().await(30, TimeUnit.SECONDS);
-      }
-    } finally {
-      try {
-        RateLimitAcrossNodesIT.destroy(nodeA);
-      } finally {
-        RateLimitAcrossNodesIT.destroy(nodeB);
-      }
+    // the nodes are GatewayNodes' to stop, after this
+    if (clients != null) {
+      clients.close().await(30, TimeUnit.SECONDS);
     }
   }
 
@@ -368,25 +355,18 @@ class SteadyClientsOnPlansIT {
   }
 
   static Node launch(String name) throws Exception {
-    int port = SluiceJarIT.freePort();
-    Path config = dir.resolve("node-" + name + ".yaml");
-    Files.writeString(config, String.join("\n",
-        "http: { host: 127.0.0.1, port: " + port + " }",
+    return nodes.launch(name, nodes.options().withoutAdmin(),
         // A loaded machine must not push requests onto the local fallback: the claims are about Redis.
-        "redis: { url: \"" + parts.redis.url() + "\", timeoutMs: 8000, onFailure: local }",
+        "redis: { url: \"" + nodes.redisUrl() + "\", timeoutMs: 8000, onFailure: local }",
         "clients: { identity: \"header:" + API_KEY + "\" }",
         "routes:",
         "  - name: " + PLAN,
         "    prefix: /" + PLAN,
-        "    upstream: http://127.0.0.1:" + parts.mockPort + "/anything",
+        "    upstream: " + nodes.mockUrl() + "/anything",
         "    rateLimit: { limit: " + PLAN_LIMIT + ", windowMs: " + PLAN_WINDOW_MS + " }",
         "  - name: " + HOT,
         "    prefix: /" + HOT,
-        "    upstream: http://127.0.0.1:" + parts.mockPort + "/anything",
-        "    rateLimit: { limit: " + HOT_LIMIT + ", windowMs: " + HOT_WINDOW_MS + " }",
-        ""));
-    Path log = dir.resolve("node-" + name + ".log");
-    Process process = NodeJvm.start(SluiceJarIT.sluice("run", "--config", config.toString(), "--instances", "2", "--no-admin"), log);
-    return new Node(name, process, port, log);
+        "    upstream: " + nodes.mockUrl() + "/anything",
+        "    rateLimit: { limit: " + HOT_LIMIT + ", windowMs: " + HOT_WINDOW_MS + " }");
   }
 }
