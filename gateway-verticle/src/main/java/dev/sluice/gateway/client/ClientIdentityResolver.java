@@ -27,23 +27,37 @@ public final class ClientIdentityResolver {
   }
 
   public String resolve(HttpServerRequest request) {
+    return resolve(request, peerHost(request));
+  }
+
+  /** @param peerHost the TCP peer's address as text ({@link #peerHost}), which the caller may have made already */
+  public String resolve(HttpServerRequest request, String peerHost) {
     if (identityHeader != null) {
       String key = request.getHeader(identityHeader);
       if (key != null && !key.isBlank()) {
         return digests.of(key);
       }
     }
-    return clientAddress(request);
+    return clientAddress(request, peerHost);
+  }
+
+  /** The TCP peer's address as text: formatted anew on every call, so a request makes it once. */
+  public static String peerHost(HttpServerRequest request) {
+    SocketAddress peer = request.remoteAddress();
+    return peer == null ? "unknown" : peer.hostAddress();
+  }
+
+  public String clientAddress(HttpServerRequest request) {
+    return clientAddress(request, peerHost(request));
   }
 
   /**
    * Walks {@code X-Forwarded-For} from the right, skipping trusted proxies: the first address that
    * is not ours is the client. The left-most entries are whatever the client chose to send.
    */
-  public String clientAddress(HttpServerRequest request) {
-    SocketAddress peer = request.remoteAddress();
-    String address = peer == null ? "unknown" : peer.hostAddress();
-    if (!isTrusted(address)) {
+  public String clientAddress(HttpServerRequest request, String peerHost) {
+    String address = peerHost;
+    if (trustedProxies.isEmpty() || !isTrusted(address)) {
       return address;
     }
     List<String> chain = request.headers().getAll(FORWARDED_FOR);

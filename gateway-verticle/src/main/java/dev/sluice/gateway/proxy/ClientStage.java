@@ -13,7 +13,7 @@ final class ClientStage implements GatewayStage {
 
   @Override
   public Future<ProxyReply> handle(Exchange exchange) {
-    exchange.client(resolver.resolve(exchange.request()));
+    exchange.client(resolver.resolve(exchange.request(), exchange.peerHost()));
     return exchange.proceed();
   }
 }

@@ -2,6 +2,7 @@ package dev.sluice.gateway.proxy;
 
 import dev.sluice.gateway.cache.BodyCapture;
 import dev.sluice.gateway.circuit.Admission;
+import dev.sluice.gateway.client.ClientIdentityResolver;
 import dev.sluice.gateway.circuit.RouteCircuit;
 import dev.sluice.gateway.error.GatewayError;
 import dev.sluice.gateway.route.Route;
@@ -33,6 +34,7 @@ public final class Exchange {
   private final boolean carriesBody;
   private final RequestTrace trace;
   private int nextStage;
+  private String peerHost;
 
   private Route route;
   private RouteCircuit circuit;
@@ -81,6 +83,14 @@ public final class Exchange {
 
   public String requestId() {
     return requestId;
+  }
+
+  /** The TCP peer's address as text: made once, for the client stage and the forwarded headers both. */
+  public String peerHost() {
+    if (peerHost == null) {
+      peerHost = ClientIdentityResolver.peerHost(request);
+    }
+    return peerHost;
   }
 
   /** The normalised path: what routing and forwarding use. */

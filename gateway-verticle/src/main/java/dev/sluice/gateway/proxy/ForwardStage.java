@@ -84,8 +84,10 @@ final class ForwardStage implements GatewayStage {
     tried.add(target);
     exchange.target(target);
     String route = exchange.route().name();
-    exchange.trace().attemptStarted(exchange.request().method().name(), exchange.attempts(),
-      () -> TraceAttributes.attempt(exchange, target));
+    if (exchange.trace().on()) {
+      exchange.trace().attemptStarted(exchange.request().method().name(), exchange.attempts(),
+        () -> TraceAttributes.attempt(exchange, target));
+    }
     return client.send(upstream, target).andThen(ar -> {
       UpstreamOutcome outcome = ar.result();
       if (exchange.trace().recording()) {
@@ -118,7 +120,7 @@ final class ForwardStage implements GatewayStage {
   private static void forwardedHeaders(Exchange exchange, MultiMap headers) {
     HttpServerRequest request = exchange.request();
     HopByHopHeaders.copyEndToEnd(request.headers(), headers, REQUEST_SKIP);
-    ForwardedHeaders.apply(request, headers);
+    ForwardedHeaders.apply(request, exchange.peerHost(), headers);
     headers.set(RequestIds.HEADER, exchange.requestId());
     exchange.upstreamHeaders().accept(headers);
     exchange.trace().propagate(headers);

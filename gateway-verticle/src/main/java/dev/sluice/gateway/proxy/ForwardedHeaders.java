@@ -3,9 +3,7 @@ package dev.sluice.gateway.proxy;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.net.SocketAddress;
 
-import java.util.List;
 
 /** {@code X-Forwarded-For} appended with the peer, {@code X-Forwarded-Proto} and {@code X-Forwarded-Host} set. */
 final class ForwardedHeaders {
@@ -18,11 +16,11 @@ final class ForwardedHeaders {
   private ForwardedHeaders() {
   }
 
-  static void apply(HttpServerRequest request, MultiMap headers) {
-    SocketAddress peer = request.remoteAddress();
-    String peerHost = peer == null ? "unknown" : peer.hostAddress();
-    List<String> prior = request.headers().getAll(FOR);
-    headers.set(FOR, prior.isEmpty() ? peerHost : String.join(", ", prior) + ", " + peerHost);
+  /** @param peerHost the TCP peer's address as text */
+  static void apply(HttpServerRequest request, String peerHost, MultiMap headers) {
+    // contains first: most requests come without the header, and getAll makes a list each time.
+    headers.set(FOR, !request.headers().contains(FOR) ? peerHost
+      : String.join(", ", request.headers().getAll(FOR)) + ", " + peerHost);
     headers.set(PROTO, request.isSSL() ? HTTPS : HTTP);
     String host = request.authority() == null ? null : request.authority().toString();
     if (host != null) {

@@ -110,8 +110,10 @@ public final class GatewayPipeline implements Handler<HttpServerRequest> {
     String route = exchange.route() == null ? "none" : exchange.route().name();
     int status = exchange.request().response().getStatusCode();
     accessLog.log(exchange, status);
-    exchange.trace().end(() -> TraceAttributes.serverSpanName(exchange), () -> TraceAttributes.server(exchange, status),
-      status >= 500 || exchange.cutShort() == CutShort.UPSTREAM);
+    if (exchange.trace().on()) {
+      exchange.trace().end(() -> TraceAttributes.serverSpanName(exchange), () -> TraceAttributes.server(exchange, status),
+        status >= 500 || exchange.cutShort() == CutShort.UPSTREAM);
+    }
     metrics.requestCompleted(route, exchange.request().method().name(), status, System.nanoTime() - exchange.startNanos());
     if (exchange.error() == GatewayError.RATE_LIMITED) {
       metrics.rateLimited(route);

@@ -48,6 +48,14 @@ public final class RequestTrace {
     return tracer != null && server.isRecording();
   }
 
+  /**
+   * Whether tracing is on for this request (sampled or not): callers skip building what they
+   * would pass (suppliers, names) when it is off, so tracing off costs a request nothing.
+   */
+  public boolean on() {
+    return tracer != null;
+  }
+
   /** @return the trace id (32 hex digits), sampled or not; null with tracing off */
   public String traceId() {
     return server.getSpanContext().isValid() ? server.getSpanContext().getTraceId() : null;

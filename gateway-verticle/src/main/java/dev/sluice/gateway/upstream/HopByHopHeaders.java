@@ -1,6 +1,7 @@
 package dev.sluice.gateway.upstream;
 
 import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpHeaders;
 
 import java.util.List;
 import java.util.Locale;
@@ -17,6 +18,7 @@ public final class HopByHopHeaders {
   private static final List<String> ALWAYS = List.of(
     "connection", "keep-alive", "te", "trailer", "transfer-encoding", "upgrade");
   private static final String PROXY_PREFIX = "proxy-";
+  private static final CharSequence CONNECTION = HttpHeaders.createOptimized("Connection");
 
   private HopByHopHeaders() {
   }
@@ -29,13 +31,14 @@ public final class HopByHopHeaders {
   /** Copies {@code from} into {@code to}, leaving out hop-by-hop headers and any name in {@code skip} (any case). */
   public static void copyEndToEnd(MultiMap from, MultiMap to, List<String> skip) {
     Set<String> listedInConnection = connectionTokens(from);
-    for (var entry : from) {
-      String name = entry.getKey();
+    // forEach, not the entry iterator: Vert.x's header map then walks its own entries without
+    // wrapping each one, and this runs for every header of every request and answer.
+    from.forEach((name, value) -> {
       if (!isHopByHop(name) && !isAnyOf(name, skip)
           && (listedInConnection.isEmpty() || !listedInConnection.contains(name.toLowerCase(Locale.ROOT)))) {
-        to.add(name, entry.getValue());
+        to.add(name, value);
       }
-    }
+    });
   }
 
   private static boolean isHopByHop(String name) {
@@ -52,10 +55,11 @@ public final class HopByHopHeaders {
   }
 
   private static Set<String> connectionTokens(MultiMap headers) {
-    var values = headers.getAll("Connection");
-    if (values.isEmpty()) {
+    if (!headers.contains(CONNECTION)) {
+      // The usual case, without the list getAll would make.
       return Set.of();
     }
+    var values = headers.getAll(CONNECTION);
     var tokens = new java.util.HashSet<String>();
     for (String value : values) {
       for (String token : value.split(",")) {

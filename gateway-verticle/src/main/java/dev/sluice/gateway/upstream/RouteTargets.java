@@ -129,7 +129,8 @@ public final class RouteTargets {
       target.state().abandoned();
       return;
     }
-    finished(target, outcome.isFailure(policy.circuit().failureStatuses()), outcome.toString());
+    // The outcome, not its text: the reason is written only when the target is ejected, not on every answer.
+    ejectAfter(target, target.state().finished(outcome.isFailure(policy.circuit().failureStatuses())), outcome);
   }
 
   /** The target broke off an answer whose head it had sent: a failure of that attempt after all. */
@@ -142,7 +143,8 @@ public final class RouteTargets {
     ejectAfter(target, target.state().finished(failure), last);
   }
 
-  private void ejectAfter(Target target, int inARow, String last) {
+  /** @param last what the attempt came back with (its {@code toString} is the reason's end) */
+  private void ejectAfter(Target target, int inARow, Object last) {
     OutlierOptions outlier = policy.outlier();
     long now = clock.getAsLong();
     if (inARow < outlier.consecutiveFailures() || target.state().ejected(now)
