@@ -152,7 +152,10 @@ public class GatewayVerticle extends VerticleBase {
       })
       .compose(v -> {
         healthChecks.update();
-        return server.listen();
+        // The redirect's fixed port bound before the gateway's own: a gateway on port 0 (tests) could
+        // otherwise be given the redirect port just freed by whoever picked it, and Vert.x would then
+        // share that TLS listener with the redirect, answering cleartext with a TLS handshake.
+        return startRedirect().compose(r -> server.listen());
       })
       .compose(listening -> startEdge());
   }
@@ -171,12 +174,17 @@ public class GatewayVerticle extends VerticleBase {
     });
   }
 
-  /** The renewal watch and the redirect listener, once the TLS listener is up. */
+  /** The renewal watch, once the TLS listener is up. */
   private Future<Void> startEdge() {
     if (servedAtStart != null) {
       certificates = new CertificateReloader(vertx, config.http(), server, servedAtStart);
       certificates.start();
     }
+    return Future.succeededFuture();
+  }
+
+  /** The cleartext listener of {@code http.redirectPort}, if any: it asks the TLS listener's port per request. */
+  private Future<Void> startRedirect() {
     if (config.http().redirectPort() == 0) {
       return Future.succeededFuture();
     }

@@ -58,11 +58,7 @@ class HttpsRedirectTest {
     return gateway.config().http().redirectPort();
   }
 
-  /**
-   * A class's first request through a new client took 10 s and more on this 2-core machine under load
-   * (load average 10-20: the client's classes loaded and compiled cold), then milliseconds: the bound is
-   * for a hang, not a speed.
-   */
+  /** A bound for a hang, not a speed (a cold client's first request took up to 2 s here under load). */
   private static Answer send(HttpMethod method, String uri, String host) throws Exception {
     return gateway.http().request(new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(redirectPort())
         .setURI(uri).putHeader("Host", host))
