@@ -4,7 +4,6 @@ import dev.sluice.gateway.GatewayFixture;
 import dev.sluice.gateway.GatewayUnderTest;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
@@ -12,7 +11,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.ServerSocket;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -58,14 +56,26 @@ class HttpsRedirectTest {
     return gateway.config().http().redirectPort();
   }
 
-  /** A bound for a hang, not a speed (a cold client's first request took up to 2 s here under load). */
+  /**
+   * One request on a connection of its own, as curl would send it. (With the shared Vert.x test
+   * client the class's first request sometimes got no answer within 60 s, in CI too; not understood
+   * yet, see the closing note of 2026-12-07. The read timeout still fails a hang here.)
+   */
   private static Answer send(HttpMethod method, String uri, String host) throws Exception {
-    return gateway.http().request(new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(redirectPort())
-        .setURI(uri).putHeader("Host", host))
-      .compose(request -> request.send())
-      .compose(response -> response.body().map(body -> new Answer(response.statusCode(),
-        response.getHeader("Location"), body)))
-      .await(60, TimeUnit.SECONDS);
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", redirectPort())) {
+      socket.setSoTimeout(30_000);
+      socket.getOutputStream().write((method.name() + " " + uri + " HTTP/1.1\r\nHost: " + host
+        + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+      int headEnd = answer.indexOf("\r\n\r\n");
+      String location = null;
+      for (String line : answer.substring(0, headEnd).split("\r\n")) {
+        if (line.regionMatches(true, 0, "location:", 0, 9)) {
+          location = line.substring(9).trim();
+        }
+      }
+      return new Answer(Integer.parseInt(answer.substring(9, 12)), location, Buffer.buffer(answer.substring(headEnd + 4)));
+    }
   }
 
   private static int freePort() {
