@@ -147,9 +147,14 @@ class GracefulShutdownIT {
   }
 
   static int mockCallsWith(String requestId) {
-    return parts.vertx.createHttpClient().request(HttpMethod.GET, parts.mockPort, "127.0.0.1", "/__mock/stats")
-      .compose(req -> req.send().compose(r -> r.body()))
-      .map(body -> new JsonObject(body).getJsonObject("byRequestId").getInteger(requestId, 0)).await();
+    io.vertx.core.http.HttpClient client = parts.vertx.createHttpClient();
+    try {
+      return client.request(HttpMethod.GET, parts.mockPort, "127.0.0.1", "/__mock/stats")
+        .compose(req -> req.send().compose(r -> r.body()))
+        .map(body -> new JsonObject(body).getJsonObject("byRequestId").getInteger(requestId, 0)).await();
+    } finally {
+      client.close();
+    }
   }
 
   static int indexOf(List<String> lines, Predicate<String> which) {

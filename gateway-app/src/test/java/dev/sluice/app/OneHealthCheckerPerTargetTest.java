@@ -12,6 +12,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
@@ -139,11 +140,17 @@ class OneHealthCheckerPerTargetTest {
   }
 
   JsonObject mock(HttpMethod method, String path) {
-    return plain.createHttpClient().request(method, mockPort, "127.0.0.1", path)
-      .compose(request -> request.send().compose(response -> response.body()))
-      .map(body -> new JsonObject(body))
-      .timeout(10, TimeUnit.SECONDS)
-      .await();
+    // Closed here, not left to be collected: Vert.x closes an unreachable client with its connections.
+    HttpClient client = plain.createHttpClient();
+    try {
+      return client.request(method, mockPort, "127.0.0.1", path)
+        .compose(request -> request.send().compose(response -> response.body()))
+        .map(body -> new JsonObject(body))
+        .timeout(10, TimeUnit.SECONDS)
+        .await();
+    } finally {
+      client.close();
+    }
   }
 
   /** One gateway instance's health checks, wired as GatewayVerticle wires them. */

@@ -3,6 +3,7 @@ package dev.sluice.app;
 import dev.sluice.app.GatewayNodes.Node;
 import dev.sluice.mock.UpstreamMockOptions;
 import dev.sluice.mock.UpstreamMockVerticle;
+import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -63,8 +64,10 @@ class TargetsAcrossNodesIT {
     nodes.vertx.deployVerticle(bad).await();
     badPort = bad.actualPort();
     // Every call to the bad one answers 500.
-    nodes.vertx.createHttpClient().request(HttpMethod.POST, badPort, "127.0.0.1", "/__mock/config")
+    HttpClient client = nodes.vertx.createHttpClient();
+    client.request(HttpMethod.POST, badPort, "127.0.0.1", "/__mock/config")
       .compose(req -> req.send(new JsonObject().put("failureRate", 1.0).encode())).await();
+    client.close().await();
     a = startNode("a");
     b = startNode("b");
   }

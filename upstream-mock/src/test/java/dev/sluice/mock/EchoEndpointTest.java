@@ -56,10 +56,12 @@ class EchoEndpointTest extends MockServerTest {
   void reportsPathAndQueryRawWithoutDecodingOrDotSegmentRemoval(Vertx vertx, VertxTestContext ctx) {
     // The core client sends the URI exactly as given; a gateway that rewrites it would show here.
     String uri = "/anything/a/../b%2Fc?q=%2F+x&&flag";
-    var echo = vertx.createHttpClient()
-        .request(HttpMethod.GET, mock.port(), "127.0.0.1", uri)
+    // Closed when answered, not left to be collected: Vert.x closes an unreachable client with its connections.
+    var client = vertx.createHttpClient();
+    var echo = client.request(HttpMethod.GET, mock.port(), "127.0.0.1", uri)
         .compose(request -> request.send().compose(HttpClientResponse::body))
-        .map(Buffer::toJsonObject);
+        .map(Buffer::toJsonObject)
+        .andThen(done -> client.close());
     verify(ctx, echo, json -> {
       assertEquals("/anything/a/../b%2Fc", json.getString("path"));
       assertEquals("q=%2F+x&&flag", json.getString("query"));

@@ -3,6 +3,7 @@ package dev.sluice.admin.bridge;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
 
 import java.util.ArrayList;
@@ -21,14 +22,19 @@ final class TcpBridgeClient implements AutoCloseable {
   private final List<JsonObject> frames = new ArrayList<>();
   private Buffer pending = Buffer.buffer();
 
-  private TcpBridgeClient(Vertx vertx, NetSocket socket) {
+  /** Held for the socket's life: Vert.x closes a client, and its connections, once it is unreachable. */
+  private final NetClient client;
+
+  private TcpBridgeClient(Vertx vertx, NetClient client, NetSocket socket) {
     this.vertx = vertx;
+    this.client = client;
     this.socket = socket;
     socket.handler(this::received);
   }
 
   static TcpBridgeClient connect(Vertx vertx, int port) {
-    return new TcpBridgeClient(vertx, vertx.createNetClient().connect(port, "127.0.0.1").await());
+    NetClient client = vertx.createNetClient();
+    return new TcpBridgeClient(vertx, client, client.connect(port, "127.0.0.1").await());
   }
 
   private synchronized void received(Buffer data) {
