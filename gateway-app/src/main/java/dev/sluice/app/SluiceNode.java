@@ -8,6 +8,7 @@ import dev.sluice.gateway.config.ConfigLoader;
 import dev.sluice.gateway.config.ConfigException;
 import dev.sluice.gateway.config.SluiceConfig;
 import dev.sluice.gateway.edge.ServerCertificates;
+import dev.sluice.gateway.edge.TlsEngine;
 import dev.sluice.gateway.edge.UpstreamTrust;
 import dev.sluice.gateway.limit.LocalSlidingWindowLimiter;
 import dev.sluice.gateway.stats.StatsPublisher;
@@ -60,7 +61,8 @@ final class SluiceNode {
       System.out.printf("sluice: gateway listening on %s://%s:%d (%s%d instance%s, %d route%s, %s%s)%n",
         config.http().tlsOn() ? "https" : "http", config.http().host(), config.http().port(),
         config.http().http2On() ? "HTTP/2 and HTTP/1.1 by ALPN, " : "", command.instances(), command.instances() == 1 ? "" : "s",
-        config.routes().size(), config.routes().size() == 1 ? "" : "s", NodeVertx.transport(vertx),
+        config.routes().size(), config.routes().size() == 1 ? "" : "s", NodeVertx.transport(vertx)
+          + (config.http().tlsOn() ? ", " + TlsEngine.describe() : ""),
         cluster == null ? "" : ", cluster node " + node.id());
       if (config.http().redirectPort() != 0) {
         System.out.printf("sluice: http://%s:%d redirects to https (308)%n", config.http().host(), config.http().redirectPort());

@@ -33,6 +33,7 @@ public final class EdgeListener {
   /** Turns TLS (and HTTP/2 by ALPN, when on) on for {@code options}, serving {@code certificates}. */
   public static HttpServerOptions apply(HttpServerOptions options, HttpOptions http, ServerCertificates certificates) {
     options.setSsl(true)
+      .setSslEngineOptions(TlsEngine.forListener())
       .setKeyCertOptions(certificates)
       .setSni(true)
       .setEnabledSecureTransportProtocols(PROTOCOLS)
