@@ -4,11 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.gateway.config.RateLimitPolicy;
-import dev.sluice.localredis.RedisServerProcess;
-import io.vertx.core.Vertx;
-import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.Request;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -17,13 +12,11 @@ import java.util.PriorityQueue;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The lease invariant as a property: random clients (steady, climbing past their limit, hammering,
@@ -56,33 +49,11 @@ class LeasePropertyTest {
   static final long US = TimeUnit.MICROSECONDS.toNanos(1);
   static final long SECOND = TimeUnit.SECONDS.toNanos(1);
   static final long RUN = 40 * SECOND;
-  static final long EPOCH_US = 1_800_000_000_000_000L;
   /** A hand-back may be late by the timer's tick, a hop and a round trip on top of its lease's grace. */
   static final long HAND_BACK_SLACK = 5 * MS;
 
-  private RedisServerProcess server;
-  private Vertx vertx;
-  private Redis redis;
-  private String sha;
-
-  @BeforeAll
-  void start() throws Exception {
-    server = RedisServerProcess.start();
-    vertx = Vertx.vertx();
-    redis = Redis.createClient(vertx, server.url());
-    sha = redis.send(Request.cmd(Command.SCRIPT).arg("LOAD").arg(LeaseShareSimulationTest.scriptOnSimulatedClock()))
-        .await(10, TimeUnit.SECONDS).toString();
-  }
-
-  @AfterAll
-  void stop() throws Exception {
-    try {
-      redis.close();
-      vertx.close().await(10, TimeUnit.SECONDS);
-    } finally {
-      server.close();
-    }
-  }
+  @RegisterExtension
+  static final SimulatedClockRedis redis = new SimulatedClockRedis();
 
   @Test
   void randomClientsOnFourLimitersAreNeverOverAndUnderServedByAtMostTheirLeases() {
@@ -334,7 +305,7 @@ class LeasePropertyTest {
         calls++;
         callsByKey.merge(ask.key(), 1, Integer::sum);
         long now = clock.get();
-        Grant grant = execute(ask, now);
+        Grant grant = redis.execute(ask, now);
         if (ask.client() != null) {
           SimClient client = byKey.get(ask.key());
           long leaseNanos = LeaseSizing.leaseNanos(ask.leaseMs(), ask.spare(), grant.granted() - ask.need());
@@ -352,19 +323,6 @@ class LeasePropertyTest {
       });
     }
 
-    private Grant execute(LeaseBook.Ask ask, long now) {
-      long us = EPOCH_US + now / US;
-      Request request = Request.cmd(Command.EVALSHA).arg(sha).arg(1).arg(ask.key())
-          .arg(ask.policy().limit()).arg(ask.policy().windowMs()).arg(ask.grantId())
-          .arg(ask.need()).arg(ask.spare()).arg(ask.leaseMs()).arg(ask.handBack()).arg(ask.handBackAs())
-          .arg(ask.earlierByUs())
-          .arg(us / 1_000_000).arg(us % 1_000_000);
-      try {
-        return Grant.of(redis.send(request).await(10, TimeUnit.SECONDS), 0);
-      } catch (TimeoutException e) {
-        throw new AssertionError("Redis did not answer in 10 s", e);
-      }
-    }
 
     /** One limiter: its lease book and hand-back timer, as {@link RedisSlidingWindowLimiter} has them. */
     final class Limiter {

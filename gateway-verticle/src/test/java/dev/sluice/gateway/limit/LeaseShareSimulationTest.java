@@ -4,28 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.gateway.config.RateLimitPolicy;
-import dev.sluice.localredis.RedisServerProcess;
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.Request;
-import io.vertx.redis.client.Response;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.PriorityQueue;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Four limiters (two nodes x two instances) hammer one client, as {@code LeasesAcrossNodesIT}
@@ -45,32 +33,9 @@ class LeaseShareSimulationTest {
   static final int LIMITERS = 4;
   static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
   static final long US = TimeUnit.MICROSECONDS.toNanos(1);
-  /** Redis TIME at the simulation's start: any date will do, the script only subtracts. */
-  static final long EPOCH_US = 1_800_000_000_000_000L;
 
-  private RedisServerProcess server;
-  private Vertx vertx;
-  private Redis redis;
-  private String sha;
-
-  @BeforeAll
-  void start() throws Exception {
-    server = RedisServerProcess.start();
-    vertx = Vertx.vertx();
-    redis = Redis.createClient(vertx, server.url());
-    sha = redis.send(Request.cmd(Command.SCRIPT).arg("LOAD").arg(scriptOnSimulatedClock()))
-        .await(10, TimeUnit.SECONDS).toString();
-  }
-
-  @AfterAll
-  void stop() throws Exception {
-    try {
-      redis.close();
-      vertx.close().await(10, TimeUnit.SECONDS);
-    } finally {
-      server.close();
-    }
-  }
+  @RegisterExtension
+  static final SimulatedClockRedis redis = new SimulatedClockRedis();
 
   @Test
   void fourLimitersHammeringOneClientAreNeverOverTheLimitAndAdmitNearlyAllOfItPerWindow() {
@@ -94,18 +59,6 @@ class LeaseShareSimulationTest {
     }
   }
 
-  /** The script as shipped, but reading the simulated time from its last two arguments and leaving keys without a TTL. */
-  static String scriptOnSimulatedClock() throws IOException {
-    String text;
-    try (InputStream in = SlidingWindowScript.class.getResourceAsStream(SlidingWindowScript.RESOURCE)) {
-      text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    }
-    String time = "local time = redis.call('TIME')";
-    String expire = "redis.call('PEXPIRE', key, ttl_ms)";
-    assertTrue(text.contains(time), "the script reads TIME as the simulation expects");
-    assertTrue(text.contains(expire), "the script sets a TTL as the simulation expects");
-    return text.replace(time, "local time = { ARGV[#ARGV - 1], ARGV[#ARGV] }").replace(expire, "redis.call('PERSIST', key)");
-  }
 
   /** Admitted counts per window (from the first 429, by answer time, as the IT cuts them), the most in any span, script calls. */
   record Result(int requests, int admitted, int most, List<Integer> perWindow, int minSpan, int calls) {
@@ -183,24 +136,11 @@ class LeaseShareSimulationTest {
       long half = rtt / 2 + random.nextInt((int) Math.max(1, rtt / 4 / US)) * US;
       at(clock.get() + half, () -> {
         calls++;
-        Grant grant = execute(ask, clock.get());
+        Grant grant = redis.execute(ask, clock.get());
         at(clock.get() + half, () -> onAnswer.accept(grant));
       });
     }
 
-    private Grant execute(LeaseBook.Ask ask, long now) {
-      long us = EPOCH_US + now / US;
-      Request request = Request.cmd(Command.EVALSHA).arg(sha).arg(1).arg(ask.key())
-          .arg(ask.policy().limit()).arg(ask.policy().windowMs()).arg(ask.grantId())
-          .arg(ask.need()).arg(ask.spare()).arg(ask.leaseMs()).arg(ask.handBack()).arg(ask.handBackAs())
-          .arg(ask.earlierByUs())
-          .arg(us / 1_000_000).arg(us % 1_000_000);
-      try {
-        return Grant.of(redis.send(request).await(10, TimeUnit.SECONDS), 0);
-      } catch (TimeoutException e) {
-        throw new AssertionError("Redis did not answer in 10 s", e);
-      }
-    }
 
     private Result result() {
       long window = POLICY.windowMs() * MS;
