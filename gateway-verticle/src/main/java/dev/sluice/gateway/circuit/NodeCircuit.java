@@ -43,6 +43,8 @@ final class NodeCircuit {
   private final CircuitStateMachine machine;
   /** The last report seen from each instance of another node: every instance of this node hears each one. */
   private final Map<String, Long> lastReport = new HashMap<>();
+  /** The last failure one of this node's instances counted (guarded by this). */
+  private String lastFailure;
   private volatile CircuitState state = CircuitState.INITIAL;
   /** Far enough in the past that "now - it" neither overflows nor falls in a window. */
   private static final long NEVER = Long.MIN_VALUE / 4;
@@ -98,7 +100,9 @@ final class NodeCircuit {
   }
 
   /** @return the transition this failure decided, or null */
-  synchronized CircuitState failed(long nowMs) {
+  /** @param what the failure, as the trip's reason names it ("TIMEOUT: …", "HTTP 502", …) */
+  synchronized CircuitState failed(long nowMs, String what) {
+    lastFailure = what;
     window.failed(node, nowMs, 1);
     return decide(nowMs);
   }
@@ -201,6 +205,11 @@ final class NodeCircuit {
    * The quorum rule (see the class comment). A cluster-scope open circuit is decided already;
    * the probe settles it.
    */
+  /** So an operator reading an opening (log, /__circuit) sees what was counted, not only how many. */
+  private String lastFailureHere() {
+    return lastFailure == null ? "" : "; last failure on this node: " + lastFailure;
+  }
+
   private CircuitState decide(long nowMs) {
     CircuitState now = state;
     CircuitPolicy circuit = policy.circuit();
@@ -220,12 +229,13 @@ final class NodeCircuit {
     String counted = failing + " of " + callers + " calling nodes failing";
     if (quorum) {
       return locked(() -> closed
-        ? machine.trip(CircuitScope.CLUSTER, "failure threshold reached: " + counted)
+        ? machine.trip(CircuitScope.CLUSTER, "failure threshold reached: " + counted + lastFailureHere())
         : machine.promote("quorum formed: " + counted));
     }
     if (closed && window.failures(node, nowMs) >= circuit.failureThreshold()) {
       return locked(() -> machine.trip(CircuitScope.NODE, "failure threshold reached on this node only ("
-        + counted + ", quorum " + required + (heardEveryone ? "" : ", waiting for the other nodes' reports") + ")"));
+        + counted + ", quorum " + required + (heardEveryone ? "" : ", waiting for the other nodes' reports") + ")"
+        + lastFailureHere()));
     }
     return null;
   }

@@ -198,9 +198,13 @@ public final class RouteCircuit {
     return shared.state().state() == CircuitBreakerState.CLOSED;
   }
 
-  /** An attempt whose head succeeded failed later (the upstream died mid-body): a failure all the same. */
-  public void failedAfterHead() {
-    recordLocalFailure();
+  /**
+   * An attempt whose head succeeded failed later (the upstream died mid-body): a failure all the same.
+   *
+   * @param why what cut it, for the reason of an opening it causes
+   */
+  public void failedAfterHead(String why) {
+    recordLocalFailure(why);
   }
 
   private Future<UpstreamOutcome> call(Supplier<Future<UpstreamOutcome>> send) {
@@ -216,7 +220,7 @@ public final class RouteCircuit {
           return Future.failedFuture(ar.cause() instanceof OpenCircuitException ? openError() : ar.cause());
         }
         if (last.outcome.isFailure(policy.circuit().failureStatuses())) {
-          recordLocalFailure();
+          recordLocalFailure(last.outcome.toString());
         }
         return Future.succeededFuture(last.outcome);
       });
@@ -244,9 +248,9 @@ public final class RouteCircuit {
     return outcome.kind() == UpstreamOutcome.Kind.BUSY || outcome.kind() == UpstreamOutcome.Kind.REQUEST_ABORTED;
   }
 
-  private void recordLocalFailure() {
+  private void recordLocalFailure(String what) {
     listener.failed(this);
-    decided(shared.failed(clock.getAsLong()));
+    decided(shared.failed(clock.getAsLong(), what));
   }
 
   /** Calls and failures another node's instance reported for this route. */

@@ -157,9 +157,10 @@ final class ResponseRelay {
   private static void brokeOff(Exchange exchange, UpstreamResponse upstream, HttpServerResponse response,
                                CutShort cause) {
     if (cause.upstreamsFault()) {
-      exchange.circuit().failedAfterHead();
+      String why = "body cut short by the " + cause.label();
+      exchange.circuit().failedAfterHead(why);
       if (exchange.target() != null) {
-        exchange.targets().failedAfterHead(exchange.target(), "body cut short by the " + cause.label());
+        exchange.targets().failedAfterHead(exchange.target(), why);
       }
       response.reset();
     } else {

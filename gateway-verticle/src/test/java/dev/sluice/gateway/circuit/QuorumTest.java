@@ -3,12 +3,14 @@ package dev.sluice.gateway.circuit;
 import dev.sluice.gateway.config.CircuitPolicy;
 import dev.sluice.gateway.config.Quorum;
 import dev.sluice.gateway.config.RoutePolicy;
+import dev.sluice.gateway.upstream.UpstreamOutcome;
 import io.vertx.circuitbreaker.CircuitBreakerState;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.net.ConnectException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -90,6 +92,19 @@ class QuorumTest {
     assertEquals(CircuitScope.CLUSTER, a.view().scope(), "2 of 2 calling nodes failing");
     assertEquals(List.of(CircuitScope.NODE, CircuitScope.CLUSTER), decided.stream().map(CircuitState::scope).toList());
     assertTrue(decided.get(1).reason().startsWith("quorum formed"), decided.get(1).reason());
+  }
+
+  @Test
+  void anOpeningSaysWhatTheLastFailureOnThisNodeWas() {
+    RouteCircuit a = circuitOnNodeAOf(1);
+    for (int i = 1; i <= THRESHOLD; i++) {
+      String refused = "refused " + i;
+      a.attempt(Admission.CALL, () -> Future.succeededFuture(UpstreamOutcome.failure(new ConnectException(refused)))).await();
+    }
+    assertEquals(CircuitBreakerState.OPEN, a.state());
+    String reason = decided.get(decided.size() - 1).reason();
+    assertTrue(reason.startsWith("failure threshold reached: 1 of 1 calling nodes failing"), reason);
+    assertTrue(reason.endsWith("; last failure on this node: CONNECT_FAILURE: refused " + THRESHOLD), reason);
   }
 
   @Test
