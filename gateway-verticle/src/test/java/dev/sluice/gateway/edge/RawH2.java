@@ -99,6 +99,14 @@ final class RawH2 implements AutoCloseable {
     }
   }
 
+  /** Reads {@code count} frames, whatever they are, undecoded: to wait until the server is answering. */
+  void skipFrames(int count) throws IOException {
+    for (int i = 0; i < count; i++) {
+      int length = in.readUnsignedByte() << 16 | in.readUnsignedByte() << 8 | in.readUnsignedByte();
+      in.skipNBytes(6L + length);
+    }
+  }
+
   /** The header block inside a HEADERS payload: after a pad length (PADDED) and a priority (PRIORITY), before the padding. */
   private static byte[] headerBlock(int flags, byte[] payload) {
     int start = 0;
